@@ -1,0 +1,15 @@
+"""The layer stacks, in deploy order. Only fully ported layers are listed: an empty or partial stack
+deployed on an original state key would destroy that layer."""
+from __future__ import annotations
+
+from constructs import Construct
+
+from layers.base import LayerStack
+from layers.network import NetworkStack
+from settings import Environment
+
+LAYERS: tuple[type[LayerStack], ...] = (NetworkStack,)
+
+
+def build_stacks(scope: Construct, env: Environment) -> list[LayerStack]:
+    return [layer(scope, env) for layer in LAYERS]

@@ -1,0 +1,24 @@
+"""The cdktf app: synthesizes every ported layer of one environment (`PETCLINIC_ENV`, default dev)
+into `cdktf.out/stacks/<layer>/cdk.tf.json` (or `$CDKTF_OUTDIR`)."""
+from __future__ import annotations
+
+import sys
+
+from settings import ConfigError, load_environment, selected_environment
+from synth import outdir_from_environment, synthesize
+
+
+def main() -> int:
+    try:
+        env = load_environment(selected_environment())
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    outdir = outdir_from_environment()
+    stacks = synthesize(env, outdir)
+    print(f"synthesized {len(stacks)} stacks for {env.name} into {outdir}/stacks: {', '.join(stacks)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Reading an environment: `envs/_defaults.toml` merged with `envs/<name>.toml`, validated.
+
+Every failure is a `ConfigError` naming the file and the field, so the app can print one line and
+exit non-zero before anything is synthesized.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from settings.model import Environment, SettingError
+
+ENVS_DIR = Path(__file__).resolve().parent.parent / "envs"
+DEFAULTS_FILE = "_defaults.toml"
+ENV_VARIABLE = "PETCLINIC_ENV"
+DEFAULT_ENV = "dev"
+
+
+class ConfigError(Exception):
+    """Bad environment data: says which file, which field and what is wrong."""
+
+    def __init__(self, file: Path | str, field: str, message: str):
+        self.file, self.field, self.message = str(file), field, message
+        super().__init__(f"{self.file}: {field}: {message}" if field else f"{self.file}: {message}")
+
+
+def known_environments(envs_dir: Path = ENVS_DIR) -> list[str]:
+    return sorted(p.stem for p in envs_dir.glob("*.toml") if not p.name.startswith("_"))
+
+
+def selected_environment() -> str:
+    return os.environ.get(ENV_VARIABLE) or DEFAULT_ENV
+
+
+def load_environment(name: str, envs_dir: Path = ENVS_DIR) -> Environment:
+    path = envs_dir / f"{name}.toml"
+    if name.startswith("_") or not path.is_file():
+        raise ConfigError(ENV_VARIABLE, "", f"unknown environment {name!r}; known: {', '.join(known_environments(envs_dir))}"
+                          f" (one file each in {envs_dir})")
+    data = _deep_merge(_read_toml(envs_dir / DEFAULTS_FILE), _read_toml(path))
+    if "name" in data:
+        raise ConfigError(path, "name", "is the file name; do not set it in the file")
+    data["name"] = name
+    try:
+        return Environment.model_validate(data)
+    except ValidationError as exc:
+        raise _as_config_error(path, exc) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "", f"is not valid TOML: {exc}") from None
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not key.endswith("tags"):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _as_config_error(path: Path, exc: ValidationError) -> ConfigError:
+    error = exc.errors()[0]
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, SettingError):
+        return ConfigError(path, cause.field, str(cause))
+    field = ""
+    for part in error["loc"]:
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    if error["type"] == "missing":
+        return ConfigError(path, field, "is required but missing")
+    got = error.get("input")
+    shown = f" (got {got!r})" if not isinstance(got, dict) else ""
+    return ConfigError(path, field, f"{error['msg']}{shown}")

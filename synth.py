@@ -1,0 +1,66 @@
+"""Synthesis of one environment into a cdktf output folder, all or nothing.
+
+The stacks are synthesized into a fresh temporary folder beside the target, which replaces the
+target only once everything succeeded: a failed synthesis leaves an existing `cdktf.out` as it was.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from settings import Environment
+
+DEFAULT_OUTDIR = "cdktf.out"
+
+
+def outdir_from_environment() -> Path:
+    """`CDKTF_OUTDIR` as cdktf's own App reads it (the CLI sets it), else `cdktf.out`."""
+    return Path(os.environ.get("CDKTF_OUTDIR") or DEFAULT_OUTDIR)
+
+
+def import_cdktf() -> None:
+    """Load cdktf and the AWS provider bindings once. The bindings' import allocates millions of
+    objects; collecting garbage during it costs seconds and frees nothing, so it is paused."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        import cdktf  # noqa: F401
+        import cdktf_cdktf_provider_aws  # noqa: F401
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def synthesize(env: Environment, outdir: Path) -> list[str]:
+    """Synthesize every layer of `env` into `outdir`; returns the stack names."""
+    import_cdktf()
+    from cdktf import App
+
+    from layers import build_stacks
+
+    outdir = outdir.resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    try:
+        app = App(outdir=str(scratch))
+        stacks = build_stacks(app, env)
+        app.synth()
+        _replace(outdir, scratch)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return [s.layer for s in stacks]
+
+
+def _replace(target: Path, fresh: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old.{os.getpid()}")
+        target.rename(old)
+    fresh.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
