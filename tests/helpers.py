@@ -1,0 +1,38 @@
+"""Small readers of a synthesized `cdk.tf.json`, shared by the tests."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def resources_of_type(stack: dict, rtype: str) -> dict[str, dict]:
+    """`{name: config}` of every resource of one type."""
+    return dict((stack.get("resource") or {}).get(rtype) or {})
+
+
+def resource(stack: dict, address: str) -> dict:
+    rtype, name = address.split(".", 1)
+    return resources_of_type(stack, rtype)[name]
+
+
+def addresses(stack: dict) -> set[str]:
+    return {f"{t}.{n}" for t, rs in (stack.get("resource") or {}).items() for n in rs}
+
+
+def moves(stack: dict) -> dict[str, str]:
+    """original address -> new address, from the stack's `moved` blocks."""
+    moved = stack.get("moved") or []
+    return {m["from"]: m["to"] for m in ([moved] if isinstance(moved, dict) else moved)}
+
+
+def removed(stack: dict) -> list[str]:
+    return [r["from"] for r in stack.get("removed") or []]
+
+
+def ref(address: str, attribute: str = "id") -> str:
+    """The interpolation cdktf writes for a reference to another resource's attribute."""
+    return "${" + f"{address}.{attribute}" + "}"
+
+
+def policy(document: Any) -> dict:
+    return json.loads(document) if isinstance(document, str) else document
