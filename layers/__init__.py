@@ -6,9 +6,13 @@ from constructs import Construct
 
 from layers.base import LayerStack
 from layers.network import NetworkStack
+from layers.security import SecurityStack
 from settings import Environment
 
-LAYERS: tuple[type[LayerStack], ...] = (NetworkStack,)
+LAYERS: tuple[type[LayerStack], ...] = (
+    NetworkStack,
+    SecurityStack,
+)
 
 
 def build_stacks(scope: Construct, env: Environment) -> list[LayerStack]:
