@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from settings.model import Environment, SettingError
 
 ENVS_DIR = Path(__file__).resolve().parent.parent / "envs"
+ENVS_DIR_VARIABLE = "PETCLINIC_ENVS_DIR"  # another folder of environment files (tests, private envs)
 DEFAULTS_FILE = "_defaults.toml"
 ENV_VARIABLE = "PETCLINIC_ENV"
 DEFAULT_ENV = "dev"
@@ -28,7 +29,12 @@ class ConfigError(Exception):
         super().__init__(f"{self.file}: {field}: {message}" if field else f"{self.file}: {message}")
 
 
-def known_environments(envs_dir: Path = ENVS_DIR) -> list[str]:
+def envs_dir_from_environment() -> Path:
+    return Path(os.environ.get(ENVS_DIR_VARIABLE) or ENVS_DIR)
+
+
+def known_environments(envs_dir: Path | None = None) -> list[str]:
+    envs_dir = envs_dir or envs_dir_from_environment()
     return sorted(p.stem for p in envs_dir.glob("*.toml") if not p.name.startswith("_"))
 
 
@@ -36,7 +42,8 @@ def selected_environment() -> str:
     return os.environ.get(ENV_VARIABLE) or DEFAULT_ENV
 
 
-def load_environment(name: str, envs_dir: Path = ENVS_DIR) -> Environment:
+def load_environment(name: str, envs_dir: Path | None = None) -> Environment:
+    envs_dir = envs_dir or envs_dir_from_environment()
     path = envs_dir / f"{name}.toml"
     if name.startswith("_") or not path.is_file():
         raise ConfigError(ENV_VARIABLE, "", f"unknown environment {name!r}; known: {', '.join(known_environments(envs_dir))}"

@@ -1,0 +1,85 @@
+"""Bad environment data stops the app before synthesis: one line naming the file and the field,
+a non-zero exit, and an existing `cdktf.out` left exactly as it was."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from settings import ConfigError, load_environment
+from tests.conftest import ROOT
+
+SENTINEL = "a good synthesis from before"
+
+
+def edited_envs(tmp_path: Path, env: str, old: str, new: str) -> Path:
+    envs = tmp_path / "envs"
+    shutil.copytree(ROOT / "envs", envs)
+    path = envs / f"{env}.toml"
+    text = path.read_text()
+    assert old in text, f"test setup: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+    return envs
+
+
+def run_app(tmp_path: Path, envs: Path, env: str) -> subprocess.CompletedProcess:
+    outdir = tmp_path / "cdktf.out"
+    (outdir / "stacks" / "01-network").mkdir(parents=True)
+    (outdir / "stacks" / "01-network" / "cdk.tf.json").write_text(SENTINEL)
+    environ = dict(os.environ, PETCLINIC_ENV=env, PETCLINIC_ENVS_DIR=str(envs), CDKTF_OUTDIR=str(outdir))
+    return subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=tmp_path, env=environ,
+                          capture_output=True, text=True, timeout=120)
+
+
+BAD_INPUTS = [
+    # (environment, text in its file, replacement, field named in the message, words in the message)
+    ("dev", 'vpc_cidr = "10.0.0.0/16"\n', "", "network.vpc_cidr", "required"),
+    ("dev", "enable_ipv6 = true", 'enable_ipv6 = "yes"', "network.enable_ipv6", "boolean"),
+    ("dev", 'vpc_cidr = "10.0.0.0/16"', 'vpc_cidr = "10.0.0.300/16"', "network.vpc_cidr", "IPv4 network"),
+    ("dev", '"10.0.1.0/24", "10.0.2.0/24"', '"10.0.1.0/24", "10.0.1.128/25"', "network.public_subnet_cidrs[1]",
+     "overlaps"),
+    ("dev", '"10.0.5.0/24", "10.0.6.0/24"', '"10.0.5.0/24", "10.9.6.0/24"', "network.private_db_subnet_cidrs[1]",
+     "outside the VPC"),
+    ("seoul", '"ap-northeast-2a", "ap-northeast-2c"', '"ap-northeast-2a", "us-west-2c"', "network.azs[1]",
+     "not in the region"),
+    ("prod", 'bucket = "petclinic-tfstate-oregon-dev"', "bucket = 42", "state.bucket", "string"),
+]
+
+
+@pytest.mark.parametrize("env,old,new,field,words", BAD_INPUTS, ids=[c[3] + ":" + c[4] for c in BAD_INPUTS])
+def test_bad_input_names_file_and_field_and_leaves_output_untouched(tmp_path, env, old, new, field, words):
+    result = run_app(tmp_path, edited_envs(tmp_path, env, old, new), env)
+    assert result.returncode == 1
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert f"{env}.toml: {field}:" in message and words in message, message
+    assert (tmp_path / "cdktf.out" / "stacks" / "01-network" / "cdk.tf.json").read_text() == SENTINEL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out", "envs"]
+
+
+def test_unknown_environment_lists_the_known_ones(tmp_path):
+    result = run_app(tmp_path, ROOT / "envs", "qa")
+    assert result.returncode == 1
+    assert "PETCLINIC_ENV: unknown environment 'qa'; known: dev, prod, seoul, staging" in result.stderr
+    assert (tmp_path / "cdktf.out" / "stacks" / "01-network" / "cdk.tf.json").read_text() == SENTINEL
+
+
+def test_every_shipped_environment_is_valid():
+    for env in ("dev", "staging", "prod", "seoul"):
+        assert load_environment(env).name == env
+
+
+def test_settings_are_immutable():
+    env = load_environment("dev")
+    with pytest.raises(Exception):
+        env.region = "eu-west-1"  # type: ignore[misc]
+
+
+def test_an_unknown_key_is_an_error_not_ignored(tmp_path):
+    envs = edited_envs(tmp_path, "dev", "enable_ipv6 = true", "enable_ipv6 = true\nenable_ipv7 = true")
+    with pytest.raises(ConfigError, match=r"dev\.toml: network\.enable_ipv7: Extra inputs are not permitted"):
+        load_environment("dev", envs)
