@@ -36,3 +36,9 @@ def ref(address: str, attribute: str = "id") -> str:
 
 def policy(document: Any) -> dict:
     return json.loads(document) if isinstance(document, str) else document
+
+
+def referenced(interpolation: str) -> str:
+    """The address in a `${type.name.attr}` reference: `aws_subnet.x` for `${aws_subnet.x.id}`."""
+    assert interpolation.startswith("${") and interpolation.endswith("}"), interpolation
+    return interpolation[2:-1].rsplit(".", 1)[0]
