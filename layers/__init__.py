@@ -5,6 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from layers.base import LayerStack
+from layers.database import DatabaseStack
 from layers.network import NetworkStack
 from layers.security import SecurityStack
 from settings import Environment
@@ -12,6 +13,7 @@ from settings import Environment
 LAYERS: tuple[type[LayerStack], ...] = (
     NetworkStack,
     SecurityStack,
+    DatabaseStack,
 )
 
 

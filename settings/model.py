@@ -80,6 +80,78 @@ class Security(_Frozen):
     database_port: Annotated[StrictInt, Field(ge=1, le=65535)]
 
 
+# Aurora's window syntax: "hh:mm-hh:mm" (backups) and "ddd:hh:mm-ddd:hh:mm" (maintenance), UTC.
+BackupWindow = Annotated[StrictStr, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")]
+MaintenanceWindow = Annotated[StrictStr, StringConstraints(
+    pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$")]
+ParameterRoot = Annotated[StrictStr, StringConstraints(pattern=r"^/[a-z0-9][a-z0-9._-]*$")]
+Capacity = Annotated[float, Field(ge=0, le=256, multiple_of=0.5, strict=False)]
+
+
+class Database(_Frozen):
+    """03-database: the Aurora MySQL (serverless v2) cluster. Its port is `security.database_port`."""
+
+    engine_version: Annotated[StrictStr, StringConstraints(pattern=r"^8\.0\.mysql_aurora\.\d+\.\d+\.\d+$")]
+    instance_class: StrictStr
+    db_name: Annotated[StrictStr, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,63}$")]
+    master_username: Annotated[StrictStr, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,15}$")]
+    backup_retention_days: Annotated[StrictInt, Field(ge=1, le=35)]
+    backup_window: BackupWindow
+    maintenance_window: MaintenanceWindow
+    storage_encrypted: StrictBool
+    performance_insights: StrictBool
+    performance_insights_retention_days: Annotated[StrictInt, Field(ge=7, le=731)]
+    monitoring_interval: Annotated[StrictInt, Field(ge=0, le=60)]
+    min_capacity: Capacity
+    max_capacity: Capacity
+    deletion_protection: StrictBool
+    skip_final_snapshot: StrictBool
+    data_api: StrictBool
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Database":
+        if self.max_capacity < self.min_capacity:
+            raise SettingError("database.max_capacity",
+                               f"{self.max_capacity} is below database.min_capacity {self.min_capacity}")
+        if self.monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
+            raise SettingError("database.monitoring_interval",
+                               f"{self.monitoring_interval} is not one of 0, 1, 5, 10, 15, 30, 60 (seconds)")
+        if self.performance_insights_retention_days not in (7, 731) and self.performance_insights_retention_days % 31:
+            raise SettingError("database.performance_insights_retention_days",
+                               f"{self.performance_insights_retention_days} is not 7, 731 or a multiple of 31")
+        return self
+
+
+class ParameterStore(_Frozen):
+    """04-parameter-store: the SSM parameters that replace Spring Cloud Config.
+
+    `name_root` is what the deployed parameter names start with (the Oregon tree wrote
+    `/petclinic-seoul` for every environment); `read_prefix` is the original `parameter_prefix`
+    variable, which only scopes the read policy and is reported in the outputs."""
+
+    name_root: ParameterRoot
+    read_prefix: ParameterRoot
+    common: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-zA-Z0-9._-]+$")], StrictStr]
+    server_ports: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")],
+                       Annotated[StrictInt, Field(ge=1, le=65535)]]
+    # The Oregon tree set `overwrite = true`; the Seoul tree left it out (kept as deployed).
+    overwrite: StrictBool | None = None
+
+
+class CloudMap(_Frozen):
+    """05-cloud-map: the private DNS namespace and one service registration per microservice."""
+
+    namespace: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*\.[a-z]+$")]
+    services: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")], ...] = Field(min_length=1)
+    dns_ttl: Annotated[StrictInt, Field(ge=0, le=86400)]
+
+    @model_validator(mode="after")
+    def _unique(self) -> "CloudMap":
+        if len(set(self.services)) != len(self.services):
+            raise SettingError("cloud_map.services", f"lists a service twice: {list(self.services)}")
+        return self
+
+
 class Environment(_Frozen):
     """One deployment environment: every value a layer needs, and nothing computed."""
 
@@ -93,6 +165,9 @@ class Environment(_Frozen):
     tags: Tags
     network: Network
     security: Security
+    database: Database
+    parameter_store: ParameterStore
+    cloud_map: CloudMap
 
     @model_validator(mode="after")
     def _azs_in_region(self) -> "Environment":

@@ -1,0 +1,135 @@
+"""An Aurora MySQL cluster on Serverless v2: a subnet group, the cluster, one writer and one reader
+instance, and (when enhanced monitoring is on) the role RDS uses to publish OS metrics.
+
+The master password is managed by RDS in Secrets Manager (`manage_master_user_password`): no
+password is ever an input here. The RDS Data API is the cluster's own `enable_http_endpoint`
+argument. The final snapshot, when one is taken, has a fixed name derived from the cluster's name.
+
+Holds no security group (the caller passes the ids it may use) and no parameters or alarms.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster, RdsClusterServerlessv2ScalingConfiguration
+from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
+from constructs import Construct
+
+ENGINE = "aurora-mysql"
+ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+MONITORING_SERVICE = "monitoring.rds.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class AuroraProps:
+    name_prefix: str
+    subnet_ids: Sequence[str]
+    security_group_ids: Sequence[str]
+    engine_version: str
+    instance_class: str
+    database_name: str
+    master_username: str
+    port: int
+    backup_retention_days: int
+    backup_window: str
+    maintenance_window: str
+    storage_encrypted: bool
+    min_capacity: float
+    max_capacity: float
+    deletion_protection: bool
+    skip_final_snapshot: bool
+    data_api: bool
+    performance_insights: bool
+    performance_insights_retention_days: int
+    monitoring_interval: int
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.max_capacity < self.min_capacity:
+            raise ValueError("AuroraProps.max_capacity: below min_capacity")
+
+    @property
+    def final_snapshot_identifier(self) -> str | None:
+        """Stable, so a plan never shows a change; `None` when no final snapshot is taken."""
+        return None if self.skip_final_snapshot else f"{self.name_prefix}-aurora-final"
+
+
+class Aurora(Construct):
+    """`cluster`, `writer`, `reader`, `subnet_group`, and `monitoring_role` (None when monitoring is off)."""
+
+    def __init__(self, scope: Construct, id: str, props: AuroraProps):
+        super().__init__(scope, id)
+        self.props = props
+        self.subnet_group = DbSubnetGroup(
+            self, "subnet_group",
+            name=f"{props.name_prefix}-aurora-subnet-group",
+            subnet_ids=props.subnet_ids,
+            tags=self._tags("aurora-subnet-group", Type="db-subnet-group"),
+        )
+        self.cluster = RdsCluster(
+            self, "Default",
+            cluster_identifier=f"{props.name_prefix}-aurora-cluster",
+            engine=ENGINE,
+            engine_version=props.engine_version,
+            database_name=props.database_name,
+            master_username=props.master_username,
+            manage_master_user_password=True,
+            port=props.port,
+            db_subnet_group_name=self.subnet_group.name,
+            vpc_security_group_ids=list(props.security_group_ids),
+            backup_retention_period=props.backup_retention_days,
+            preferred_backup_window=props.backup_window,
+            preferred_maintenance_window=props.maintenance_window,
+            deletion_protection=props.deletion_protection,
+            skip_final_snapshot=props.skip_final_snapshot,
+            final_snapshot_identifier=props.final_snapshot_identifier,
+            serverlessv2_scaling_configuration=RdsClusterServerlessv2ScalingConfiguration(
+                min_capacity=props.min_capacity, max_capacity=props.max_capacity),
+            storage_encrypted=props.storage_encrypted,
+            enable_http_endpoint=props.data_api,
+            tags=self._tags("aurora-cluster", Type="aurora-cluster"),
+        )
+        self.monitoring_role = self._monitoring_role() if props.monitoring_interval > 0 else None
+        self.writer = self._instance("writer", Role="primary")
+        self.reader = self._instance("reader", Role="replica")
+
+    def _instance(self, role: str, **extra_tags: str) -> RdsClusterInstance:
+        props = self.props
+        return RdsClusterInstance(
+            self, role,
+            identifier=f"{props.name_prefix}-aurora-{role}",
+            cluster_identifier=self.cluster.id,
+            instance_class=props.instance_class,
+            engine=self.cluster.engine,
+            engine_version=self.cluster.engine_version,
+            monitoring_interval=props.monitoring_interval,
+            monitoring_role_arn=self.monitoring_role.arn if self.monitoring_role else None,
+            performance_insights_enabled=props.performance_insights,
+            performance_insights_retention_period=(
+                props.performance_insights_retention_days if props.performance_insights else None),
+            tags=self._tags(f"aurora-{role}", Type=f"aurora-{role}", **extra_tags),
+        )
+
+    def _monitoring_role(self) -> IamRole:
+        name = f"{self.props.name_prefix}-aurora-enhanced-monitoring-role"
+        role = IamRole(
+            self, "monitoring_role",
+            name=name,
+            assume_role_policy=json.dumps({
+                "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                               "Principal": {"Service": MONITORING_SERVICE}}],
+                "Version": "2012-10-17",
+            }, separators=(",", ":")),
+            tags=self._tags("aurora-enhanced-monitoring-role", Type="iam-role"),
+        )
+        IamRolePolicyAttachment(self, "monitoring_policy", role=role.name, policy_arn=ENHANCED_MONITORING_POLICY_ARN)
+        return role
+
+    def _tags(self, name: str, **extra: str) -> dict[str, str]:
+        return {**self.props.tags, "Module": "database", "Engine": ENGINE,
+                "Name": f"{self.props.name_prefix}-{name}", **extra}
