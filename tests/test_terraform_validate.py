@@ -1,0 +1,77 @@
+"""Terraform's own judgement: every synthesized stack passes `terraform init` + `validate`.
+
+Runs where terraform and a filesystem mirror of the hashicorp/aws provider are installed (skips with
+the reason elsewhere). Each stack is checked in a scratch copy whose override file relaxes the
+version constraints to the mirrored provider and swaps the S3 backend for a local one; the
+synthesized output itself is never changed.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REFERENCE_ENVIRONMENTS
+
+TERRAFORM = shutil.which("terraform")
+
+
+def provider_mirror() -> Path | None:
+    if os.environ.get("TF_PROVIDER_MIRROR"):
+        return Path(os.environ["TF_PROVIDER_MIRROR"])
+    for root in ("/opt", "/usr/local/share", "/usr/share", os.path.expanduser("~")):
+        hits = glob.glob(os.path.join(root, "*", "registry.terraform.io", "hashicorp", "aws"))
+        if hits:
+            return Path(hits[0]).parents[2]
+    return None
+
+
+MIRROR = provider_mirror()
+pytestmark = pytest.mark.skipif(
+    TERRAFORM is None or MIRROR is None,
+    reason="needs terraform on PATH and a filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR)",
+)
+
+
+@pytest.fixture(scope="session")
+def terraform_env(tmp_path_factory) -> dict[str, str]:
+    scratch = tmp_path_factory.mktemp("terraform")
+    config = scratch / "terraformrc"
+    (scratch / "plugin-cache").mkdir()
+    config.write_text('provider_installation {\n  filesystem_mirror {\n    path = "%s"\n'
+                      '    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n' % MIRROR)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+    env.update(TF_CLI_CONFIG_FILE=str(config), TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1",
+               TF_PLUGIN_CACHE_DIR=str(scratch / "plugin-cache"))  # one copy of the provider, linked per stack
+    return env
+
+
+def scratch_copy(stack_dir: Path, target: Path) -> None:
+    shutil.copytree(stack_dir, target)
+    version = sorted(os.listdir(MIRROR / "registry.terraform.io" / "hashicorp" / "aws"))[-1]
+    (target / "zz_override.tf.json").write_text(json.dumps({"terraform": {
+        "required_version": ">= 1.0",
+        "backend": {"local": {"path": "terraform.tfstate"}},
+        "required_providers": {"aws": {"source": "hashicorp/aws", "version": version}},
+    }}))
+
+
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
+def test_every_stack_passes_terraform_init_and_validate(synthesized, terraform_env, tmp_path, env):
+    synthesis = synthesized(env)
+    failures = []
+    for layer in synthesis.layers():
+        work = tmp_path / layer
+        scratch_copy(synthesis.stack_dir(layer), work)
+        for command in (["init", "-input=false", "-no-color"], ["validate", "-no-color"]):
+            result = subprocess.run([TERRAFORM, *command], cwd=work, env=terraform_env, capture_output=True,
+                                    text=True, timeout=600)
+            if result.returncode != 0:
+                failures.append(f"{layer}: terraform {command[0]}: {(result.stdout + result.stderr)[-1500:]}")
+                break
+    assert not failures, "\n".join(failures)
