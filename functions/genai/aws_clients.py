@@ -1,0 +1,32 @@
+"""The AWS clients of the assistant, made on first use (never at import time) and reused while the
+Lambda execution environment lives, each with bounded retries and timeouts that fit inside the API
+Gateway integration timeout (29 s).
+
+Holds no calls of its own; `bedrock.py` and `data_api.py` use these clients.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+MAX_ATTEMPTS = 2  # one retry: a third attempt would not fit in the 29 s API Gateway allows
+CONFIGS = {
+    "bedrock-runtime": Config(connect_timeout=3, read_timeout=20,
+                              retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"}),
+    "rds-data": Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"}),
+}
+
+_clients: dict[str, Any] = {}
+
+
+def client(service: str) -> Any:
+    if service not in _clients:
+        _clients[service] = boto3.client(service, config=CONFIGS[service])
+    return _clients[service]
+
+
+def reset() -> None:
+    """Forget the clients (tests, or a change of credentials)."""
+    _clients.clear()

@@ -1,0 +1,104 @@
+"""The PetClinic AI assistant's Lambda entry point (`lambda_function.lambda_handler`).
+
+It accepts API Gateway REST proxy events (`POST .../genai` with a JSON body `{"question": ...}`,
+`GET .../health`) and direct invocations (`{"question": ...}`), validates the question, and answers
+with JSON: 400 for a bad request, 503 when Bedrock or the database is busy, 500 for anything else,
+never with a stack trace, an ARN or an AWS error message. Proxy responses carry the original's CORS
+header; direct invocations get `{"statusCode", "body": {...}}` as before.
+
+The work itself is in `assistant.py`; the SQL rules in `sql_guard.py`.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+import assistant
+import bedrock
+import data_api
+import jsonlog
+
+MAX_QUESTION_CHARS = 500
+CORS_HEADERS = {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"}
+BUSY = "The assistant is busy right now; please try again in a moment."
+FAILED = "The assistant could not answer this request."
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def lambda_handler(event, context):
+    request_id = str(getattr(context, "aws_request_id", None) or "unknown")
+    proxy = isinstance(event, dict) and "httpMethod" in event
+    try:
+        if proxy:
+            method, path = str(event.get("httpMethod") or "").upper(), str(event.get("path") or "")
+            if method == "OPTIONS":
+                return _respond(True, 204, None)
+            if method == "GET" and path.rstrip("/").endswith("/health"):
+                return _respond(True, 200, {"status": "healthy", "service": "genai-lambda", "data_api_enabled": True})
+            if method != "POST" or "/genai" not in path:
+                return _respond(True, 404, {"error": "Not Found", "message": "Use POST on the genai resource."})
+            question = question_of(_json_body(event))
+        else:
+            question = question_of(event)
+    except BadRequest as exc:
+        jsonlog.info("bad_request", request_id=request_id, reason=str(exc))
+        return _respond(proxy, 400, {"error": "Bad Request", "message": str(exc)})
+    jsonlog.info("question", request_id=request_id, chars=len(question))
+    try:
+        result = assistant.answer(question)
+    except (bedrock.ModelUnavailable, data_api.DatabaseUnavailable) as exc:
+        jsonlog.warning("unavailable", request_id=request_id, cause=type(exc).__name__)
+        return _respond(proxy, 503, {"error": "Service Unavailable", "message": BUSY, "request_id": request_id})
+    except Exception as exc:  # noqa: BLE001 - the caller gets a generic 500; the log keeps the type
+        jsonlog.error("failed", request_id=request_id, cause=type(exc).__name__)
+        return _respond(proxy, 500, {"error": "Internal Server Error", "message": FAILED, "request_id": request_id})
+    jsonlog.info("answered", request_id=request_id, data_source=result.data_source, chars=len(result.answer))
+    return _respond(proxy, 200, {"question": question, "answer": result.answer, "data_source": result.data_source,
+                                 "question_type": result.question_type, "request_id": request_id})
+
+
+def _json_body(event: dict) -> object:
+    body = event.get("body")
+    if body is None or body == "":
+        raise BadRequest("The request body must be a JSON object with a 'question'.")
+    if not isinstance(body, str):
+        raise BadRequest("The request body must be JSON text.")
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(body, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            raise BadRequest("The request body is not valid base64-encoded UTF-8.") from None
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise BadRequest("The request body is not valid JSON.") from None
+
+
+def question_of(payload: object) -> str:
+    if not isinstance(payload, dict):
+        raise BadRequest("The request must be a JSON object with a 'question'.")
+    question = payload.get("question", payload.get("message"))
+    if question is None:
+        raise BadRequest("The 'question' field is required.")
+    if not isinstance(question, str):
+        raise BadRequest("The 'question' field must be a string.")
+    question = question.strip()
+    if not question:
+        raise BadRequest("The 'question' field must not be empty.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadRequest(f"The 'question' field must be at most {MAX_QUESTION_CHARS} characters.")
+    return question
+
+
+def _respond(proxy: bool, status: int, body: dict | None) -> dict:
+    if not proxy:
+        return {"statusCode": status, "body": body or {}}
+    headers = dict(CORS_HEADERS)
+    if status == 204:
+        headers.update({"Access-Control-Allow-Methods": "OPTIONS,POST", "Access-Control-Allow-Headers": "Content-Type"})
+    return {"statusCode": status, "headers": headers,
+            "body": "" if body is None else json.dumps(body, ensure_ascii=False)}
