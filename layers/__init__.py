@@ -7,6 +7,7 @@ from constructs import Construct
 from layers.base import LayerStack
 from layers.database import DatabaseStack
 from layers.network import NetworkStack
+from layers.parameter_store import ParameterStoreStack
 from layers.security import SecurityStack
 from settings import Environment
 
@@ -14,6 +15,7 @@ LAYERS: tuple[type[LayerStack], ...] = (
     NetworkStack,
     SecurityStack,
     DatabaseStack,
+    ParameterStoreStack,
 )
 
 
