@@ -5,6 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from layers.base import LayerStack
+from layers.cloud_map import CloudMapStack
 from layers.database import DatabaseStack
 from layers.network import NetworkStack
 from layers.parameter_store import ParameterStoreStack
@@ -16,6 +17,7 @@ LAYERS: tuple[type[LayerStack], ...] = (
     SecurityStack,
     DatabaseStack,
     ParameterStoreStack,
+    CloudMapStack,
 )
 
 
