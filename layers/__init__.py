@@ -7,6 +7,7 @@ from constructs import Construct
 from layers.base import LayerStack
 from layers.cloud_map import CloudMapStack
 from layers.database import DatabaseStack
+from layers.lambda_genai import LambdaGenaiStack
 from layers.network import NetworkStack
 from layers.parameter_store import ParameterStoreStack
 from layers.security import SecurityStack
@@ -18,6 +19,7 @@ LAYERS: tuple[type[LayerStack], ...] = (
     DatabaseStack,
     ParameterStoreStack,
     CloudMapStack,
+    LambdaGenaiStack,
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 from itertools import combinations
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, StringConstraints, model_validator
 
@@ -152,6 +152,18 @@ class CloudMap(_Frozen):
         return self
 
 
+class LambdaGenai(_Frozen):
+    """06-lambda-genai: the Bedrock assistant's model and the function's size, time and log settings."""
+
+    bedrock_model_id: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$")]
+    runtime: Annotated[StrictStr, StringConstraints(pattern=r"^python3\.\d+$")]
+    timeout_seconds: Annotated[StrictInt, Field(ge=1, le=900)]
+    memory_mb: Annotated[StrictInt, Field(ge=128, le=10240)]
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                                2557, 2922, 3288, 3653]
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
 class Environment(_Frozen):
     """One deployment environment: every value a layer needs, and nothing computed."""
 
@@ -168,6 +180,7 @@ class Environment(_Frozen):
     database: Database
     parameter_store: ParameterStore
     cloud_map: CloudMap
+    lambda_genai: LambdaGenai
 
     @model_validator(mode="after")
     def _azs_in_region(self) -> "Environment":

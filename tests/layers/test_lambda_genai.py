@@ -1,0 +1,153 @@
+"""Design properties of 06-lambda-genai, on the session's shared synthesis: least-privilege
+policies, function settings, network placement, and the package Terraform reads. State keeping
+(moves, identity values, outputs) is checked for every layer by `tests/test_state_kept.py`."""
+from __future__ import annotations
+
+import base64
+import fnmatch
+import hashlib
+import zipfile
+
+import pytest
+
+from layers.lambda_genai import ORIGINAL_ADDRESSES
+from settings import load_environment
+from tests.conftest import ENVIRONMENTS
+from tests.helpers import addresses, moves, policy, ref, resource, resources_of_type
+
+LAYER = "06-lambda-genai"
+FUNCTION = "aws_lambda_function.genai"
+ROLE = "aws_iam_role.genai_execution_role"
+SECURITY_GROUP = "aws_security_group.genai_security_group"
+DATABASE = "data.terraform_remote_state.database.outputs"
+NETWORK = "data.terraform_remote_state.network.outputs"
+CLUSTER_ARN = "${" + DATABASE + ".cluster_arn}"
+SECRET_ARN = "${" + DATABASE + ".master_user_secret_name}"
+
+
+def statements(stack: dict) -> list[dict]:
+    found = []
+    for name, p in resources_of_type(stack, "aws_iam_role_policy").items():
+        assert p["role"] == ref(ROLE), name
+        for statement in policy(p["policy"])["Statement"]:
+            found.append(statement)
+    return found
+
+
+def as_list(value) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_stack_holds_exactly_the_ported_resources(synthesized, env):
+    stack = synthesized(env).stack(LAYER)
+    assert addresses(stack) == set(ORIGINAL_ADDRESSES)
+    assert moves(stack) == {old: new for new, old in ORIGINAL_ADDRESSES.items()}
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_no_policy_allows_a_wildcard_action_or_resource(synthesized, env):
+    for statement in statements(synthesized(env).stack(LAYER)):
+        assert statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"]):
+            assert "*" not in action, statement
+        for resource_arn in as_list(statement["Resource"]):
+            assert "*" not in resource_arn, statement
+        assert "NotAction" not in statement and "NotResource" not in statement
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_each_permission_names_its_one_resource(synthesized, env):
+    settings = load_environment(env)
+    model_arn = f"arn:aws:bedrock:{settings.region}::foundation-model/{settings.lambda_genai.bedrock_model_id}"
+    granted = {(action, resource_arn) for s in statements(synthesized(env).stack(LAYER))
+               for action in as_list(s["Action"]) for resource_arn in as_list(s["Resource"])}
+    assert granted == {
+        ("bedrock:InvokeModel", model_arn),
+        ("rds-data:ExecuteStatement", CLUSTER_ARN),
+        ("secretsmanager:GetSecretValue", SECRET_ARN),
+    }
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_only_the_lambda_service_assumes_the_role_with_the_two_basic_managed_policies(synthesized, env):
+    stack = synthesized(env).stack(LAYER)
+    trust = policy(resource(stack, ROLE)["assume_role_policy"])["Statement"]
+    assert trust == [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}]
+    attached = {a["policy_arn"] for a in resources_of_type(stack, "aws_iam_role_policy_attachment").values()}
+    assert attached == {"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_function_settings(synthesized, env):
+    settings = load_environment(env)
+    function = resource(synthesized(env).stack(LAYER), FUNCTION)
+    assert function["function_name"] == f"{settings.name_prefix}-genai-function"
+    assert (function["handler"], function["runtime"]) == ("lambda_function.lambda_handler", "python3.11")
+    assert (function["timeout"], function["memory_size"]) == (60, 512)
+    assert function["role"] == ref(ROLE, "arn")
+    assert function["environment"]["variables"] == {
+        "BEDROCK_MODEL_ID": settings.lambda_genai.bedrock_model_id, "LOG_LEVEL": "INFO",
+        "DB_CLUSTER_ARN": CLUSTER_ARN, "DB_SECRET_ARN": SECRET_ARN,
+    }
+    assert "aws_cloudwatch_log_group.genai_logs" in function["depends_on"]
+
+
+def test_seoul_keeps_its_deployed_model():
+    assert load_environment("seoul").lambda_genai.bedrock_model_id == "meta.llama3-8b-instruct-v1:0"
+    assert load_environment("dev").lambda_genai.bedrock_model_id == "anthropic.claude-3-sonnet-20240229-v1:0"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_function_runs_in_the_private_app_subnets_behind_its_own_egress_only_group(synthesized, env):
+    stack = synthesized(env).stack(LAYER)
+    vpc = resource(stack, FUNCTION)["vpc_config"]
+    assert vpc["subnet_ids"] == "${values(" + NETWORK + ".private_app_subnet_ids)}"
+    assert vpc["security_group_ids"] == [ref(SECURITY_GROUP)]
+    assert resource(stack, SECURITY_GROUP)["vpc_id"] == "${" + NETWORK + ".vpc_id}"
+    rules = resources_of_type(stack, "aws_security_group_rule")
+    assert {r["type"] for r in rules.values()} == {"egress"}
+    assert {(r["protocol"], r["from_port"], tuple(r["cidr_blocks"])) for r in rules.values()} == {
+        ("tcp", 443, ("0.0.0.0/0",)), ("udp", 53, ("0.0.0.0/0",)), ("tcp", 53, ("0.0.0.0/0",)),
+        ("tcp", 3306, (str(load_environment(env).network.vpc_cidr),)),
+    }
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_log_group_is_the_functions_own(synthesized, env):
+    stack = synthesized(env).stack(LAYER)
+    logs = resource(stack, "aws_cloudwatch_log_group.genai_logs")
+    assert logs["name"] == "/aws/lambda/" + resource(stack, FUNCTION)["function_name"]
+    assert logs["retention_in_days"] == 14
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_remote_state_is_read_under_the_original_names_and_keys(synthesized, env):
+    settings = load_environment(env)
+    reads = synthesized(env).stack(LAYER)["data"]["terraform_remote_state"]
+    assert {name: r["config"]["key"] for name, r in reads.items()} == {
+        "network": f"{settings.environment}/01-network/terraform.tfstate",
+        "database": f"{settings.environment}/03-database/terraform.tfstate",
+    }
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_terraform_finds_the_package_in_the_stack_and_its_hash_matches(synthesized, env):
+    synthesis = synthesized(env)
+    function = resource(synthesis.stack(LAYER), FUNCTION)
+    assert not function["filename"].startswith(("/", ".."))
+    package = synthesis.stack_dir(LAYER) / function["filename"]
+    data = package.read_bytes()
+    assert function["source_code_hash"] == base64.b64encode(hashlib.sha256(data).digest()).decode()
+    with zipfile.ZipFile(package) as archive:
+        names = archive.namelist()
+    assert "lambda_function.py" in names and "sqlglot/__init__.py" in names
+    assert fnmatch.fnmatch(function["filename"], "assets/genai_package/*/genai.zip")
+
+
+def test_independent_syntheses_give_the_same_package(synthesized):
+    """dev and seoul are synthesized separately in this session, from the same sources."""
+    hashes = {env: resource(synthesized(env).stack(LAYER), FUNCTION)["source_code_hash"] for env in ("dev", "seoul")}
+    files = {env: resource(synthesized(env).stack(LAYER), FUNCTION)["filename"] for env in ("dev", "seoul")}
+    assert len(set(hashes.values())) == 1 and len(set(files.values())) == 1
