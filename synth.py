@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import lazy_provider
 from settings import Environment
 
 DEFAULT_OUTDIR = "cdktf.out"
@@ -22,8 +23,9 @@ def outdir_from_environment() -> Path:
 
 
 def import_cdktf() -> None:
-    """Load cdktf and the AWS provider bindings once. The bindings' import allocates millions of
-    objects; collecting garbage during it costs seconds and frees nothing, so it is paused."""
+    """Load cdktf and the AWS provider bindings once: their submodules lazily (`lazy_provider`), and
+    with garbage collection paused, since the import allocates objects that all stay alive."""
+    lazy_provider.install()
     enabled = gc.isenabled()
     gc.disable()
     try:
