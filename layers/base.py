@@ -25,7 +25,7 @@ from cdktf import (
     TerraformStack,
 )
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
-from constructs import Construct
+from constructs import Construct, Node
 
 from settings import Environment
 
@@ -86,8 +86,12 @@ class LayerStack(TerraformStack):
         return TerraformOutput(self, name, value=value, description=description)
 
     # ------------------------------------------------------------------ addresses
-    def _allocate_logical_id(self, tf_element: TerraformElement) -> str:
-        """jsii override of cdktf's hashed default: every element of a layer is named by `logical_id_of`."""
+    def _allocate_logical_id(self, tf_element: TerraformElement | Node) -> str:
+        """jsii override of cdktf's hashed default: every element of a layer is named by `logical_id_of`.
+        cdktf also asks this for a plain construct's `Node` (a TerraformAsset names its folder
+        `assets/<id>/` that way): the same rule applies, by path."""
+        if isinstance(tf_element, Node):
+            return logical_id(tf_element.path.split("/")[1:])
         return logical_id_of(tf_element)
 
     @staticmethod

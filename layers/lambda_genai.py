@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdktf import Fn, TerraformElement, Token
-from constructs import Construct, Node
+from cdktf import Fn, Token
+from constructs import Construct
 
-from layers.base import LayerStack, logical_id
+from layers.base import LayerStack
 from modules.lambda_function import EgressRule, InlinePolicy, VpcLambdaFunction, VpcLambdaFunctionProps
 from modules.packaging import build_package, read_requirements
 from settings import Environment
@@ -110,13 +110,6 @@ class LambdaGenaiStack(LayerStack):
         self.package = package
         self._outputs()
         self.carry_over_state(original_addresses(env))
-
-    def _allocate_logical_id(self, tf_element: TerraformElement | Node) -> str:
-        # cdktf also asks for the logical id of a plain construct's Node (TerraformAsset names its
-        # folder `assets/<id>/` that way); the base rule expects an element. Same rule, by path.
-        if isinstance(tf_element, Node):
-            return logical_id(tf_element.path.split("/")[1:])
-        return super()._allocate_logical_id(tf_element)
 
     def foundation_model_arn(self) -> str:
         return f"arn:aws:bedrock:{self.env.region}::foundation-model/{self.env.lambda_genai.bedrock_model_id}"
