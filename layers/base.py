@@ -82,8 +82,8 @@ class LayerStack(TerraformStack):
             self, name, bucket=self.env.state.bucket, key=self.env.state_key(layer), region=self.env.state.region
         )
 
-    def output(self, name: str, value: Any, description: str) -> TerraformOutput:
-        return TerraformOutput(self, name, value=value, description=description)
+    def output(self, name: str, value: Any, description: str, sensitive: bool = False) -> TerraformOutput:
+        return TerraformOutput(self, name, value=value, description=description, sensitive=sensitive or None)
 
     # ------------------------------------------------------------------ addresses
     def _allocate_logical_id(self, tf_element: TerraformElement | Node) -> str:

@@ -8,7 +8,7 @@ Outputs are the original layer's, by name, meaning and shape (including its sens
 """
 from __future__ import annotations
 
-from cdktf import Fn, TerraformOutput, Token
+from cdktf import Fn, Token
 from constructs import Construct
 
 from layers.base import LayerStack, StateRemoval
@@ -79,15 +79,15 @@ class DatabaseStack(LayerStack):
         self.output("reader_endpoint", cluster.reader_endpoint, "Reader endpoint")
         self.output("cluster_port", cluster.port, "Database port")
         self.output("database_name", cluster.database_name, "Default database name")
-        self.secret_output("master_username", cluster.master_username, "Master user name")
-        self.secret_output("master_user_secret_name", cluster.master_user_secret.get(0).secret_arn,
-                           "ARN of the RDS-managed Secrets Manager secret of the master user")
+        self.output("master_username", cluster.master_username, "Master user name", sensitive=True)
+        self.output("master_user_secret_name", cluster.master_user_secret.get(0).secret_arn,
+                    "ARN of the RDS-managed Secrets Manager secret of the master user", sensitive=True)
         self.output("writer_instance_id", self.aurora.writer.id, "Writer instance ID")
         self.output("reader_instance_id", self.aurora.reader.id, "Reader instance ID")
         self.output("db_subnet_group_name", self.aurora.subnet_group.name, "DB subnet group name")
         self.output("security_group_id", self.security_group_id, "Security group of the cluster")
         self.output("subnet_ids", self.subnet_ids, "Subnets of the cluster")
-        self.secret_output("connection_info", {
+        self.output("connection_info", {
             "writer_jdbc_url": writer_url,
             "reader_jdbc_url": reader_url,
             "writer_endpoint": cluster.endpoint,
@@ -96,7 +96,7 @@ class DatabaseStack(LayerStack):
             "database_name": cluster.database_name,
             "username": cluster.master_username,
             "secrets_manager_arn": f"{cluster.arn}:secret:rds-db-credentials/{cluster.master_username}",
-        }, "Connection details for the applications (the password stays in Secrets Manager)")
+        }, "Connection details for the applications (the password stays in Secrets Manager)", sensitive=True)
         self.output("backup_info", {
             "backup_retention_period": db.backup_retention_days,
             "backup_window": db.backup_window,
@@ -114,7 +114,7 @@ class DatabaseStack(LayerStack):
             "referenced_subnets": Fn.length_of(self.subnet_ids),
             "security_group_id": self.security_group_id,
         }, "Whether the layers this one reads were ready")
-        self.secret_output("database_summary", {
+        self.output("database_summary", {
             "cluster_id": cluster.id,
             "writer_endpoint": cluster.endpoint,
             "reader_endpoint": cluster.reader_endpoint,
@@ -122,10 +122,8 @@ class DatabaseStack(LayerStack):
             "database_name": cluster.database_name,
             "connection_info": {"writer_url": writer_url, "reader_url": reader_url},
             "dependencies": {"network_ready": network_ready, "security_ready": security_ready},
-        }, "Database connection summary (kept for older readers)")
+        }, "Database connection summary (kept for older readers)", sensitive=True)
 
-    def secret_output(self, name: str, value: object, description: str) -> TerraformOutput:
-        return TerraformOutput(self, name, value=value, description=description, sensitive=True)
 
 
 def original_addresses(env: Environment) -> dict[str, str]:
