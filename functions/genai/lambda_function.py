@@ -2,8 +2,10 @@
 
 It accepts API Gateway REST proxy events (`POST .../genai` with a JSON body `{"question": ...}`,
 `GET .../health`) and direct invocations (`{"question": ...}`), validates the question, and answers
-with JSON: 400 for a bad request, 503 when Bedrock or the database is busy, 500 for anything else,
-never with a stack trace, an ARN or an AWS error message. Proxy responses carry the original's CORS
+with JSON: 400 for a bad request (a question that is not valid Unicode text included: it is never
+echoed back), 503 when Bedrock or the database is busy, 500 when the function cannot reach the model
+or the database as deployed (access denied, say) and for anything else, never with a stack trace, an
+ARN or an AWS error message. Proxy responses carry the original's CORS
 header; direct invocations get `{"statusCode", "body": {...}}` as before.
 
 The work itself is in `assistant.py`; the SQL rules in `sql_guard.py`.
@@ -23,6 +25,7 @@ MAX_QUESTION_CHARS = 500
 CORS_HEADERS = {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"}
 BUSY = "The assistant is busy right now; please try again in a moment."
 FAILED = "The assistant could not answer this request."
+MISCONFIGURED = "The assistant is not set up to answer this request; the operators have been told."
 
 
 class BadRequest(ValueError):
@@ -53,6 +56,10 @@ def lambda_handler(event, context):
     except (bedrock.ModelUnavailable, data_api.DatabaseUnavailable) as exc:
         jsonlog.warning("unavailable", request_id=request_id, cause=type(exc).__name__)
         return _respond(proxy, 503, {"error": "Service Unavailable", "message": BUSY, "request_id": request_id})
+    except (bedrock.ModelMisconfigured, data_api.DatabaseMisconfigured) as exc:
+        jsonlog.error("misconfigured", request_id=request_id, cause=type(exc).__name__, code=str(exc))
+        return _respond(proxy, 500, {"error": "Internal Server Error", "message": MISCONFIGURED,
+                                     "request_id": request_id})
     except Exception as exc:  # noqa: BLE001 - the caller gets a generic 500; the log keeps the type
         jsonlog.error("failed", request_id=request_id, cause=type(exc).__name__)
         return _respond(proxy, 500, {"error": "Internal Server Error", "message": FAILED, "request_id": request_id})
@@ -86,12 +93,23 @@ def question_of(payload: object) -> str:
         raise BadRequest("The 'question' field is required.")
     if not isinstance(question, str):
         raise BadRequest("The 'question' field must be a string.")
+    if not is_valid_unicode(question):
+        raise BadRequest("The 'question' field is not valid Unicode text.")
     question = question.strip()
     if not question:
         raise BadRequest("The 'question' field must not be empty.")
     if len(question) > MAX_QUESTION_CHARS:
         raise BadRequest(f"The 'question' field must be at most {MAX_QUESTION_CHARS} characters.")
     return question
+
+
+def is_valid_unicode(text: str) -> bool:
+    """False for text with a lone surrogate (JSON's "\\ud800"), which no UTF-8 response can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _respond(proxy: bool, status: int, body: dict | None) -> dict:
