@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PORTS = range(23040, 23100)
-NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 HINT = re.compile(r"^SELECT /\*\+ MAX_EXECUTION_TIME\((\d+)\) \*/ ")
 
 
@@ -87,8 +86,13 @@ def rows_of(xml_output: str) -> list[dict[str, str | None]]:
         return []
     rows = []
     for row in ElementTree.fromstring(documents[-1].encode("utf-8")).iter("row"):
-        rows.append({f.get("name"): None if f.get(NIL) == "true" else (f.text or "") for f in row.iter("field")})
+        rows.append({f.get("name"): None if _is_nil(f) else (f.text or "") for f in row.iter("field")})
     return rows
+
+
+def _is_nil(field: ElementTree.Element) -> bool:
+    """The client marks NULL with the XML-schema-instance attribute `nil` (any namespace prefix)."""
+    return any(key.endswith("}nil") and value == "true" for key, value in field.attrib.items())
 
 
 def missing_reason() -> str | None:

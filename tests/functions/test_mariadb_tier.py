@@ -121,3 +121,9 @@ def test_the_read_only_user_can_select_exactly_the_seven_tables(mariadb):
 def test_the_read_only_user_can_do_nothing_else(mariadb, sql):
     with pytest.raises(QueryError, match="denied"):
         mariadb.run(sql, user=USERNAME, password=GENAI_TEST_PASSWORD, database="petclinic")
+
+
+def test_a_null_comes_back_as_none(mariadb):
+    rows = run_as_assistant(mariadb, guard("SELECT o.first_name, p.name FROM owners o LEFT JOIN pets p "
+                                           "ON p.owner_id = o.id WHERE o.last_name = 'Lee'"))
+    assert rows == [{"first_name": "Hana", "name": None}]
