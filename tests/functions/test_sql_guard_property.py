@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
+import prompts
 from sql_guard import ALLOWED_ANONYMOUS, ALLOWED_TABLES, MAX_LIMIT, TIME_CAP_MS, SqlRefused, checked
 from sql_tree import MAX_JOINS, MAX_SUBQUERIES, MAX_TABLES
 from tests.functions.test_sql_guard import LEGITIMATE
@@ -37,7 +38,8 @@ WORDS = [
 
 soup = st.lists(st.sampled_from(WORDS), min_size=1, max_size=25).map(" ".join)
 selects = st.lists(st.sampled_from(WORDS), max_size=20).map(lambda ws: "SELECT " + " ".join(ws))
-known = st.sampled_from(sorted(LEGITIMATE.values()) + sorted(ACCEPTED_EDGES.values()))
+KNOWN_GOOD = sorted(LEGITIMATE.values()) + sorted(ACCEPTED_EDGES.values()) + sorted(sql for _, sql in prompts.EXAMPLES)
+known = st.sampled_from(KNOWN_GOOD)
 mutated = st.tuples(known, soup).map(lambda p: f"{p[0]} {p[1]}")
 nested = st.tuples(st.integers(0, 60), st.sampled_from(["(", "NOT ", "-", "(SELECT id FROM pets WHERE id IN "])).map(
     lambda p: "SELECT name FROM pets WHERE " + p[1] * p[0] + "1" + ")" * (p[0] * p[1].count("(")))
@@ -92,8 +94,9 @@ def test_anything_accepted_is_exactly_the_checked_capped_select(sql):
     assert_exactly_the_checked_select(guarded)
 
 
-def test_every_known_good_statement_holds_the_property():
-    for sql in list(LEGITIMATE.values()) + list(ACCEPTED_EDGES.values()):
+def test_every_statement_the_tests_accept_holds_the_property():
+    """The guard tests' legitimate statements, the edges next to each class, the prompt's examples."""
+    for sql in KNOWN_GOOD:
         assert_exactly_the_checked_select(checked(sql))
 
 
