@@ -84,12 +84,28 @@ def _checked(sql: object) -> Guarded:
     _cap_limit(tree)
     for identifier in tree.find_all(exp.Identifier):
         identifier.set("quoted", True)  # MySQL then reads every name as one name, whatever its letters
+    _parenthesize_operands(tree)
     tree.set("hint", time_cap())
     rendered = tree.sql(dialect=DIALECT)
     bare_words_read_alike(rendered, TIME_CAP_HINT)
     if _parse_select(rendered) != tree:
         raise SqlRefused("the rendered statement does not read back as the checked one")
     return Guarded(rendered, tree)
+
+
+OPERATORS = (exp.Binary, exp.Unary, exp.Predicate)
+
+
+def _parenthesize_operands(tree: exp.Select) -> None:
+    """Every operator that is an operand of another stands in parentheses, so that MySQL's operator
+    precedence (which differs from sqlglot's here and there: `!`, `NOT`, `=` chains) cannot regroup it."""
+    for node in list(tree.walk()):
+        parent = node.parent
+        if (isinstance(node, OPERATORS) and not isinstance(node, exp.Paren) and isinstance(parent, OPERATORS)
+                and not isinstance(parent, exp.Paren)):
+            paren = exp.Paren()
+            node.replace(paren)
+            paren.set("this", node)
 
 
 def _parse_select(text: str) -> exp.Select:

@@ -106,6 +106,7 @@ def check(tree: exp.Select) -> None:
             raise SqlRefused("numbers must be plain decimals (no exponent, hexadecimal or sign in the literal)")
         elif isinstance(node, exp.Var):
             _fix_word(node)
+        _has_mysqls_shape(node)
         if isinstance(node, UNIT_HOLDERS):
             _unit_is_a_word(node)
         elif isinstance(node, exp.DataType):
@@ -118,6 +119,38 @@ def check(tree: exp.Select) -> None:
         raise SqlRefused(f"the statement has more than {MAX_JOINS} joins")
     if subqueries > MAX_SUBQUERIES:
         raise SqlRefused(f"the statement has more than {MAX_SUBQUERIES} subqueries")
+
+
+def _has_mysqls_shape(node: exp.Expression) -> None:
+    """Refuses trees sqlglot builds from text MySQL would not read as that tree (or not at all)."""
+    if isinstance(node, exp.Select) and not node.expressions:
+        raise SqlRefused("a SELECT needs a select list")
+    if isinstance(node, exp.Select) and node.args.get("joins") and node.args.get("from_") is None:
+        raise SqlRefused("a join needs a FROM")
+    if isinstance(node, (exp.Group, exp.Order)) and not node.expressions:
+        raise SqlRefused("GROUP BY and ORDER BY need something to group or sort by")
+    if isinstance(node, exp.Star) and not (isinstance(node.parent, (exp.Count, exp.Column)) or
+                                           (isinstance(node.parent, exp.Select) and node.arg_key == "expressions")):
+        raise SqlRefused("* stands only in the select list, COUNT(*) or table.*")
+    if isinstance(node, exp.Subquery) and isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
+        raise SqlRefused("a derived table needs an alias")
+    if isinstance(node, exp.Select) and node.parent is not None and not isinstance(node.parent, (exp.Subquery, exp.Exists)):
+        raise SqlRefused("a subquery must stand in parentheses")
+    if isinstance(node, exp.In) and (node.args.get("field") is not None or
+                                     not (node.expressions or node.args.get("query"))):
+        raise SqlRefused("IN needs a list of values or a subquery")
+    if isinstance(node, exp.Is) and not isinstance(node.expression, (exp.Null, exp.Boolean)):
+        raise SqlRefused("IS may only test for NULL, TRUE or FALSE")
+    if isinstance(node, exp.Column) and not isinstance(node.this, (exp.Identifier, exp.Star)):
+        raise SqlRefused("a column must be a name")
+    if isinstance(node, exp.Alias) and isinstance(node.this, exp.Star):
+        raise SqlRefused("* cannot be renamed")
+    if isinstance(node, exp.TableAlias) and node.args.get("columns"):
+        raise SqlRefused("a table alias may not rename columns")
+    if isinstance(node, exp.Join):
+        for name in node.args.get("using") or []:
+            if not isinstance(name, exp.Identifier) and not (isinstance(name, exp.Column) and not name.table):
+                raise SqlRefused("USING takes column names")
 
 
 def _depth_is_bounded(tree: exp.Expression) -> None:
@@ -143,6 +176,8 @@ def _check_select(select: exp.Select, root: bool) -> None:
         if sum(isinstance(outer, exp.Select) for outer in _ancestors(select.parent)) > 1:
             raise SqlRefused("a subquery may not contain another subquery")
         limit = select.args.get("limit")
+        if limit is None and select.args.get("offset") is not None:
+            raise SqlRefused("a subquery's OFFSET needs a LIMIT")
         if limit is not None and whole_number(limit.expression, "a subquery's LIMIT") > MAX_LIMIT:
             raise SqlRefused(f"a subquery's LIMIT may be at most {MAX_LIMIT}")
     offset = select.args.get("offset")

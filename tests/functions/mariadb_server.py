@@ -71,6 +71,18 @@ class MariaDB:
             raise QueryError(done.stderr.strip())
         return rows_of(done.stdout)
 
+    def errors_of_script(self, statements: list[str], user: str, password: str, database: str) -> list[tuple[int, str]]:
+        """(index of the statement, server error code) for each of `statements` the server refused;
+        the client goes on after an error (`--force`). One statement per line."""
+        command = ["mariadb", "--no-defaults", "--force", "--batch", "--user", user, "--protocol=TCP",
+                   "--host=127.0.0.1", f"--port={self.port}", database]
+        script = "".join(sql.replace("\n", " ").rstrip(";") + ";\n" for sql in statements)
+        env = {"PATH": os.environ.get("PATH", ""), "MYSQL_PWD": password, "HOME": str(self.root)}
+        done = subprocess.run(command, input=script, capture_output=True, text=True, env=env, timeout=300,
+                              check=False)
+        return [(int(line) - 1, code) for code, line in re.findall(r"^ERROR (\d+) \(\w+\) at line (\d+)",
+                                                                   done.stderr, re.MULTILINE)]
+
     def stop(self) -> None:
         self.process.terminate()
         try:

@@ -68,6 +68,25 @@ MISREAD = {
     "hexadecimal literal": ("SELECT * FROM owners WHERE id = 0x01", "not allowed"),
 }
 
+# 2b. Trees sqlglot builds from text that MySQL reads otherwise or not at all (found by running
+# generated accepted statements on MariaDB): refused, so that what runs is what was checked.
+SHAPES = {
+    "no FROM before a join": ("SELECT name = pets AS p JOIN owners o ON o.id = p.owner_id", "FROM"),
+    "IS a column": ("SELECT name FROM pets WHERE id IS owner_id", "IS may only"),
+    "IN a column": ("SELECT name FROM pets WHERE id IN owner_id", "IN needs"),
+    "empty IN": ("SELECT name FROM pets WHERE id IN ()", "IN needs"),
+    "star as an operand": ("SELECT name FROM pets WHERE id = *", "COUNT(*)"),
+    "star renamed": ("SELECT * AS everything FROM pets", "renamed"),
+    "derived table without alias": ("SELECT n FROM (SELECT name AS n FROM types)", "alias"),
+    "bare SELECT as a join": ("SELECT name FROM pets JOIN SELECT types t ON 1 = 1", "parentheses"),
+    "number after a dot": ("SELECT name FROM visits WHERE visit_date.5 > 1", "a column must be a name"),
+    "empty select list": ("SELECT FROM pets", "select list"),
+    "USING an expression": ("SELECT name FROM vets JOIN vet_specialties USING (NOW())", "USING"),
+    "table alias renaming columns": ("SELECT a FROM (SELECT name FROM pets) AS t (a)", "rename columns"),
+    "empty GROUP BY": ("SELECT name FROM pets GROUP BY LIMIT 5", "GROUP BY"),
+    "inner OFFSET without LIMIT": ("SELECT name FROM pets WHERE id IN (SELECT pet_id FROM visits OFFSET 1)", "LIMIT"),
+}
+
 # 3. Text turned into SQL: a string or quoted name in the place of a unit or a character set.
 UNIT_TEXT = {
     "string TIMESTAMPDIFF unit hides an OR": (
@@ -98,6 +117,7 @@ CRASHERS = {
 }
 
 CLASSES = {**{f"cost: {k}": v for k, v in COST.items()}, **{f"misread: {k}": v for k, v in MISREAD.items()},
+           **{f"shape: {k}": v for k, v in SHAPES.items()},
            **{f"unit text: {k}": v for k, v in UNIT_TEXT.items()}, **{f"crash: {k}": v for k, v in CRASHERS.items()}}
 
 
@@ -156,3 +176,11 @@ def test_unit_and_charset_words_are_rendered_from_the_fixed_set():
 def test_names_are_rendered_quoted():
     assert guard("SELECT o.first_name AS n FROM owners o") == (
         f"SELECT /*+ MAX_EXECUTION_TIME({TIME_CAP_MS}) */ `o`.`first_name` AS `n` FROM `owners` AS `o` LIMIT 20")
+
+
+def test_operators_inside_operators_are_parenthesized():
+    """MySQL's precedence cannot regroup what was checked: every operand that is an operator is in
+    parentheses (`NOT`, `!` and comparison chains bind differently in MySQL and sqlglot)."""
+    assert guard("SELECT name FROM pets WHERE id = 1 AND owner_id = 2 OR NOT type_id IN (1, 2)").endswith(
+        "WHERE ((`id` = 1) AND (`owner_id` = 2)) OR (NOT (`type_id` IN (1, 2))) LIMIT 20")
+    assert "WHERE (-(-1)) < `id`" in guard("SELECT name FROM pets WHERE - -1 < id")
