@@ -53,6 +53,7 @@ FUNCTIONS = (
     exp.StrToDate, exp.TsOrDsToDate, exp.TsOrDsToTimestamp,
 )
 ALLOWED_NODES = STRUCTURE + OPERATORS + FUNCTIONS
+AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.GroupConcat)
 # Functions sqlglot has no class for but that only compute on their arguments.
 ALLOWED_ANONYMOUS = frozenset({"NOW", "DATE", "CHAR_LENGTH"})
 
@@ -132,6 +133,14 @@ def _has_mysqls_shape(node: exp.Expression) -> None:
     if isinstance(node, exp.Star) and not (isinstance(node.parent, (exp.Count, exp.Column)) or
                                            (isinstance(node.parent, exp.Select) and node.arg_key == "expressions")):
         raise SqlRefused("* stands only in the select list, COUNT(*) or table.*")
+    if isinstance(node, exp.Star) and isinstance(node.parent, exp.Select) and node.parent.expressions[0] is not node:
+        raise SqlRefused("an unqualified * must come first in the select list")
+    if isinstance(node, exp.Order) and not _in_place(node, (exp.Select, "order"), (exp.GroupConcat, "this")):
+        raise SqlRefused("ORDER BY stands only at the end of a SELECT or in GROUP_CONCAT")
+    if isinstance(node, exp.Distinct) and not (
+            _in_place(node, (exp.Select, "distinct"), (AGGREGATES, "this"))
+            or (_in_place(node, (exp.Order, "this")) and _in_place(node.parent, (exp.GroupConcat, "this")))):
+        raise SqlRefused("DISTINCT stands only after SELECT or as an aggregate's argument")
     if isinstance(node, exp.Subquery) and isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
         raise SqlRefused("a derived table needs an alias")
     if isinstance(node, exp.Select) and node.parent is not None and not isinstance(node.parent, (exp.Subquery, exp.Exists)):
@@ -151,6 +160,11 @@ def _has_mysqls_shape(node: exp.Expression) -> None:
         for name in node.args.get("using") or []:
             if not isinstance(name, exp.Identifier) and not (isinstance(name, exp.Column) and not name.table):
                 raise SqlRefused("USING takes column names")
+
+
+def _in_place(node: exp.Expression, *places: tuple) -> bool:
+    """Whether `node` is the argument `key` of a parent of type `kind`, for one of `places`."""
+    return any(isinstance(node.parent, kind) and node.arg_key == key for kind, key in places)
 
 
 def _depth_is_bounded(tree: exp.Expression) -> None:

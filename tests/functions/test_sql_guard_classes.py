@@ -84,6 +84,9 @@ SHAPES = {
     "USING an expression": ("SELECT name FROM vets JOIN vet_specialties USING (NOW())", "USING"),
     "table alias renaming columns": ("SELECT a FROM (SELECT name FROM pets) AS t (a)", "rename columns"),
     "empty GROUP BY": ("SELECT name FROM pets GROUP BY LIMIT 5", "GROUP BY"),
+    "ORDER BY as an argument": ("SELECT TIMESTAMPDIFF(YEAR, birth_date, ORDER BY NOW()) AS a FROM pets", "ORDER BY"),
+    "DISTINCT as an argument": ("SELECT TIMESTAMPDIFF(YEAR, birth_date, DISTINCT NOW()) AS a FROM pets", "DISTINCT"),
+    "star after a column": ("SELECT name, * FROM pets", "first"),
     "inner OFFSET without LIMIT": ("SELECT name FROM pets WHERE id IN (SELECT pet_id FROM visits OFFSET 1)", "LIMIT"),
 }
 
@@ -157,6 +160,9 @@ ACCEPTED_EDGES = {
     "character set": "SELECT CAST(name AS CHAR CHARACTER SET UTF8MB4) AS n FROM pets",
     "eight parentheses": "SELECT name FROM pets WHERE ((((((((id = 1))))))))",
     "three NOTs": "SELECT name FROM pets WHERE NOT NOT NOT id = 1",
+    "aggregates with DISTINCT": "SELECT COUNT(DISTINCT name) AS n, GROUP_CONCAT(DISTINCT name ORDER BY name "
+                                "SEPARATOR ', ') AS names FROM pets",
+    "star first": "SELECT *, name FROM pets",
 }
 
 
