@@ -7,7 +7,8 @@ that start with a letter; numbers are plain decimals; a unit (`INTERVAL`, `TIMES
 was read from.
 
 How much: at most `MAX_TABLES` table references and `MAX_JOINS` joins in the whole statement, every
-join with an `ON` or `USING` condition (no cartesian product), at most `MAX_SUBQUERIES` subqueries,
+join with a `USING` or an `ON` condition that ties the joined table to another (no cartesian
+product, `ON 1 = 1` included), at most `MAX_SUBQUERIES` subqueries,
 none inside another, only in `FROM`, a join, `WHERE` or `HAVING`; an inner `LIMIT` at most
 `MAX_LIMIT`, an `OFFSET` at most `MAX_OFFSET`; the tree at most `MAX_TREE_DEPTH` deep; no select
 modifier (`SQL_CALC_FOUND_ROWS`, `STRAIGHT_JOIN`, `HIGH_PRIORITY`, ...) and no join hint. The server-side
@@ -141,6 +142,12 @@ def _has_mysqls_shape(node: exp.Expression) -> None:
             _in_place(node, (exp.Select, "distinct"), (AGGREGATES, "this"))
             or (_in_place(node, (exp.Order, "this")) and _in_place(node.parent, (exp.GroupConcat, "this")))):
         raise SqlRefused("DISTINCT stands only after SELECT or as an aggregate's argument")
+    if isinstance(node, exp.Distinct) and node.arg_key != "distinct" and not node.expressions:
+        raise SqlRefused("DISTINCT in an aggregate needs an argument")
+    if isinstance(node, AGGREGATES) and node.this is None:
+        raise SqlRefused(f"{node.sql_name()[:30]}() needs an argument")
+    if isinstance(node, exp.Expression) and node.error_messages():
+        raise SqlRefused(f"a call to {type(node).__name__} is missing an argument")
     if isinstance(node, exp.Subquery) and isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
         raise SqlRefused("a derived table needs an alias")
     if isinstance(node, exp.Select) and node.parent is not None and not isinstance(node.parent, (exp.Subquery, exp.Exists)):
@@ -222,8 +229,16 @@ def _check_join(join: exp.Join) -> None:
         raise SqlRefused(f"{kind[:20]} joins are not allowed")
     if side not in JOIN_SIDES:
         raise SqlRefused(f"{side[:20]} joins are not allowed")
-    if join.args.get("on") is None and not join.args.get("using"):
+    on = join.args.get("on")
+    if on is None and not join.args.get("using"):
         raise SqlRefused("every join needs an ON or USING condition (no cartesian products)")
+    if on is not None:
+        # ON 1 = 1 or ON a.id >= 0 is a cartesian product too: the condition must tie the joined
+        # table to another one, through qualified columns.
+        joined = join.this.alias_or_name.lower()
+        named = {column.table.lower() for column in on.find_all(exp.Column) if column.table}
+        if joined not in named or not named - {joined}:
+            raise SqlRefused("a join's ON must compare a column of the joined table with one of another table")
 
 
 def _check_table(table: exp.Table) -> None:
