@@ -59,6 +59,9 @@ def check_shape(node: exp.Expression) -> None:
         raise SqlRefused("* cannot be renamed")
     if isinstance(node, exp.TableAlias) and node.args.get("columns"):
         raise SqlRefused("a table alias may not rename columns")
+    if isinstance(node, exp.GroupConcat) and node.args.get("separator") is not None and not (
+            isinstance(node.args["separator"], exp.Literal) and node.args["separator"].is_string):
+        raise SqlRefused("GROUP_CONCAT's SEPARATOR must be a string")
     for kind, allowed in ONLY_ARGS.items():
         if isinstance(node, kind) and any(v not in (None, [], False) for k, v in node.args.items() if k not in allowed):
             raise SqlRefused(f"{kind.__name__.upper()} takes a number and nothing else")

@@ -91,6 +91,7 @@ SHAPES = {
     "ORDER BY as an argument": ("SELECT TIMESTAMPDIFF(YEAR, birth_date, ORDER BY NOW()) AS a FROM pets", "ORDER BY"),
     "DISTINCT as an argument": ("SELECT TIMESTAMPDIFF(YEAR, birth_date, DISTINCT NOW()) AS a FROM pets", "DISTINCT"),
     "star after a column": ("SELECT name, * FROM pets", "first"),
+    "SEPARATOR an expression": ("SELECT GROUP_CONCAT(name SEPARATOR (', ')) AS n FROM pets", "SEPARATOR"),
     "LIMIT BY": ("SELECT name FROM pets LIMIT 10 BY type_id", "LIMIT takes"),
     "inner OFFSET without LIMIT": ("SELECT name FROM pets WHERE id IN (SELECT pet_id FROM visits OFFSET 1)", "LIMIT"),
 }
