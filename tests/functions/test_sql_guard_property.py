@@ -34,6 +34,9 @@ WORDS = [
     "TIMESTAMPDIFF(YEAR, birth_date, NOW())", "TIMESTAMPDIFF('YEAR, 1, 1) OR TIMESTAMPDIFF(YEAR'", "`DAY`",
     "INTERVAL 1 'DAY'", "EXTRACT(YEAR FROM birth_date)", "CAST(name AS CHAR CHARACTER SET utf8mb4)",
     "CHARACTER SET 'x'", "((((((((((", "NOT NOT NOT NOT", "- - - - 1", "DATE_ADD(NOW())", "USING (id)",
+    # shapes MySQL reads otherwise (found on MariaDB)
+    "COUNT(DISTINCT name)", "GROUP_CONCAT(name SEPARATOR ',')", "IS NOT", "NOT IN", "<>", "DIV", "XOR", "||",
+    "&&", "0.5", ".5", "DATE(birth_date)", "CHAR_LENGTH(name)", "BY", "SEPARATOR",
 ]
 
 soup = st.lists(st.sampled_from(WORDS), min_size=1, max_size=25).map(" ".join)
