@@ -1,12 +1,16 @@
 """The deploy order of the stacks, computed from their remote-state reads.
 
-`python -m tools.graph [--env ENV] [--mermaid] [--write-readme] [--check-readme]`
+`python -m tools.graph [--env ENV] [--mermaid] [--outputs] [--write-readme] [--check-readme]`
 
 A stack can be deployed once every layer whose state it reads has been. A read that exists only while
 a setting is on (`LayerStack.read(..., switch="security.alb_integration")`) may wait: when reads form a
 cycle, the cycle is broken at such a read, the consumer is deployed first with the setting off and
 again, with it on, once the layer it reads exists (the original's two phases of 02-security around
 07-application). A cycle with no such read cannot be deployed and is an error.
+
+`--outputs` synthesizes the environment into a scratch folder and reports, from the written stacks,
+every output each stack reads from another layer and whether that layer declares it (the same check
+that fails a synthesis).
 
 `--write-readme` rewrites the Mermaid diagram embedded in README.md (between the
 `deploy-graph` markers); a test keeps it current.
@@ -189,10 +193,37 @@ def embedded_block(text: str) -> str | None:
     return match[0] if match else None
 
 
+def outputs_report(env) -> tuple[str, list[str]]:
+    """The cross-layer reads of the written stacks of `env`, and the check's problems."""
+    import json
+
+    from layers.checks import cross_layer_outputs, remote_reads
+    from synth import SynthesisCheckFailed, synthesize
+
+    with tempfile.TemporaryDirectory(prefix="petclinic-outputs-") as scratch:
+        outdir = Path(scratch) / "cdktf.out"
+        try:
+            synthesize(env, outdir)
+        except SynthesisCheckFailed as failed:
+            return "", failed.problems
+        stacks_dir = outdir / "stacks"
+        lines, count = [], 0
+        for stack_file in sorted(stacks_dir.glob("*/cdk.tf.json")):
+            for name, (producer, outputs) in sorted(remote_reads(json.loads(stack_file.read_text())).items()):
+                count += len(outputs)
+                lines.append(f"  {stack_file.parent.name:<20} <- {producer or '?':<20} {', '.join(sorted(outputs))}")
+        problems = cross_layer_outputs(env, [], stacks_dir)
+    head = (f"Cross-layer outputs of {env.name}: {count} outputs read across {len(lines)} remote states; "
+            + ("every one declared by its producer (and written, where the producer is synthesized)" if not problems else f"{len(problems)} problem(s)"))
+    return "\n".join([head, *lines]), problems
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.graph", description=__doc__.split("\n")[0])
     parser.add_argument("--env", help="environment (default: PETCLINIC_ENV or dev)")
     parser.add_argument("--mermaid", action="store_true", help="print the graph as a Mermaid diagram")
+    parser.add_argument("--outputs", action="store_true",
+                        help="synthesize and report every cross-layer output read and whether it is declared")
     parser.add_argument("--write-readme", action="store_true", help="rewrite the diagram embedded in README.md")
     parser.add_argument("--check-readme", action="store_true", help="exit 1 when README.md's diagram is stale")
     args = parser.parse_args(argv)
@@ -222,6 +253,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         README.write_text(current.replace(embedded, block))
         print("wrote the deploy graph into README.md")
         return 0
+    if args.outputs:
+        report, problems = outputs_report(load_environment(env_name))
+        print(report)
+        for problem in problems:
+            print(f"  problem: {problem}")
+        return 1 if problems else 0
     print(render_mermaid(graph) if args.mermaid else text)
     return 0
 
