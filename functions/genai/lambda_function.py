@@ -22,6 +22,7 @@ import data_api
 import jsonlog
 
 MAX_QUESTION_CHARS = 500
+MAX_BODY_CHARS = 16_000  # a 500-character question in JSON, escaped, with room to spare
 CORS_HEADERS = {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"}
 BUSY = "The assistant is busy right now; please try again in a moment."
 FAILED = "The assistant could not answer this request."
@@ -79,9 +80,11 @@ def _json_body(event: dict) -> object:
             body = base64.b64decode(body, validate=True).decode("utf-8")
         except (binascii.Error, ValueError):
             raise BadRequest("The request body is not valid base64-encoded UTF-8.") from None
+    if len(body) > MAX_BODY_CHARS:
+        raise BadRequest(f"The request body must be at most {MAX_BODY_CHARS} characters.")
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder's stack
         raise BadRequest("The request body is not valid JSON.") from None
 
 

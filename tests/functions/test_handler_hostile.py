@@ -166,3 +166,10 @@ def test_a_plan_in_prose_or_a_code_fence_is_still_found():
     assert assistant.first_json_object('{"note": "a } in a string", "kind": "advice"} trailing {') == \
         {"note": "a } in a string", "kind": "advice"}
     assert assistant.first_json_object('bad {x} then {"kind": "advice"}') == {"kind": "advice"}
+
+
+@pytest.mark.parametrize("body", ["[" * 15_000, '{"question": "' + "x" * 20_000 + '"}'], ids=["deep", "large"])
+def test_a_deeply_nested_or_huge_request_body_is_a_400(stubs, body):
+    status, response_body, response = call(proxy_event(body))
+    assert status == 400 and response_body["error"] == "Bad Request"
+    assert_nothing_leaks(response)

@@ -162,3 +162,10 @@ def test_mariadbs_parser_reads_every_accepted_statement(mariadb):
     errors = mariadb.errors_of_script(statements, USERNAME, GENAI_TEST_PASSWORD, "petclinic")
     bad = [(statements[i], code) for i, code in errors if code in (PARSE_ERROR, ACCESS_DENIED)]
     assert not bad, "\n".join(f"{code}: {sql}" for sql, code in bad[:10])
+
+
+def test_the_tier_says_why_it_skips_where_mariadb_is_not_installed(monkeypatch):
+    from tests.functions import mariadb_server
+    monkeypatch.setattr(mariadb_server.shutil, "which", lambda name: None)
+    monkeypatch.setattr(mariadb_server.Path, "exists", lambda self: False)
+    assert mariadb_server.missing_reason() == "mariadbd is not installed (apt-get install mariadb-server)"
