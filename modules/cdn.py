@@ -36,11 +36,11 @@ from modules.origin import Origin
 
 API_ORIGIN_ID = "API-Gateway"
 API_PATH = "/api/*"
-ALL_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]   # a set: in the order plans show it
 READ_METHODS = ["GET", "HEAD"]
 API_FORWARDED_HEADERS = ["Authorization", "Content-Type", "X-Api-Key"]
 STATIC_TTL = (0, 3600, 86400)   # min, default, max seconds
-SPA_ERROR_CODES = (404, 403)
+SPA_ERROR_CODES = (403, 404)
 ERROR_CACHING_SECONDS = 300
 # The viewer-request function: a path ending in "/" gets index.html, a path without a dot /index.html.
 SPA_ROUTING_CODE = """function handler(event) {
