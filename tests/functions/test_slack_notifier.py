@@ -346,3 +346,14 @@ def test_bad_retry_settings_fall_back_to_the_defaults(monkeypatch):
     assert handler.policy_from_environment() == slack_post.RetryPolicy()
     monkeypatch.setenv("SLACK_MAX_ATTEMPTS", "99")
     assert handler.policy_from_environment() == slack_post.RetryPolicy()
+
+
+# ---------------------------------------------------------------------------- the package
+def test_the_package_is_the_same_bytes_twice_and_holds_only_the_sources(tmp_path):
+    from modules.packaging import build_package
+    first = build_package(SOURCES, tmp_path / "a" / "slack_notifier.zip")
+    second = build_package(SOURCES, tmp_path / "b" / "slack_notifier.zip")
+    assert first.path.read_bytes() == second.path.read_bytes()
+    assert first.source_code_hash == second.source_code_hash
+    assert set(first.entries) == {p.name for p in SOURCES.glob("*.py")}
+    assert "lambda_function.py" in first.entries
