@@ -100,16 +100,16 @@ class Cdn(Construct):
             default_root_object="index.html",
             price_class=props.price_class,
             http_version="http2",
-            origin=[
-                CloudfrontDistributionOrigin(
-                    domain_name=props.bucket_domain_name, origin_id=bucket_origin_id,
-                    s3_origin_config=CloudfrontDistributionOriginS3OriginConfig(
-                        origin_access_identity=props.origin_access_identity_path)),
+            origin=[  # a set: in the order plans show it
                 CloudfrontDistributionOrigin(
                     domain_name=api_domain, origin_id=API_ORIGIN_ID, origin_path=props.api_origin_path,
                     custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
                         http_port=80, https_port=443, origin_protocol_policy="https-only",
                         origin_ssl_protocols=["TLSv1.2"])),
+                CloudfrontDistributionOrigin(
+                    domain_name=props.bucket_domain_name, origin_id=bucket_origin_id,
+                    s3_origin_config=CloudfrontDistributionOriginS3OriginConfig(
+                        origin_access_identity=props.origin_access_identity_path)),
             ],
             default_cache_behavior=CloudfrontDistributionDefaultCacheBehavior(
                 allowed_methods=["GET", "HEAD", "OPTIONS"], cached_methods=READ_METHODS,

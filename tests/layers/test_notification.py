@@ -46,6 +46,19 @@ def test_no_webhook_url_is_in_the_configuration(synthesized, env):
     assert not resources_of_type(stack, "aws_secretsmanager_secret_version"), "the URL is put in by operators"
 
 
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
+def test_the_functions_other_settings_keep_their_deployed_values(synthesized, env):
+    """The accepted difference covers the whole environment block (the URL leaves it, the secret's ARN
+    comes in); every other variable is the original plan's."""
+    original = json.loads((ORIGINAL / env / f"{LAYER}.json").read_text())["instances"]
+    (planned,) = [i for i in original if i["address"] == "module.notification.aws_lambda_function.slack_notifier"]
+    was = dict(planned["values"]["environment"][0]["variables"])
+    assert was.pop("SLACK_WEBHOOK_URL")
+    variables = dict(resource(synthesized(env).stack(LAYER), FUNCTION)["environment"]["variables"])
+    assert variables.pop("SLACK_WEBHOOK_ARN") == ref(SECRET, "arn")
+    assert variables == was
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_role_may_read_the_one_secret_and_write_its_logs(synthesized, env):
     stack = synthesized(env).stack(LAYER)
