@@ -1,6 +1,7 @@
 """The SNS topic alarms publish to, with a policy that lets CloudWatch (of this account only) publish.
 
-Subscribers are the caller's (`slack_notifier.py` subscribes the Slack function).
+An optional e-mail subscription is made here; other subscribers are the caller's (`slack_notifier.py`
+subscribes the Slack function).
 """
 from __future__ import annotations
 
