@@ -205,12 +205,6 @@ class MetricAlarmSpec(_Frozen):
     description: Annotated[StrictStr, StringConstraints(max_length=1024)]
     watches: StrictStr = "none"
 
-    @model_validator(mode="after")
-    def _period(self) -> "MetricAlarmSpec":
-        if self.period not in (10, 20, 30) and self.period % 60:
-            raise SettingError(f"alarm {self.id}.period", f"{self.period} is not 10, 20, 30 or a multiple of 60 seconds")
-        return self
-
 
 class LogMetricSpec(_Frozen):
     """A log metric filter: a pattern on a log group (`log_group` names which) counted into a metric."""
@@ -263,6 +257,9 @@ class Monitoring(_Frozen):
                 if alarm.watches not in WATCHED:
                     raise SettingError(f"monitoring.{field}[{i}].watches",
                                        f"{alarm.watches!r} is not one of {', '.join(sorted(WATCHED))}")
+                if alarm.period not in (10, 20, 30) and alarm.period % 60:
+                    raise SettingError(f"monitoring.{field}[{i}].period",
+                                       f"{alarm.period} is not 10, 20, 30 or a multiple of 60 seconds")
         for field, metrics in (("log_metrics", self.log_metrics), ("security_log_metrics", self.security_log_metrics)):
             for i, metric in enumerate(metrics):
                 if metric.log_group not in LOG_SOURCES:
