@@ -254,13 +254,12 @@ def compare_layer(stack: dict, env: str, layer: str) -> tuple[list[str], set[int
                     and entry["attribute"] not in instance["values"] and entry["attribute"] in config:
                 used.add(ACCEPTED.index(entry))
         # So is a value the original planned that the stack now takes from a resource created new
-        # (plan_compare.py sees the enclosing attribute as known only after apply); the entry names
-        # the nested attribute as plan_compare.py prints it (`environment[[]0].variables`).
+        # (its reference agrees with any literal, but plan_compare.py sees it known only after apply).
         for entry in ACCEPTED:
-            top = re.split(r"[.\[]", entry["attribute"], maxsplit=1)[0]
             if fnmatch.fnmatch(layer, entry["layer"]) and fnmatch.fnmatch(instance["address"], entry["address"]) \
-                    and top != entry["attribute"] and top in instance["values"] \
-                    and any(f"${{{address}." in json.dumps(config.get(top)) for address in created):
+                    and any(fnmatch.fnmatch(attr, entry["attribute"]) and
+                            any(f"${{{address}." in json.dumps(config.get(attr)) for address in created)
+                            for attr in instance["values"]):
                 used.add(ACCEPTED.index(entry))
     return problems, used
 

@@ -57,6 +57,19 @@ def test_the_stack_holds_exactly_the_resources_of_the_original_plan(synthesized,
     assert addresses(stack) == set(moved.values()) | {READONLY_SECRET}
 
 
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
+def test_the_variables_besides_the_secret_keep_their_planned_values(synthesized, env):
+    """The accepted difference covers the whole environment block (the secret's ARN is known after
+    apply); every other variable is pinned here against the reference plan."""
+    original = json.loads((ORIGINAL / env / f"{LAYER}.json").read_text())["instances"]
+    (function,) = [i for i in original if i["address"] == "aws_lambda_function.genai_function"]
+    planned = function["values"]["environment"][0]["variables"]
+    ours = resource(synthesized(env).stack(LAYER), FUNCTION)["environment"]["variables"]
+    assert planned == {k: ours[k] for k in planned}, "every value the plan knew is kept"
+    assert set(ours) - set(planned) == {"DB_CLUSTER_ARN", "DB_SECRET_ARN"}  # known after apply in the plan
+    assert (ours["DB_CLUSTER_ARN"], ours["DB_SECRET_ARN"]) == (CLUSTER_ARN, SECRET_ARN)
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_function_reads_only_its_read_only_users_secret_which_terraform_leaves_empty(synthesized, env):
     """The password is written by tools/genai_db_user.py, never by Terraform: no secret version, no
