@@ -44,9 +44,24 @@ selects = st.lists(st.sampled_from(WORDS), max_size=20).map(lambda ws: "SELECT "
 KNOWN_GOOD = sorted(LEGITIMATE.values()) + sorted(ACCEPTED_EDGES.values()) + sorted(sql for _, sql in prompts.EXAMPLES)
 known = st.sampled_from(KNOWN_GOOD)
 mutated = st.tuples(known, soup).map(lambda p: f"{p[0]} {p[1]}")
+
+
+@st.composite
+def edited(draw) -> str:
+    """A known-good statement with one to three of its words replaced or words inserted."""
+    words = draw(known).split(" ")
+    for _ in range(draw(st.integers(1, 3))):
+        position, word = draw(st.integers(0, len(words))), draw(st.sampled_from(WORDS))
+        if position < len(words) and draw(st.booleans()):
+            words[position] = word
+        else:
+            words.insert(position, word)
+    return " ".join(words)
+
+
 nested = st.tuples(st.integers(0, 60), st.sampled_from(["(", "NOT ", "-", "(SELECT id FROM pets WHERE id IN "])).map(
     lambda p: "SELECT name FROM pets WHERE " + p[1] * p[0] + "1" + ")" * (p[0] * p[1].count("(")))
-candidates = st.one_of(soup, selects, mutated, known, nested, st.text(max_size=80))
+candidates = st.one_of(soup, selects, mutated, edited(), known, nested, st.text(max_size=80))
 
 QUOTED = re.compile(r"'(?:[^']|'')*'|`(?:[^`]|``)*`")
 CAP = f"/*+ MAX_EXECUTION_TIME({TIME_CAP_MS}) */"
@@ -108,7 +123,7 @@ def test_the_strategies_reach_the_accepting_side():
     accepted = []
 
     @settings(max_examples=300, deadline=None, database=None, derandomize=True)  # same examples every run
-    @given(st.one_of(mutated, selects))
+    @given(st.one_of(mutated, selects, edited()))
     def collect(sql):
         try:
             accepted.append(checked(sql))
