@@ -101,8 +101,9 @@ def _parenthesize_operands(tree: exp.Select) -> None:
     precedence (which differs from sqlglot's here and there: `!`, `NOT`, `=` chains) cannot regroup it."""
     for node in list(tree.walk()):
         parent = node.parent
+        chained = isinstance(node, (exp.And, exp.Or)) and type(parent) is type(node) and node.arg_key == "this"
         if (isinstance(node, OPERATORS) and not isinstance(node, exp.Paren) and isinstance(parent, OPERATORS)
-                and not isinstance(parent, exp.Paren)):
+                and not isinstance(parent, exp.Paren) and not chained):  # a AND b AND c reads alike everywhere
             paren = exp.Paren()
             node.replace(paren)
             paren.set("this", node)
