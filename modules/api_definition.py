@@ -165,6 +165,13 @@ class ApiDefinition:
                 return r
         raise KeyError(key)
 
+    def service_key(self, service: str) -> str:
+        """The key of a service's own resource (`/api/<service>` or `/<service>`)."""
+        for r in self.resources:
+            if r.origin == OriginRef("services", service):
+                return r.key
+        raise KeyError(f"ApiDefinition: no service {service!r}")
+
     def fingerprint(self) -> str:
         """A stable hash of everything a deployment snapshots: resources, methods, integrations, CORS
         answers and API-wide settings. Independent of cdktf tokens and of element order in memory."""
