@@ -1,14 +1,16 @@
-"""Layer 07-application: only its declared outputs, for the layers that read them (08, 09).
+"""Layer 07-application: declared outputs only, until the layer is ported (issue 18).
 
-PLACEHOLDER until the 07-application port lands: the helper porting 07 replaces this file with the
-stack itself (and its own `OUTPUTS`). The names are the original layer's (reference inventory), the
-shapes those of its `outputs.tf`.
+02-security reads `alb_security_group_id` from this layer's state when ALB integration is on;
+08-api-gateway reads `alb_dns_name`; the declaration below is what those reads are checked against.
+The names are the original layer's (the inventory, shapes from its `outputs.tf`), plus
+`alb_security_group_id`, which the original never exported. The 07 port replaces this file.
 """
 from __future__ import annotations
 
 from layers.outputs import LayerOutputs, Output, Shape
 
 OUTPUTS = LayerOutputs("07-application", "application", (
+    Output("alb_security_group_id", Shape.STRING, "Security group of the application load balancer"),
     Output("alb_dns_name", Shape.STRING, "ALB DNS name (the application's address)"),
     Output("alb_zone_id", Shape.STRING, "ALB hosted zone id (for Route 53)"),
     Output("alb_arn", Shape.STRING, "ALB ARN"),
