@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from layers import application, cloud_map, database, lambda_genai, network, parameter_store, security
+from layers import (
+    api_gateway,
+    application,
+    aws_native,
+    cloud_map,
+    database,
+    lambda_genai,
+    network,
+    parameter_store,
+    security,
+)
 from layers.base import LayerStack
 from layers.outputs import LayerOutputs
 from settings import Environment
@@ -21,12 +31,15 @@ LAYERS: tuple[type[LayerStack], ...] = (
     parameter_store.ParameterStoreStack,
     cloud_map.CloudMapStack,
     lambda_genai.LambdaGenaiStack,
+    api_gateway.ApiGatewayStack,
+    aws_native.AwsNativeStack,
 )
 
 DECLARED_OUTPUTS: dict[str, LayerOutputs] = {
     declaration.layer: declaration
     for declaration in (network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
-                        cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS)
+                        cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS, api_gateway.OUTPUTS,
+                        aws_native.OUTPUTS)
 }
 
 
