@@ -70,6 +70,7 @@ class ApiWaf(Construct):
             self._body_rule("SQLInjectionProtection", props.sqli_priority, "sqli_match_statement", naming),
             self._body_rule("XSSProtection", props.xss_priority, "xss_match_statement", naming),
         ]
+        rules.sort(key=lambda rule: rule.name)  # a set to Terraform: one stable order in the output
         # Optional parts of the API (WAF on/off), hence instance 0 of their part.
         self.web_acl = origin.carry(Wafv2WebAcl(
             self, "Default", name=naming.name("api-rate-limit"), scope="REGIONAL",
