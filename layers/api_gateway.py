@@ -24,6 +24,7 @@ from modules.api_monitoring import ApiMetricAlarm, ApiMonitoring, ApiMonitoringP
 from modules.api_waf import ApiWaf, ApiWafProps, RateRule
 from modules.origin import Origin
 from modules.rest_api import CorsAnswer, RestApi, RestApiProps
+from settings import Environment
 
 OUTPUTS = LayerOutputs("08-api-gateway", "api_gateway", (
     Output("api_gateway_id", Shape.STRING, "REST API id"),
@@ -183,7 +184,7 @@ class ApiGatewayStack(LayerStack):
         }
 
 
-def api_definition(env) -> ApiDefinition:
+def api_definition(env: Environment) -> ApiDefinition:
     """The API's definition from the environment data (services in the order of their names, as
     the original's `for_each` ordered them)."""
     settings = env.api_gateway

@@ -11,6 +11,7 @@ import pytest
 from cdktf import App
 
 from layers.api_gateway import ApiGatewayStack, api_definition
+from layers.checks import SYNTHESIS_CHECKS, cross_layer_outputs
 from modules.api_definition import ApiDefinition, Route, Service
 from settings import load_environment
 from tests.conftest import ENVIRONMENTS
@@ -155,6 +156,15 @@ def test_the_genai_lambda_may_be_invoked_by_this_api_only(dev):
     (permission,) = resources_of_type(dev, "aws_lambda_permission").values()
     assert permission["principal"] == "apigateway.amazonaws.com"
     assert permission["source_arn"] == ref(API, "execution_arn") + "/*/*"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_cross_layer_output_check_passes_over_all_synthesized_stacks(synthesized, env):
+    # 08 reads 06 and 07, 09 reads eight layers (08 among them): every output read is declared.
+    synthesis = synthesized(env)
+    assert {"08-api-gateway", "09-aws-native"} <= set(synthesis.layers())
+    assert cross_layer_outputs(load_environment(env), [], synthesis.outdir / "stacks") == []
+    assert all(check(load_environment(env), [], synthesis.outdir / "stacks") == [] for check in SYNTHESIS_CHECKS)
 
 
 # ---------------------------------------------------------------- the deployment trigger
