@@ -36,6 +36,8 @@ OUTPUTS = LayerOutputs("08-api-gateway", "api_gateway", (
     Output("monitoring_info", Shape.OBJECT, "Alarms, dashboard URL and metrics namespace"),
     Output("integration_info", Shape.OBJECT, "ALB DNS name, integration timeout and throttling"),
     Output("migration_status", Shape.OBJECT, "Spring Cloud Gateway replacement status"),
+    # Not exported by the original layer: 09-aws-native hangs /genai under it (it had a literal).
+    Output("api_gateway_root_resource_id", Shape.STRING, "Root resource id of the REST API"),
 ))
 
 MODULE = "module.api_gateway"
@@ -139,6 +141,7 @@ class ApiGatewayStack(LayerStack):
             "api_gateway_invoke_url": invoke_url,
             "api_gateway_stage_name": api.stage.stage_name,
             "api_gateway_execution_arn": api.api.execution_arn,
+            "api_gateway_root_resource_id": api.api.root_resource_id,
             "routing_configuration": {
                 "base_url": invoke_url,
                 "routes": {n: url(n) for n in names},

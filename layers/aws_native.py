@@ -12,9 +12,12 @@ resource. Both states do hold a Lambda permission with the same statement id on 
 with identical arguments: each plan reads that one statement and finds it as configured, so a plan of
 08 followed by a plan of 09 shows no change. `layers.checks` fails the synthesis if the two ever differ.
 `/genai` is served once 08's stage is deployed after it exists (08's deployment snapshots the API).
+Its parent is the API's root as 08's state exports it; the original's literal root id (of a past
+deployment, the Oregon one even in Seoul) is the fallback while 08's state predates the port.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +34,7 @@ from layers import (
     security,
 )
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.outputs import LayerOutputs, Output, RemoteOutputs, Shape
 from modules.integration_monitoring import IntegrationMonitoring, IntegrationMonitoringProps
 from modules.lambda_route import LambdaRoute, LambdaRouteProps
 from modules.origin import Origin
@@ -74,7 +77,7 @@ class AwsNativeStack(LayerStack):
             origin=Origin(MODULE, ROUTE_NAMES),
             rest_api_id=api.string("api_gateway_id"),
             execution_arn=api.string("api_gateway_execution_arn"),
-            parent_resource_id=settings.genai_parent_resource_id,
+            parent_resource_id=genai_parent(api, settings.genai_parent_resource_id),
             path_part=settings.genai_path_part,
             http_method=settings.genai_method,
             api_key_required=settings.require_api_key,
@@ -111,3 +114,11 @@ class AwsNativeStack(LayerStack):
                 "dashboard_created": True,
             },
         }
+
+
+def genai_parent(api: RemoteOutputs, deployed_literal: str) -> str:
+    """The API's root resource, read from 08's state. The original wrote a literal root id of a past
+    deployment (`deployed_literal`, both regions): it stays the value until 08's state exports the
+    root (that is, until the ported 08 is applied), so the first plan of 09 changes nothing, and from
+    then on `/genai` hangs under the API's real root in every region."""
+    return "${try(" + api.expression("api_gateway_root_resource_id") + ", " + json.dumps(deployed_literal) + ")}"

@@ -39,12 +39,20 @@ def test_post_genai_goes_to_the_lambda_at_the_api_root(env_stack):
     route, method, integration = resource(stack, ROUTE), resource(stack, METHOD), resource(stack, INTEGRATION)
     assert route["rest_api_id"] == "${" + API_STATE + ".api_gateway_id}"
     assert route["path_part"] == "genai"
-    assert route["parent_id"] == load_environment(env).aws_native.genai_parent_resource_id
+    # The API's root from 08's state; the original's literal only while 08's state predates the port.
+    literal = load_environment(env).aws_native.genai_parent_resource_id
+    assert route["parent_id"] == "${try(" + API_STATE + '.api_gateway_root_resource_id, "' + literal + '")}'
     assert method["http_method"] == "POST" and method["resource_id"] == ref(ROUTE)
     assert method["authorization"] == "NONE" and method["api_key_required"] is False
     assert integration["type"] == "AWS_PROXY" and integration["integration_http_method"] == "POST"
     assert integration["uri"] == "${" + GENAI_STATE + ".lambda_function_invoke_arn}"
     assert integration["http_method"] == ref(METHOD, "http_method")
+
+
+def test_08_exports_the_root_that_09_hangs_genai_under(synthesized):
+    outputs = synthesized("dev").stack("08-api-gateway")["output"]
+    assert outputs["api_gateway_root_resource_id"]["value"] == ref("aws_api_gateway_rest_api.api_gateway",
+                                                                   "root_resource_id")
 
 
 def test_the_lambda_may_be_invoked_by_the_08_api_only(env_stack):
