@@ -10,9 +10,9 @@ from tests.conftest import ROOT
 from tools import migration_report
 
 ACCEPTED = json.loads((ROOT / "docs" / "accepted-differences.json").read_text())
-# "replaced once (create before destroy)": only for an object that is a snapshot nothing else holds
-# state of (an API Gateway deployment), replaced before the old one goes.
-EFFECTS = {"nothing", "in-place update", "needs a manual step", "replaced once (create before destroy)"}
+# "replace" only for immutable objects whose change registers a new one (an ECS task definition revision,
+# an API Gateway deployment).
+EFFECTS = {"nothing", "in-place update", "needs a manual step", "replace"}
 
 
 def test_accepted_differences_are_well_formed():
