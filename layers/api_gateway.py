@@ -155,7 +155,7 @@ class ApiGatewayStack(LayerStack):
             },
             "service_resources": {n: {
                 "resource_id": api.resources[self.definition.service_key(n)].id,
-                "proxy_resource_id": api.resources[f"{self.definition.service_key(n)}_proxy"].id,
+                "proxy_resource_id": api.resources[self.definition.proxy_key(n)].id,
                 "path": n, "parent_path": settings.services[n].parent,
                 "description": settings.services[n].description,
                 "integration_type": integration(n, "AWS_PROXY", "HTTP_PROXY"),

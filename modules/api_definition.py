@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Target = Literal["alb", "lambda", "mock"]
+Target = Literal["alb", "lambda"]  # CORS preflights are MOCK integrations of their own (`Cors`)
 ROOT = ""  # the key of the API's root resource (it exists with the API; no resource is made)
 GREEDY = "{proxy+}"
 VARIABLE = re.compile(r"^\{([A-Za-z][A-Za-z0-9]*)\}$")
@@ -167,10 +167,17 @@ class ApiDefinition:
 
     def service_key(self, service: str) -> str:
         """The key of a service's own resource (`/api/<service>` or `/<service>`)."""
+        return self._key_of(OriginRef("services", service))
+
+    def proxy_key(self, service: str) -> str:
+        """The key of a service's `{proxy+}` resource."""
+        return self._key_of(OriginRef("service_proxies", service))
+
+    def _key_of(self, origin: OriginRef) -> str:
         for r in self.resources:
-            if r.origin == OriginRef("services", service):
+            if r.origin == origin:
                 return r.key
-        raise KeyError(f"ApiDefinition: no service {service!r}")
+        raise KeyError(f"ApiDefinition: no service {origin.key!r}")
 
     def fingerprint(self) -> str:
         """A stable hash of everything a deployment snapshots: resources, methods, integrations, CORS
