@@ -15,8 +15,11 @@ from layers import (
     aws_native,
     cloud_map,
     database,
+    frontend,
     lambda_genai,
+    monitoring,
     network,
+    notification,
     parameter_store,
     security,
 )
@@ -33,13 +36,16 @@ LAYERS: tuple[type[LayerStack], ...] = (
     lambda_genai.LambdaGenaiStack,
     api_gateway.ApiGatewayStack,
     aws_native.AwsNativeStack,
+    monitoring.MonitoringStack,
+    frontend.FrontendStack,
+    notification.NotificationStack,
 )
 
 DECLARED_OUTPUTS: dict[str, LayerOutputs] = {
     declaration.layer: declaration
     for declaration in (network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
                         cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS, api_gateway.OUTPUTS,
-                        aws_native.OUTPUTS)
+                        aws_native.OUTPUTS, monitoring.OUTPUTS, frontend.OUTPUTS, notification.OUTPUTS)
 }
 
 

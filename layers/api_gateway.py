@@ -16,8 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+
 from layers import application, lambda_genai, network, security
 from layers.base import LayerStack
+from layers.notification import alerts_topic_arn
 from layers.outputs import LayerOutputs, Output, Shape
 from modules.api_definition import ApiDefinition, Route, Service
 from modules.api_monitoring import ApiMetricAlarm, ApiMonitoring, ApiMonitoringProps, DashboardText
@@ -90,6 +93,9 @@ class ApiGatewayStack(LayerStack):
         genai = self.read(lambda_genai.OUTPUTS)
         app = self.read(application.OUTPUTS)
         self.alb_dns_name = app.string("alb_dns_name")
+        # The alarms notify 12-notification's alerts topic (the original wrote its ARN in the tfvars).
+        self.alerts_topic = alerts_topic_arn(self.naming, env.notification.topic, env.region,
+                                             DataAwsCallerIdentity(self, "current").account_id)
         self.definition = api_definition(env)
         self.api = RestApi(self, "api_gateway", RestApiProps(
             naming=self.naming, origin=Origin(MODULE, REST_API_NAMES), definition=self.definition,
@@ -112,7 +118,7 @@ class ApiGatewayStack(LayerStack):
             rate_rule_scope=waf.rate_rule_scope, sqli_priority=waf.sqli_priority, xss_priority=waf.xss_priority,
             blocked_alarm_threshold=waf.blocked_alarm_threshold,
             blocked_alarm_description=lambda rule: BLOCKED_DESCRIPTION.format(rule=rule),
-            alarm_actions=env.alarm_actions,
+            alarm_actions=[self.alerts_topic],
         )) if waf.enabled else None
         self.monitoring = ApiMonitoring(self, "monitoring", ApiMonitoringProps(
             naming=self.naming, origin=Origin(MODULE, MONITORING_NAMES), api_name=self.api.api_name,
@@ -120,7 +126,7 @@ class ApiGatewayStack(LayerStack):
             alarms=[ApiMetricAlarm(key, a.metric, a.statistic, a.threshold, a.description)
                     for key, a in settings.alarms.items()],
             throttled_threshold=settings.throttled_alarm_threshold, throttled_description=THROTTLED_DESCRIPTION,
-            alarm_actions=env.alarm_actions, services=sorted(settings.services), dashboard=DASHBOARD_TEXT,
+            alarm_actions=[self.alerts_topic], services=sorted(settings.services), dashboard=DASHBOARD_TEXT,
         ))
 
     # ------------------------------------------------------------------ outputs

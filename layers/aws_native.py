@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cdktf import Token
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
 from layers import (
     api_gateway,
@@ -34,6 +35,7 @@ from layers import (
     security,
 )
 from layers.base import LayerStack
+from layers.notification import alerts_topic_arn
 from layers.outputs import LayerOutputs, Output, RemoteOutputs, Shape
 from modules.integration_monitoring import IntegrationMonitoring, IntegrationMonitoringProps
 from modules.lambda_route import LambdaRoute, LambdaRouteProps
@@ -73,6 +75,9 @@ class AwsNativeStack(LayerStack):
         api = self.read(api_gateway.OUTPUTS)
         genai = self.read(lambda_genai.OUTPUTS)
         function_name = genai.string("lambda_function_name")
+        # The alarms notify 12-notification's alerts topic (the original wrote its ARN in the tfvars).
+        self.alerts_topic = alerts_topic_arn(self.naming, env.notification.topic, env.region,
+                                             DataAwsCallerIdentity(self, "current").account_id)
         self.route = LambdaRoute(self, "genai_route", LambdaRouteProps(
             origin=Origin(MODULE, ROUTE_NAMES),
             rest_api_id=api.string("api_gateway_id"),
@@ -90,7 +95,7 @@ class AwsNativeStack(LayerStack):
             api_name=settings.monitored_api_name, stage_name=api.string("api_gateway_stage_name"),
             function_name=function_name,
             api_4xx_threshold=settings.api_4xx_threshold, lambda_error_threshold=settings.lambda_error_threshold,
-            alarm_actions=env.alarm_actions, dashboard_title=DASHBOARD_TITLE,
+            alarm_actions=[self.alerts_topic], dashboard_title=DASHBOARD_TITLE,
         ))
 
     def output_values(self) -> Mapping[str, Any]:

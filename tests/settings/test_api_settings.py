@@ -39,11 +39,3 @@ def test_bad_api_data_names_the_file_and_the_field(tmp_path: Path, appended: str
     assert raised.value.field == field, str(raised.value)
     assert words in str(raised.value) and "dev.toml" in str(raised.value)
 
-
-def test_alarm_actions_must_be_sns_topic_arns(tmp_path: Path):
-    envs = tmp_path / "envs"
-    shutil.copytree(ROOT / "envs", envs)
-    text = (envs / "dev.toml").read_text()
-    (envs / "dev.toml").write_text(text.replace('alarm_actions = ["arn:aws:sns:', 'alarm_actions = ["arn:aws:sqs:', 1))
-    with pytest.raises(ConfigError, match=r"dev\.toml: alarm_actions\[0\]: String should match pattern"):
-        load_environment("dev", envs)
