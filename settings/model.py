@@ -253,6 +253,7 @@ class ContinuousDelivery(_Frozen):
     role_name: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9+=,.@_-]{1,64}$")]
     policy_name: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9+=,.@_-]{1,128}$")]
     repository: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
+    parameter_root: ParameterRoot   # the parameter hierarchy the role may read
 
 
 class Application(_Frozen):
