@@ -21,6 +21,7 @@ LAYERS: tuple[type[LayerStack], ...] = (
     parameter_store.ParameterStoreStack,
     cloud_map.CloudMapStack,
     lambda_genai.LambdaGenaiStack,
+    application.ApplicationStack,
 )
 
 DECLARED_OUTPUTS: dict[str, LayerOutputs] = {

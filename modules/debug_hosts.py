@@ -7,12 +7,12 @@ Holds no key pair (it must exist in the account) and no private debug instance: 
 """
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cdktf import Fn
 
 from cdktf_cdktf_provider_aws.data_aws_ami import DataAwsAmi, DataAwsAmiFilter
 from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
@@ -40,7 +40,6 @@ class DebugHostProps:
     subnet_id: str                      # a public subnet
     aurora_security_group_id: str
     database_port: int
-    db_cluster_endpoint: str
     rds_secret_access_policy_arn: str
     parameter_store_access_policy_arn: str
     instance_type: str
@@ -119,12 +118,10 @@ class DebugHost(Construct):
 
     @staticmethod
     def _user_data(props: DebugHostProps) -> str:
-        # The endpoint is a value of another layer's state, so the script is encoded by Terraform.
         script = USER_DATA_TEMPLATE.read_text().format(
-            region=props.region, endpoint=props.db_cluster_endpoint, port=props.database_port,
-            url_parameter=props.db_url_parameter, username_parameter=props.db_username_parameter,
-            secret_parameter=props.db_secret_parameter)
-        return Fn.base64encode(script)
+            region=props.region, url_parameter=props.db_url_parameter,
+            username_parameter=props.db_username_parameter, secret_parameter=props.db_secret_parameter)
+        return base64.b64encode(script.encode()).decode()
 
     @property
     def public_ip(self) -> str:

@@ -48,7 +48,7 @@ class TaskRules(Construct):
                                  f"(known: {sorted(props.group_ids)})")
             peer: dict[str, object]
             if rule.peer == "self":
-                peer = {"self": True}
+                peer = {"self_attribute": True}
             elif rule.peer in GROUPS:
                 if rule.peer not in props.group_ids:
                     raise ValueError(f"task rule {name}: no security group for peer {rule.peer!r}")
