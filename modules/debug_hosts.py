@@ -64,11 +64,15 @@ class DebugHost(Construct):
         self.security_group = origin.carry(SecurityGroup(
             self, "sg",
             name_prefix=f"{naming.name('bastion')}-",
+            description="Managed by Terraform",  # as deployed (the provider's default); changing it replaces the group
             vpc_id=props.vpc_id,
+            # Inline rules are attributes: every field is written, none left null (as the provider plans them).
             ingress=[SecurityGroupIngress(from_port=22, to_port=22, protocol="tcp", cidr_blocks=list(props.ssh_cidrs),
-                                          description="SSH access to bastion host")],
+                                          description="SSH access to bastion host", ipv6_cidr_blocks=[],
+                                          prefix_list_ids=[], security_groups=[], self_attribute=False)],
             egress=[SecurityGroupEgress(from_port=0, to_port=0, protocol="-1", cidr_blocks=["0.0.0.0/0"],
-                                        description="All outbound traffic")],
+                                        description="All outbound traffic", ipv6_cidr_blocks=[], prefix_list_ids=[],
+                                        security_groups=[], self_attribute=False)],
             tags=naming.tags_for("bastion-sg", Type="bastion-security-group"),
         ), "sg", 0, earlier=props.earlier.get("sg", ()))
         origin.carry(SecurityGroupRule(

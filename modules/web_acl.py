@@ -92,7 +92,7 @@ class AlbWebAcl(Construct):
             name=naming.name("alb-waf"),
             scope="REGIONAL",
             default_action=Wafv2WebAclDefaultAction(allow=Wafv2WebAclDefaultActionAllow()),
-            rule=rules,
+            rule=sorted(rules, key=lambda r: r.name),  # a set: written in the order Terraform shows it
             visibility_config=Wafv2WebAclVisibilityConfig(
                 sampled_requests_enabled=True, cloudwatch_metrics_enabled=True,
                 metric_name=naming.name("ALB-WebACL")),
