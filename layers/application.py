@@ -147,9 +147,11 @@ class ApplicationStack(LayerStack):
             environment = {"SPRING_PROFILES_ACTIVE": svc.spring_profiles, "AWS_REGION": env.region, **svc.environment}
             if svc.alb_dns_variable:
                 environment[svc.alb_dns_variable] = self.alb.dns_name
+            carried = key in app.carried_services
+            new = Origin.new(f"the service {key} was added after the port; the deployed state has none")
             self.services[key] = MicroService(self, key, EcsServiceProps(
-                naming=self.naming.with_tags(Service=key), origin=service_origin,
-                repository_origin=replace(Origin().module("ecr_services", key), names=ECR_NAMES),
+                naming=self.naming.with_tags(Service=key), origin=service_origin if carried else new,
+                repository_origin=replace(Origin().module("ecr_services", key), names=ECR_NAMES) if carried else new,
                 key=key, region=env.region, port=svc.port, cpu=svc.cpu, memory=svc.memory, paths=svc.paths,
                 health_check_path=svc.health_check_path, priority=svc.priority, desired_count=svc.desired_count,
                 min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target,

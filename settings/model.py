@@ -264,6 +264,9 @@ class Application(_Frozen):
     host, alarms and the CI role."""
 
     services: dict[ServiceKey, Service] = Field(min_length=1)
+    # The services the deployed state holds (the original's for_each keys): their resources carry
+    # that state over; a service added later is created.
+    carried_services: tuple[ServiceKey, ...] = ()
     log_retention_days: LogRetention
     container_insights: StrictBool
     health_check_grace_period_seconds: Annotated[StrictInt, Field(ge=0, le=2147483647)]
@@ -300,6 +303,8 @@ class Application(_Frozen):
                 raise SettingError(f"{field}.priority",
                                    f"{service.priority} is also the priority of {priorities[service.priority]}")
             priorities[service.priority] = key
+        for key in sorted(set(self.carried_services) - set(self.services)):
+            raise SettingError("application.carried_services", f"{key!r} names no service of application.services")
         for key in sorted(set(self.images) - set(self.services)):
             raise SettingError(f"application.images.{key}", "names no service of application.services")
         for name, rule in sorted(self.task_rules.items()):
