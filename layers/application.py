@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from cdktf import Token
+
 from layers import cloud_map, database, network, security
 from layers.base import LayerStack, StateRemoval
 from layers.outputs import LayerOutputs, Output, Shape
@@ -226,7 +228,8 @@ class ApplicationStack(LayerStack):
             },
             "debug_infrastructure": {
                 "enabled": self.debug_host is not None,
-                "bastion_public_ip": self.debug_host.public_ip if self.debug_host else None,
+                # null, not absent: readers index the key (cdktf would drop a Python None from the map).
+                "bastion_public_ip": self.debug_host.public_ip if self.debug_host else Token.null_value(),
             },
             "alb_security_group_id": "",
         }
