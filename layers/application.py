@@ -120,7 +120,8 @@ class ApplicationStack(LayerStack):
             ingress_cidrs_ipv4=[str(c) for c in app.alb.ingress_cidrs_ipv4], ingress_ipv6_any=app.alb.ingress_ipv6_any,
             default_target_port=app.alb.default_target_port,
             default_health_check_path=app.alb.default_health_check_path,
-            alarm_actions=app.alarm_actions, target_health_alarm=waf.monitoring))
+            alarm_actions=app.alarm_actions, target_health_alarm=waf.monitoring,
+            certificate_arn=app.alb.certificate_arn, ssl_policy=app.alb.ssl_policy))
         if waf.enabled:
             AlbWebAcl(self, "waf", WebAclProps(
                 naming=self.naming_for("07-application/alb"),

@@ -3,8 +3,9 @@ HTTPS in, from the given IPv4 CIDRs and optionally from any IPv6 address; everyt
 balancer in the public subnets, a default target group, the port-80 listener that forwards to it, and
 an alarm on the default target group's healthy hosts.
 
-Holds no per-service target group or listener rule (`modules.ecs_service` adds those to `listener`),
-no web ACL (`modules.web_acl`) and no HTTPS listener: none is deployed (no certificate).
+With a certificate, port 443 serves HTTPS (the design document's listener) and port 80 redirects
+to it; without one (as deployed) port 80 forwards. Holds no per-service target group or listener
+rule (`modules.ecs_service` adds those to `listener`) and no web ACL (`modules.web_acl`).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.lb import Lb
-from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
+from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction, LbListenerDefaultActionRedirect
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
@@ -21,7 +22,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from modules.naming import Naming
-from modules.origin import Origin
+from modules.origin import Origin, created
 
 HTTP, HTTPS = 80, 443
 IPV6_ANY = "::/0"
@@ -58,6 +59,8 @@ class AlbProps:
     default_health_check_path: str
     alarm_actions: Sequence[str] = ()
     target_health_alarm: bool = True
+    certificate_arn: str | None = None      # an ACM certificate: HTTPS on 443, and 80 redirects to it
+    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
 class Alb(Construct):
@@ -112,13 +115,27 @@ class Alb(Construct):
             health_check=HealthCheck(props.default_health_check_path).block(),
             tags=naming.tags_for("tg"),
         ), "default_target_group")
-        self.listener = origin.carry(LbListener(
+        forward = LbListenerDefaultAction(type="forward", target_group_arn=self.default_target_group.arn)
+        redirect = LbListenerDefaultAction(type="redirect", redirect=LbListenerDefaultActionRedirect(
+            port=str(HTTPS), protocol="HTTPS", status_code="HTTP_301"))
+        self.http_listener = origin.carry(LbListener(
             self, "http",
             load_balancer_arn=self.load_balancer.arn,
             port=HTTP,
             protocol="HTTP",
-            default_action=[LbListenerDefaultAction(type="forward", target_group_arn=self.default_target_group.arn)],
+            default_action=[redirect if props.certificate_arn else forward],
         ), "http", 0)
+        self.listener = self.http_listener
+        if props.certificate_arn:
+            self.listener = created(LbListener(
+                self, "https",
+                load_balancer_arn=self.load_balancer.arn,
+                port=HTTPS,
+                protocol="HTTPS",
+                ssl_policy=props.ssl_policy,
+                certificate_arn=props.certificate_arn,
+                default_action=[forward],
+            ), "no HTTPS listener was deployed (the original had no certificate)")
         if props.target_health_alarm:
             origin.carry(CloudwatchMetricAlarm(
                 self, "target_health_alarm",

@@ -224,12 +224,21 @@ class WebAcl(_Frozen):
     alarm_threshold: Annotated[StrictInt, Field(ge=1)]
 
 
+CertificateArn = Annotated[StrictStr, StringConstraints(
+    pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")]
+
+
 class Alb(_Frozen):
     ingress_cidrs_ipv4: tuple[IPv4Network, ...]
     ingress_ipv6_any: StrictBool
     default_target_port: Port
     default_health_check_path: StrictStr
     waf: WebAcl
+    # An ACM certificate in the environment's region: HTTPS on 443 (the design document's listener),
+    # port 80 redirects to it and the path rules move to it. None (as deployed): port 80 forwards.
+    certificate_arn: CertificateArn | None = None
+    ssl_policy: Annotated[StrictStr, StringConstraints(pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")] = \
+        "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
 class ServiceAlarms(_Frozen):

@@ -261,3 +261,24 @@ def test_a_fifth_service_is_one_entry_and_changes_nothing_else(synthesized, tmp_
     assert moves(after) == moves(before)
     task = resource(after, "aws_ecs_task_definition.billing_task")
     assert (task["cpu"], task["memory"]) == ("512", "1024")
+
+
+def test_a_certificate_turns_on_the_designed_https_listener(tmp_path):
+    """Opt-in (README: design-document gaps): 443 serves HTTPS with a TLS 1.2+ policy, 80 redirects
+    to it, and the path rules move to it; the deployed HTTP listener is kept (changed in place)."""
+    envs = tmp_path / "envs"
+    shutil.copytree(ROOT / "envs", envs)
+    dev = envs / "dev.toml"
+    dev.write_text(dev.read_text() + '\n[application.alb]\ncertificate_arn = '
+                   '"arn:aws:acm:us-west-2:897722691159:certificate/0a1b2c3d-1111-2222-3333-444455556666"\n')
+    outdir = tmp_path / "cdktf.out"
+    synthesize(load_environment("dev", envs_dir=envs), outdir)
+    s = json.loads((outdir / "stacks" / LAYER / "cdk.tf.json").read_text())
+    listeners = resources_of_type(s, "aws_lb_listener")
+    assert sorted(listeners) == ["alb_http", "alb_https"]
+    https, http = listeners["alb_https"], listeners["alb_http"]
+    assert (https["port"], https["protocol"]) == (443, "HTTPS") and https["ssl_policy"].startswith("ELBSecurityPolicy-TLS13")
+    assert http["default_action"][0]["redirect"] == {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}
+    assert moves(s)["module.alb.aws_lb_listener.http_forward[0]"] == "aws_lb_listener.alb_http"
+    assert {r["listener_arn"] for r in resources_of_type(s, "aws_lb_listener_rule").values()} == {
+        ref("aws_lb_listener.alb_https", "arn")}
