@@ -38,6 +38,7 @@ from modules.origin import Origin
 from modules.service_alarms import AlarmThresholds
 from modules.task_rules import TaskRules, TaskRulesProps, TaskRuleSpec
 from modules.web_acl import AlbWebAcl, WebAclProps
+from settings import Environment
 
 OUTPUTS = LayerOutputs("07-application", "application", (
     Output("alb_dns_name", Shape.STRING, "DNS name of the ALB (the application's address)"),
@@ -89,7 +90,7 @@ DB_DEBUG_LEFTOVERS = (
 DELIVERY_NAMES = {"role": "github_actions_ecr", "policy": "github_actions_ecr_ecs"}
 
 
-def database_parameter(env: Any, leaf: str) -> str:
+def database_parameter(env: Environment, leaf: str) -> str:
     """The Parameter Store name of a database setting, as 04-parameter-store creates it."""
     return f"{env.parameter_store.name_root}/{env.environment}/db/{leaf}"
 
@@ -190,7 +191,8 @@ class ApplicationStack(LayerStack):
         ApplicationDashboard(self, "dashboard", DashboardProps(
             naming=self.naming, origin=Origin(names={"dashboard": "application"}), region=env.region,
             cluster_name=self.cluster.name, load_balancer_arn_suffix=self.alb.arn_suffix,
-            services=[DashboardService(s.service.name, s.target_group.arn_suffix) for _, s in sorted(self.services.items())]))
+            services=[DashboardService(s.service.name, s.target_group.arn_suffix)
+                      for _, s in sorted(self.services.items())]))
 
     def state_removals(self) -> Sequence[StateRemoval]:
         if not self.env.application.debug.enabled:

@@ -145,7 +145,8 @@ class MicroService(Construct):
             action=[LbListenerRuleAction(type="forward", forward=LbListenerRuleActionForward(
                 target_group=[LbListenerRuleActionForwardTargetGroup(arn=self.target_group.arn)],
                 stickiness=LbListenerRuleActionForwardStickiness(enabled=False, duration=1)))],
-            condition=[LbListenerRuleCondition(path_pattern=LbListenerRuleConditionPathPattern(values=list(props.paths)))],
+            condition=[LbListenerRuleCondition(
+                path_pattern=LbListenerRuleConditionPathPattern(values=list(props.paths)))],
             tags=naming.tags_for(),
         ), "route", key)
         self.service = origin.carry(EcsService(
@@ -210,5 +211,6 @@ class MicroService(Construct):
             "command": ["/bin/sh", "-c", STARTUP_COMMAND.format(region=props.region)],
             # The provider stores both lists sorted by name; writing them so keeps the plan quiet.
             "environment": [{"name": k, "value": v} for k, v in sorted(props.environment.items())],
-            "secrets": [{"name": s.name, "valueFrom": s.value_from} for s in sorted(props.secrets, key=lambda s: s.name)],
+            "secrets": [{"name": s.name, "valueFrom": s.value_from}
+                        for s in sorted(props.secrets, key=lambda s: s.name)],
         }])

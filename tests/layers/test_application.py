@@ -163,7 +163,8 @@ def test_debug_host_keeps_both_ages_of_the_state(synthesized, env):
     assert moved["module.debug_infrastructure.aws_instance.bastion[0]"] == "aws_instance.debug"
     assert moved["aws_security_group.bastion"] == "module.debug_infrastructure.aws_security_group.bastion[0]"
     assert "aws_instance.debug" in addresses(s)
-    leftovers = {"aws_instance.db_debug", "aws_security_group.db_debug", "aws_security_group_rule.aurora_allow_db_debug",
+    leftovers = {"aws_instance.db_debug", "aws_security_group.db_debug",
+                 "aws_security_group_rule.aurora_allow_db_debug",
                  "aws_iam_role.db_debug", "aws_iam_instance_profile.db_debug", "aws_iam_role_policy.db_debug_secrets",
                  "aws_iam_role_policy_attachment.db_debug_params", "aws_iam_role_policy_attachment.db_debug_secrets",
                  "aws_iam_role_policy_attachment.db_debug_ssm"}
@@ -277,7 +278,8 @@ def test_a_certificate_turns_on_the_designed_https_listener(tmp_path):
     listeners = resources_of_type(s, "aws_lb_listener")
     assert sorted(listeners) == ["alb_http", "alb_https"]
     https, http = listeners["alb_https"], listeners["alb_http"]
-    assert (https["port"], https["protocol"]) == (443, "HTTPS") and https["ssl_policy"].startswith("ELBSecurityPolicy-TLS13")
+    assert (https["port"], https["protocol"]) == (443, "HTTPS")
+    assert https["ssl_policy"].startswith("ELBSecurityPolicy-TLS13")
     assert http["default_action"][0]["redirect"] == {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}
     assert moves(s)["module.alb.aws_lb_listener.http_forward[0]"] == "aws_lb_listener.alb_http"
     assert {r["listener_arn"] for r in resources_of_type(s, "aws_lb_listener_rule").values()} == {
