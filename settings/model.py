@@ -171,6 +171,7 @@ LogRetention = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
                        3288, 3653]
 ServiceKey = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9]*$", max_length=20)]
 Port = Annotated[StrictInt, Field(ge=1, le=65535)]
+TARGET_GROUP_NAME_MAX = 32  # ELB's limit; a service's target group is named <name_prefix>-<service>
 # Fargate's task sizes: CPU units and, per CPU size, the memory (MiB) it accepts.
 FARGATE_MEMORY = {256: (512, 1024, 2048), 512: tuple(range(1024, 4097, 1024)), 1024: tuple(range(2048, 8193, 1024)),
                   2048: tuple(range(4096, 16385, 1024)), 4096: tuple(range(8192, 30721, 1024))}
@@ -373,7 +374,11 @@ class Environment(_Frozen):
         for key in sorted(self.application.services):
             if key not in self.cloud_map.services:
                 raise SettingError(f"application.services.{key}",
-                                   f"has no Cloud Map service to register with (add it to cloud_map.services)")
+                                   "has no Cloud Map service to register with (add it to cloud_map.services)")
+            if len(f"{self.name_prefix}-{key}") > TARGET_GROUP_NAME_MAX:
+                raise SettingError(f"application.services.{key}",
+                                   f"{self.name_prefix}-{key} is longer than a target group name may be "
+                                   f"({TARGET_GROUP_NAME_MAX} characters); choose a shorter service key")
         return self
 
     @model_validator(mode="after")
