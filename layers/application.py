@@ -102,22 +102,38 @@ class ApplicationStack(LayerStack):
 
     def build(self) -> None:
         env, app = self.env, self.env.application
-        net = self.read(network.OUTPUTS, "network")
-        sec = self.read(security.OUTPUTS, "security")
-        db = self.read(database.OUTPUTS, "database")
-        services_map = self.read(cloud_map.OUTPUTS, "cloud_map")
-        vpc_id = net.string("vpc_id")
-        public_subnets = net.values("public_subnet_ids")
-        ecs_sg, aurora_sg = sec.string("ecs_security_group_id"), sec.string("aurora_security_group_id")
-        execution_role = sec.string("ecs_task_execution_role_arn")
-        waf = app.alb.waf
-
+        self.net = self.read(network.OUTPUTS, "network")
+        self.sec = self.read(security.OUTPUTS, "security")
+        self.db = self.read(database.OUTPUTS, "database")
+        self.registry = self.read(cloud_map.OUTPUTS, "cloud_map")
         self.cluster = Cluster(self, "cluster", ClusterProps(
             naming=self.naming, origin=Origin(names={"cluster": "main"}), container_insights=app.container_insights))
+        self._edge()
+        TaskRules(self, "task_rules", TaskRulesProps(
+            origin=Origin(),
+            group_ids={"alb": self.alb.security_group.id, "ecs": self.sec.string("ecs_security_group_id"),
+                       "aurora": self.sec.string("aurora_security_group_id")},
+            rules={name: TaskRuleSpec(r.group, r.direction, r.port, r.peer, r.description)
+                   for name, r in app.task_rules.items()}))
+        self._services()
+        self.debug_host = self._debug_host() if app.debug.enabled else None
+        DeliveryRole(self, "delivery", DeliveryRoleProps(
+            naming=self.naming, origin=Origin(names=DELIVERY_NAMES), role_name=app.delivery.role_name,
+            policy_name=app.delivery.policy_name, repository=app.delivery.repository,
+            state_bucket=env.state.bucket, parameter_root=app.delivery.parameter_root))
+        ApplicationDashboard(self, "dashboard", DashboardProps(
+            naming=self.naming, origin=Origin(names={"dashboard": "application"}), region=env.region,
+            cluster_name=self.cluster.name, load_balancer_arn_suffix=self.alb.arn_suffix,
+            services=[DashboardService(s.service.name, s.target_group.arn_suffix)
+                      for _, s in sorted(self.services.items())]))
+
+    def _edge(self) -> None:
+        """The ALB and its web ACL."""
+        env, app, waf = self.env, self.env.application, self.env.application.alb.waf
         alb_names = {**ALB_NAMES, **({"target_health_alarm": "alb_target_health"} if waf.monitoring else {})}
         self.alb = Alb(self, "alb", AlbProps(
             naming=self.naming_for("07-application/alb"), origin=Origin("module.alb", alb_names),
-            vpc_id=vpc_id, public_subnet_ids=public_subnets,
+            vpc_id=self.net.string("vpc_id"), public_subnet_ids=self.net.values("public_subnet_ids"),
             ingress_cidrs_ipv4=[str(c) for c in app.alb.ingress_cidrs_ipv4], ingress_ipv6_any=app.alb.ingress_ipv6_any,
             default_target_port=app.alb.default_target_port,
             default_health_check_path=app.alb.default_health_check_path,
@@ -132,13 +148,11 @@ class ApplicationStack(LayerStack):
                 blocked_countries=waf.blocked_countries, security_rules=waf.security_rules,
                 max_body_bytes=waf.max_body_bytes, monitoring=waf.monitoring, alarm_threshold=waf.alarm_threshold,
                 alarm_actions=app.alarm_actions))
-        TaskRules(self, "task_rules", TaskRulesProps(
-            origin=Origin(),
-            group_ids={"alb": self.alb.security_group.id, "ecs": ecs_sg, "aurora": aurora_sg},
-            rules={name: TaskRuleSpec(r.group, r.direction, r.port, r.peer, r.description)
-                   for name, r in app.task_rules.items()}))
 
-        password = Secret("SPRING_DATASOURCE_PASSWORD", f"{db.string('master_user_secret_name')}:password::")
+    def _services(self) -> None:
+        """One MicroService per entry of `[application.services]`."""
+        env, app = self.env, self.env.application
+        password = Secret("SPRING_DATASOURCE_PASSWORD", f"{self.db.string('master_user_secret_name')}:password::")
         database_secrets = (Secret("SPRING_DATASOURCE_URL", database_parameter(env, "url")),
                             Secret("SPRING_DATASOURCE_USERNAME", database_parameter(env, "username")), password)
         thresholds = AlarmThresholds(
@@ -146,6 +160,7 @@ class ApplicationStack(LayerStack):
             memory_percent=app.alarms.memory_percent, response_time_seconds=app.alarms.response_time_seconds,
             errors_5xx=app.alarms.errors_5xx, actions=app.alarm_actions)
         service_origin = Origin(names={**SERVICE_NAMES, **(MONITORING_NAMES if app.alarms.enabled else {})})
+        execution_role = self.sec.string("ecs_task_execution_role_arn")
         self.services: dict[str, MicroService] = {}
         for key, svc in sorted(app.services.items()):
             environment = {"SPRING_PROFILES_ACTIVE": svc.spring_profiles, "AWS_REGION": env.region, **svc.environment}
@@ -161,38 +176,32 @@ class ApplicationStack(LayerStack):
                 min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target,
                 cluster_id=self.cluster.id, cluster_name=self.cluster.name,
                 execution_role_arn=execution_role, task_role_arn=execution_role,
-                subnet_ids=net.values("private_app_subnet_ids"), security_group_ids=[ecs_sg],
-                registry_arn=f"${{{services_map.expression('service_arns')}[\"{key}\"]}}",
-                vpc_id=vpc_id, listener_arn=self.alb.listener.arn,
+                subnet_ids=self.net.values("private_app_subnet_ids"),
+                security_group_ids=[self.sec.string("ecs_security_group_id")],
+                registry_arn=f"${{{self.registry.expression('service_arns')}[\"{key}\"]}}",
+                vpc_id=self.net.string("vpc_id"), listener_arn=self.alb.listener.arn,
                 load_balancer_arn_suffix=self.alb.arn_suffix, log_retention_days=app.log_retention_days,
                 health_check_grace_period_seconds=app.health_check_grace_period_seconds,
                 image_tag=app.image_tag, image=app.images.get(key), environment=environment,
                 secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images,
                 alarms=thresholds))
 
-        self.debug_host: DebugHost | None = None
-        if app.debug.enabled:
-            self.debug_host = DebugHost(self, "debug", DebugHostProps(
-                naming=self.naming, origin=Origin("module.debug_infrastructure", DEBUG_NAMES),
-                region=env.region, vpc_id=vpc_id, subnet_id=f"${{values({net.expression('public_subnet_ids')})[0]}}",
-                aurora_security_group_id=aurora_sg, database_port=env.security.database_port,
-                rds_secret_access_policy_arn=sec.string("rds_secret_access_policy_arn"),
-                parameter_store_access_policy_arn=sec.string("parameter_store_access_policy_arn"),
-                instance_type=app.debug.instance_type, key_pair=app.debug.key_pair,
-                ssh_cidrs=[str(c) for c in app.debug.ssh_cidrs], ami_name_pattern=app.debug.ami_name_pattern,
-                db_url_parameter=database_parameter(env, "url"),
-                db_username_parameter=database_parameter(env, "username"),
-                db_secret_parameter=database_parameter(env, "secrets-manager-name"),
-                earlier=DEBUG_EARLIER))
-        DeliveryRole(self, "delivery", DeliveryRoleProps(
-            naming=self.naming, origin=Origin(names=DELIVERY_NAMES), role_name=app.delivery.role_name,
-            policy_name=app.delivery.policy_name, repository=app.delivery.repository,
-            state_bucket=env.state.bucket, parameter_root=app.delivery.parameter_root))
-        ApplicationDashboard(self, "dashboard", DashboardProps(
-            naming=self.naming, origin=Origin(names={"dashboard": "application"}), region=env.region,
-            cluster_name=self.cluster.name, load_balancer_arn_suffix=self.alb.arn_suffix,
-            services=[DashboardService(s.service.name, s.target_group.arn_suffix)
-                      for _, s in sorted(self.services.items())]))
+    def _debug_host(self) -> DebugHost:
+        env, debug = self.env, self.env.application.debug
+        return DebugHost(self, "debug", DebugHostProps(
+            naming=self.naming, origin=Origin("module.debug_infrastructure", DEBUG_NAMES),
+            region=env.region, vpc_id=self.net.string("vpc_id"),
+            subnet_id=f"${{values({self.net.expression('public_subnet_ids')})[0]}}",
+            aurora_security_group_id=self.sec.string("aurora_security_group_id"),
+            database_port=env.security.database_port,
+            rds_secret_access_policy_arn=self.sec.string("rds_secret_access_policy_arn"),
+            parameter_store_access_policy_arn=self.sec.string("parameter_store_access_policy_arn"),
+            instance_type=debug.instance_type, key_pair=debug.key_pair,
+            ssh_cidrs=[str(c) for c in debug.ssh_cidrs], ami_name_pattern=debug.ami_name_pattern,
+            db_url_parameter=database_parameter(env, "url"),
+            db_username_parameter=database_parameter(env, "username"),
+            db_secret_parameter=database_parameter(env, "secrets-manager-name"),
+            earlier=DEBUG_EARLIER))
 
     def state_removals(self) -> Sequence[StateRemoval]:
         if not self.env.application.debug.enabled:
