@@ -106,8 +106,10 @@ class ApplicationStack(LayerStack):
         self.sec = self.read(security.OUTPUTS, "security")
         self.db = self.read(database.OUTPUTS, "database")
         self.registry = self.read(cloud_map.OUTPUTS, "cloud_map")
+        self.capacity = {name: (share.base, share.weight) for name, share in app.capacity_providers.items()}
         self.cluster = Cluster(self, "cluster", ClusterProps(
-            naming=self.naming, origin=Origin(names={"cluster": "main"}), container_insights=app.container_insights))
+            naming=self.naming, origin=Origin(names={"cluster": "main"}), container_insights=app.container_insights,
+            capacity_providers=self.capacity))
         self._edge()
         TaskRules(self, "task_rules", TaskRulesProps(
             origin=Origin(),
@@ -184,7 +186,7 @@ class ApplicationStack(LayerStack):
                 health_check_grace_period_seconds=app.health_check_grace_period_seconds,
                 image_tag=app.image_tag, image=app.images.get(key), environment=environment,
                 secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images,
-                alarms=thresholds))
+                alarms=thresholds, capacity_providers=self.capacity, after=self.cluster.ready))
 
     def _debug_host(self) -> DebugHost:
         env, debug = self.env, self.env.application.debug

@@ -1,16 +1,20 @@
-"""The ECS cluster the services run in, with Container Insights as configured.
-
-Holds no capacity providers: the services use launch type FARGATE (as deployed; the design
-document's FARGATE_SPOT is not)."""
+"""The ECS cluster the services run in, with Container Insights as configured and, when given, its
+Fargate capacity providers and their default strategy (none is deployed: the services use launch
+type FARGATE)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
+from cdktf_cdktf_provider_aws.ecs_cluster_capacity_providers import (
+    EcsClusterCapacityProviders,
+    EcsClusterCapacityProvidersDefaultCapacityProviderStrategy,
+)
 from constructs import Construct
 
 from modules.naming import Naming
-from modules.origin import Origin
+from modules.origin import Origin, created
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,8 @@ class ClusterProps:
     naming: Naming
     origin: Origin
     container_insights: bool = True
+    # capacity provider -> (base, weight); empty: no capacity providers
+    capacity_providers: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 class Cluster(Construct):
@@ -30,6 +36,18 @@ class Cluster(Construct):
                                        value="enabled" if props.container_insights else "disabled")],
             tags=props.naming.tags_for(),
         ), "cluster")
+        # What a service that uses the capacity providers must wait for.
+        self.ready: list[EcsClusterCapacityProviders] = []
+        if props.capacity_providers:
+            self.ready.append(created(EcsClusterCapacityProviders(
+                self, "capacity_providers",
+                cluster_name=self.cluster.name,
+                capacity_providers=sorted(props.capacity_providers),
+                default_capacity_provider_strategy=[
+                    EcsClusterCapacityProvidersDefaultCapacityProviderStrategy(
+                        capacity_provider=name, base=base, weight=weight)
+                    for name, (base, weight) in sorted(props.capacity_providers.items())],
+            ), "no capacity providers were deployed (the services used launch type FARGATE)"))
 
     @property
     def name(self) -> str:

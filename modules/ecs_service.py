@@ -21,6 +21,7 @@ from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.ecs_service import (
     EcsService,
+    EcsServiceCapacityProviderStrategy,
     EcsServiceLoadBalancer,
     EcsServiceNetworkConfiguration,
     EcsServiceServiceRegistries,
@@ -36,6 +37,7 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRuleConditionPathPattern,
 )
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
+from cdktf import TerraformResource
 from constructs import Construct
 
 from modules.alb import HealthCheck
@@ -101,6 +103,10 @@ class EcsServiceProps:
     secrets: Sequence[Secret] = ()
     keep_images: int = 10
     alarms: AlarmThresholds | None = None
+    # capacity provider -> (base, weight); empty: launch type FARGATE (as deployed). Switching an
+    # existing service from a launch type to capacity providers makes Terraform replace it.
+    capacity_providers: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    after: Sequence[TerraformResource] = ()   # resources the service must wait for (the cluster's providers)
 
 
 class MicroService(Construct):
@@ -155,7 +161,10 @@ class MicroService(Construct):
             cluster=props.cluster_id,
             task_definition=self.task_definition.arn,
             desired_count=props.desired_count,
-            launch_type="FARGATE",
+            launch_type=None if props.capacity_providers else "FARGATE",
+            capacity_provider_strategy=[
+                EcsServiceCapacityProviderStrategy(capacity_provider=name, base=base, weight=weight)
+                for name, (base, weight) in sorted(props.capacity_providers.items())] or None,
             network_configuration=EcsServiceNetworkConfiguration(
                 subnets=props.subnet_ids, security_groups=list(props.security_group_ids), assign_public_ip=False),
             enable_execute_command=True,
@@ -164,6 +173,7 @@ class MicroService(Construct):
                 target_group_arn=self.target_group.arn, container_name=key, container_port=props.port)],
             service_registries=EcsServiceServiceRegistries(registry_arn=props.registry_arn),
             tags=naming.tags_for(),
+            depends_on=list(props.after) or None,
         ), "service", key)
         scaling = origin.carry(AppautoscalingTarget(
             self, "scaling",

@@ -242,6 +242,13 @@ class Alb(_Frozen):
         "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
+class CapacityShare(_Frozen):
+    """A Fargate capacity provider's share of the tasks: `base` tasks first, then `weight` parts."""
+
+    base: Annotated[StrictInt, Field(ge=0, le=100000)] = 0
+    weight: Annotated[StrictInt, Field(ge=0, le=1000)]
+
+
 class ServiceAlarms(_Frozen):
     enabled: StrictBool
     cpu_percent: Annotated[StrictInt, Field(gt=0, le=100)]
@@ -289,6 +296,9 @@ class Application(_Frozen):
     external_parameters: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]+$")], ...] = ()
     task_rules: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], TaskRule]
     alb: Alb
+    # Empty (as deployed): the services use launch type FARGATE. Else the cluster gets these Fargate
+    # capacity providers (the design document's FARGATE and FARGATE_SPOT) and the services use them.
+    capacity_providers: dict[Literal["FARGATE", "FARGATE_SPOT"], CapacityShare] = {}
     alarms: ServiceAlarms
     debug: DebugHosts
     delivery: ContinuousDelivery

@@ -284,3 +284,24 @@ def test_a_certificate_turns_on_the_designed_https_listener(tmp_path):
     assert moves(s)["module.alb.aws_lb_listener.http_forward[0]"] == "aws_lb_listener.alb_http"
     assert {r["listener_arn"] for r in resources_of_type(s, "aws_lb_listener_rule").values()} == {
         ref("aws_lb_listener.alb_https", "arn")}
+
+
+def test_capacity_providers_replace_the_launch_type_when_asked(tmp_path):
+    """Opt-in (README: design-document gaps): FARGATE and FARGATE_SPOT on the cluster, and every
+    service placed through them instead of launch type FARGATE."""
+    envs = tmp_path / "envs"
+    shutil.copytree(ROOT / "envs", envs)
+    dev = envs / "dev.toml"
+    dev.write_text(dev.read_text() + "\n[application.capacity_providers]\nFARGATE = { base = 1, weight = 1 }\n"
+                                     "FARGATE_SPOT = { weight = 3 }\n")
+    outdir = tmp_path / "cdktf.out"
+    synthesize(load_environment("dev", envs_dir=envs), outdir)
+    s = json.loads((outdir / "stacks" / LAYER / "cdk.tf.json").read_text())
+    (providers,) = resources_of_type(s, "aws_ecs_cluster_capacity_providers").values()
+    assert providers["capacity_providers"] == ["FARGATE", "FARGATE_SPOT"]
+    for service in resources_of_type(s, "aws_ecs_service").values():
+        assert "launch_type" not in service
+        assert service["capacity_provider_strategy"] == [
+            {"capacity_provider": "FARGATE", "base": 1, "weight": 1},
+            {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3}]
+        assert service["depends_on"] == ["aws_ecs_cluster_capacity_providers.cluster_capacity_providers"]
