@@ -34,6 +34,7 @@ LAYERS: tuple[type[LayerStack], ...] = (
     parameter_store.ParameterStoreStack,
     cloud_map.CloudMapStack,
     lambda_genai.LambdaGenaiStack,
+    application.ApplicationStack,
     api_gateway.ApiGatewayStack,
     aws_native.AwsNativeStack,
     monitoring.MonitoringStack,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from layers.outputs import LayerOutputs
@@ -106,9 +107,92 @@ def shared_lambda_permissions(env: Environment, stacks: Sequence, stacks_dir: Pa
             problems.append(f"Lambda permission {statement_id!r} on {function} is declared differently by "
                             f"{len(owners)} stacks (each apply would replace the other's): {listed}")
     return problems
+# ---------------------------------------------------------------------- what the ECS tasks read
+
+TASK_REMOTE_OUTPUT = re.compile(r"^\$\{data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_]+)\}(:.*)?$")
+# A stack output that hands out a secret some resource of that stack manages.
+MANAGED_SECRET = re.compile(r"\$\{(?:aws_rds_cluster\.[a-z0-9_]+\.master_user_secret|"
+                            r"aws_secretsmanager_secret\.[a-z0-9_]+\.(?:arn|id))")
+SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[^:]*:[^:]*:parameter(/.*)$")
+
+
+@dataclass(frozen=True)
+class TaskRead:
+    """One secret of one container: where it comes from, and whether that is known to exist."""
+
+    layer: str
+    family: str
+    variable: str
+    source: str
+    verdict: str          # "created by <layer>", "declared external", or the problem
+    ok: bool
+
+
+def _stack_json(stacks_dir: Path) -> dict[str, dict]:
+    return {path.parent.name: json.loads(path.read_text()) for path in sorted(stacks_dir.glob("*/cdk.tf.json"))}
+
+
+def task_reads(env: Environment, stacks_dir: Path) -> list[TaskRead]:
+    """Every secret every task definition of the synthesis reads, with where it is created. Reads the
+    written JSON: a parameter name must be some stack's `aws_ssm_parameter` (or be listed in
+    `application.external_parameters`); a value taken from another layer's state must be an output
+    that layer writes from a secret it manages."""
+    stacks = _stack_json(stacks_dir)
+    parameters = {body.get("name"): layer for layer, stack in stacks.items()
+                  for body in ((stack.get("resource") or {}).get("aws_ssm_parameter") or {}).values()}
+    external = set(env.application.external_parameters)
+    reads = []
+    for layer, stack in stacks.items():
+        remote = {name: producer_of((body.get("config") or {}).get("key", ""))
+                  for name, body in ((stack.get("data") or {}).get("terraform_remote_state") or {}).items()}
+        for task in ((stack.get("resource") or {}).get("aws_ecs_task_definition") or {}).values():
+            family = task.get("family", "?")
+            try:
+                containers = json.loads(task.get("container_definitions") or "[]")
+            except ValueError:
+                reads.append(TaskRead(layer, family, "*", "container_definitions", "cannot be read as JSON", False))
+                continue
+            for container in containers:
+                for secret in container.get("secrets") or []:
+                    source = str(secret.get("valueFrom", ""))
+                    verdict, ok = _verdict(source, parameters, external, remote, stacks)
+                    reads.append(TaskRead(layer, f"{family}/{container.get('name', '?')}", secret.get("name", "?"),
+                                          source, verdict, ok))
+    return reads
+
+
+def _verdict(source: str, parameters: dict, external: set, remote: dict, stacks: dict) -> tuple[str, bool]:
+    arn = SSM_ARN.match(source)
+    name = arn[1] if arn else source
+    if name.startswith("/"):
+        if name in parameters:
+            return f"parameter created by {parameters[name]}", True
+        if name in external:
+            return "parameter declared as created outside Terraform (application.external_parameters)", True
+        return ("parameter that no stack creates and application.external_parameters does not list", False)
+    match = TASK_REMOTE_OUTPUT.match(source)
+    if match:
+        producer = remote.get(match[1])
+        if producer not in stacks:
+            return f"output {match[2]} of {producer or match[1]}, a layer not synthesized here: cannot check", False
+        output = (stacks[producer].get("output") or {}).get(match[2])
+        if output is None:
+            return f"output {match[2]} of {producer}, which that stack does not write", False
+        if not MANAGED_SECRET.search(json.dumps(output.get("value"))):
+            return f"output {match[2]} of {producer}, which is no secret that stack manages", False
+        return f"secret managed by {producer} (output {match[2]})", True
+    return "a value this check cannot trace (neither a parameter name nor another layer's secret output)", False
+
+
+def task_reads_exist(env: Environment, stacks: Sequence, stacks_dir: Path) -> list[str]:
+    """Every parameter and secret an ECS task reads is created by the layer that owns it, or declared
+    in the environment data as created outside Terraform."""
+    return [f"{r.layer}: {r.family} reads {r.variable} from {r.source}: {r.verdict}"
+            for r in task_reads(env, stacks_dir) if not r.ok]
 
 
 SYNTHESIS_CHECKS: tuple[Check, ...] = (
     cross_layer_outputs,
     shared_lambda_permissions,
+    task_reads_exist,
 )

@@ -152,7 +152,8 @@ def same_with_placeholders(original: Any, ours: Any) -> bool:
 
 def differences(rtype: str, path: str, original: Any, ours: Any, stack: dict) -> list[str]:
     if ours is MISSING:
-        if default(rtype, path) == original:
+        # A nested block the configuration leaves out is planned as an empty list, whatever its type.
+        if default(rtype, path) == original or original == []:
             return []
         return [f"{path}: not set, original {original!r}"]
     ours = resolved(ours, stack)
