@@ -84,9 +84,10 @@ def parse_state(text: str, source: str) -> State:
             if resource.get("mode") != "managed":
                 continue
             modules: tuple[Step, ...] = module_path(resource.get("module"))
+            rtype, name = resource["type"], resource["name"]
             for instance in resource.get("instances", []):
                 key = _index_key(instance.get("index_key"))
-                address = Address(modules, resource["type"], resource["name"], key)
+                address = Address(modules, rtype, name, key)
                 instances.append(Instance(address, instance.get("attributes") or {}, resource.get("provider", "")))
         except (KeyError, AttributeError, TypeError, AddressError, StateError) as error:
             raise StateError(f"{source}: resources[{position}] is malformed ({error})") from None

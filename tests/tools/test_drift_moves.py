@@ -1,0 +1,155 @@
+"""How state instances land in a configuration: moved blocks at instance, resource and module level,
+chained; Terraform's implied `[0]` move; a move onto an occupied address; removed blocks; addresses
+whose keys hold dots and brackets; and how configured values compare with state values."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.tools.state_fixtures import state_of
+from tools.drift.addresses import AddressError, parse
+from tools.drift.config import parse_configuration
+from tools.drift.config_drift import check_config
+from tools.drift.state import StateError, parse_state
+
+
+def configuration(resources: dict, moved=(), removed=()):
+    data = {"resource": resources, "moved": list(moved), "removed": list(removed)}
+    return parse_configuration(data, "test", Path("test/cdk.tf.json"))
+
+
+def state(*instances: tuple[str, dict]):
+    return parse_state(json.dumps(state_of([{"address": a, "type": parse(a).type, "values": v}
+                                            for a, v in instances])), "test state")
+
+
+def by_original(findings):
+    return {f.original or f.address: f for f in findings}
+
+
+def test_addresses_with_dotted_keys_round_trip():
+    text = 'module.parameter_store.aws_ssm_parameter.common_config["/petclinic/dev/server.port"]'
+    address = parse(text)
+    assert (address.modules[0].name, address.type, address.key) == ("parameter_store", "aws_ssm_parameter",
+                                                                      "/petclinic/dev/server.port")
+    assert str(address) == text
+    assert str(parse('module.ecr["customers"].aws_ecr_repository.this[0]')) == 'module.ecr["customers"].aws_ecr_repository.this[0]'
+    with pytest.raises(AddressError):
+        parse("aws_vpc.x[abc]")
+
+
+def test_instance_resource_and_module_moves():
+    config = configuration(
+        {"aws_subnet": {"public_a": {"cidr_block": "10.0.1.0/24"}},
+         "aws_eip": {"nat": {"for_each": {"0": 1, "1": 1}}},
+         "aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}}},
+        moved=[{"from": 'module.vpc.aws_subnet.public["0"]', "to": "aws_subnet.public_a"},
+               {"from": "module.vpc.aws_eip.nat", "to": "aws_eip.nat"},
+               {"from": "module.vpc", "to": "module.network"},
+               {"from": "module.network.aws_vpc.this", "to": "aws_vpc.main"}])
+    findings = by_original(check_config(config, state(
+        ('module.vpc.aws_subnet.public["0"]', {"cidr_block": "10.0.1.0/24"}),
+        ('module.vpc.aws_eip.nat["0"]', {}), ('module.vpc.aws_eip.nat["1"]', {}),
+        ("module.vpc.aws_vpc.this", {"cidr_block": "10.0.0.0/16"}))))
+    assert findings['module.vpc.aws_subnet.public["0"]'].address == "aws_subnet.public_a"
+    assert findings['module.vpc.aws_eip.nat["1"]'].address == 'aws_eip.nat["1"]'
+    # module-level move, then a resource move out of the new module: a chain
+    assert findings["module.vpc.aws_vpc.this"].address == "aws_vpc.main"
+    assert {f.kind for f in findings.values()} == {"moved"}
+    assert not any(f.changes for f in findings.values())
+
+
+def test_chained_moves_land_on_the_last_address():
+    config = configuration({"aws_vpc": {"c": {}}},
+                           moved=[{"from": "aws_vpc.b", "to": "aws_vpc.c"}, {"from": "aws_vpc.a", "to": "aws_vpc.b"}])
+    (finding,) = check_config(config, state(("aws_vpc.a", {})))
+    assert (finding.kind, finding.address, finding.original) == ("moved", "aws_vpc.c", "aws_vpc.a")
+
+
+def test_implied_move_between_a_single_instance_and_index_zero():
+    config = configuration({"aws_iam_role": {"monitoring": {}}},
+                           moved=[{"from": "module.db.aws_iam_role.monitoring", "to": "aws_iam_role.monitoring"}])
+    (finding,) = check_config(config, state(("module.db.aws_iam_role.monitoring[0]", {})))
+    assert (finding.kind, finding.address) == ("moved", "aws_iam_role.monitoring")
+
+
+def test_move_onto_an_address_the_state_holds_is_not_applied():
+    config = configuration({"aws_vpc": {"new": {}}}, moved=[{"from": "aws_vpc.old", "to": "aws_vpc.new"}])
+    findings = by_original(check_config(config, state(("aws_vpc.old", {}), ("aws_vpc.new", {}))))
+    assert findings["aws_vpc.new"].kind == "kept"
+    assert findings["aws_vpc.old"].kind == "destroyed" and "already exists" in findings["aws_vpc.old"].message
+
+
+def test_move_onto_another_type_is_a_destroy():
+    config = configuration({"aws_eip": {"x": {}}}, moved=[{"from": "aws_vpc.x", "to": "aws_eip.x"}])
+    kinds = {(f.kind, f.type) for f in check_config(config, state(("aws_vpc.x", {})))}
+    assert ("destroyed", "aws_vpc") in kinds and ("created", "aws_eip") in kinds
+
+
+def test_removed_blocks_forget_or_destroy():
+    config = configuration({}, removed=[{"from": "null_resource.enable", "lifecycle": {"destroy": False}},
+                                        {"from": "module.old", "lifecycle": {"destroy": True}}])
+    findings = by_original(check_config(config, state(("null_resource.enable", {}), ("module.old.aws_vpc.x", {}))))
+    assert findings["null_resource.enable"].kind == "forgotten"
+    assert findings["module.old.aws_vpc.x"].kind == "destroyed"
+
+
+def test_for_each_key_no_longer_configured_is_destroyed_and_new_key_created():
+    config = configuration({"aws_ecr_repository": {"services": {"for_each": {"customers": {}, "vets": {}}}}})
+    findings = check_config(config, state(('aws_ecr_repository.services["customers"]', {}),
+                                          ('aws_ecr_repository.services["genai"]', {})))
+    kinds = {f.address: f.kind for f in findings}
+    assert kinds == {'aws_ecr_repository.services["customers"]': "kept",
+                     'aws_ecr_repository.services["genai"]': "destroyed",
+                     'aws_ecr_repository.services["vets"]': "created"}
+
+
+def test_values_sets_lists_blocks_json_and_references():
+    config = configuration({
+        "aws_rds_cluster": {"db": {"engine_version": "8.0.mysql_aurora.3.08.0", "cluster_identifier": "db",
+                                   "vpc_security_group_ids": ["sg-2", "sg-1"],
+                                   "serverlessv2_scaling_configuration": {"max_capacity": 1, "min_capacity": 0.5},
+                                   "tags": {"Name": "db", "Owner": "${var.owner}"},
+                                   "lifecycle": {"ignore_changes": ["master_username"]},
+                                   "master_username": "changed"}},
+        "aws_rds_cluster_instance": {"w": {"engine_version": "${aws_rds_cluster.db.engine_version}",
+                                           "cluster_identifier": "${aws_rds_cluster.db.id}"}},
+        "aws_iam_role": {"r": {"assume_role_policy": json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {"Service": "x"}}]})}}})
+    findings = by_original(check_config(config, state(
+        ("aws_rds_cluster.db", {"engine_version": "8.0.mysql_aurora.3.08.2", "cluster_identifier": "db",
+                                "vpc_security_group_ids": ["sg-1", "sg-2"], "master_username": "admin",
+                                "serverlessv2_scaling_configuration": [{"max_capacity": 1.0, "min_capacity": 0.5,
+                                                                        "seconds_until_auto_pause": 300}],
+                                "tags": {"Name": "db", "Owner": "someone"}}),
+        ("aws_rds_cluster_instance.w", {"engine_version": "8.0.mysql_aurora.3.08.2", "cluster_identifier": "db"}),
+        ("aws_iam_role.r", {"assume_role_policy": json.dumps({"Statement": [
+            {"Action": "sts:AssumeRole", "Principal": {"Service": "x"}, "Effect": "Allow"}], "Version": "2012-10-17"})}))))
+    (cluster_change,) = findings["aws_rds_cluster.db"].changes      # set order, a float, an unknown tag, ignore_changes: no drift
+    assert cluster_change.attribute == "engine_version" and cluster_change.effect == "refused"
+    assert "downgrade" in cluster_change.note
+    (instance_change,) = findings["aws_rds_cluster_instance.w"].changes   # the reference resolves to the cluster's literal
+    assert instance_change.effect == "refused"
+    assert not findings["aws_iam_role.r"].changes
+
+
+def test_configured_version_prefix_of_the_running_one_is_no_change():
+    config = configuration({"aws_rds_cluster": {"db": {"engine_version": "8.0"}}})
+    (finding,) = check_config(config, state(("aws_rds_cluster.db", {"engine_version": "8.0.mysql_aurora.3.08.2"})))
+    assert not finding.changes
+
+
+def test_unknown_type_says_unknown():
+    config = configuration({"aws_made_up_thing": {"x": {"name": "new"}}})
+    (finding,) = check_config(config, state(("aws_made_up_thing.x", {"name": "old"})))
+    assert finding.changes[0].effect == "unknown" and "not in the force-new table" in finding.changes[0].note
+
+
+@pytest.mark.parametrize("text,says", [("{not json", "not valid JSON"), ("[]", "JSON object"),
+                                       ('{"version": 3}', "version 3"),
+                                       ('{"version": 4, "resources": [{"mode": "managed"}]}', "malformed")])
+def test_bad_state_says_what_is_wrong(text, says):
+    with pytest.raises(StateError, match=says):
+        parse_state(text, "x.tfstate")
