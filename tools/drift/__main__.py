@@ -74,10 +74,7 @@ def layers_of(args: argparse.Namespace, stacks: Path) -> list[str]:
         if not available:
             raise UsageError(f"no synthesized stack in {stacks}")
         return available
-    unknown = [layer for layer in args.layer if layer not in available]
-    if unknown:
-        # Still checked (and reported as errors) so a typo never passes as "no drift".
-        pass
+    # A layer that is not synthesized is still checked, and fails as that layer's error.
     return list(dict.fromkeys(args.layer))
 
 
@@ -115,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
                                    tuple(apply(rules, list(result.findings))), result.error, result.notes)
 
             results = run_layers(layers, args.mode, with_rules, jobs=args.jobs)
+            if args.mode == "live" and args.all and not args.no_unmanaged:
+                from tools.drift.live.check import UNMANAGED_LAYER
+                unmanaged = run_layers([UNMANAGED_LAYER], "live", lambda _: check.unmanaged(layers))[0]
+                results.append(LayerResult(unmanaged.layer, unmanaged.mode, unmanaged.source,
+                                           tuple(apply(rules, list(unmanaged.findings))), unmanaged.error,
+                                           unmanaged.notes, unmanaged.seconds))
     except (UsageError, IgnoreFileError) as error:
         print(f"drift: {error}", file=sys.stderr)
         return 1
