@@ -21,6 +21,7 @@ from tools.drift.config import load_configuration, stack_layers
 REGION = "us-west-2"
 PREFIX = "petclinic-dev"
 SECRET_VALUE = "s3cr3t-never-read-7f3a"      # a SecureString value the checks must never see
+SESSION = boto3.session.Session()
 BASE_TAGS = {"Project": "petclinic", "Environment": "dev", "ManagedBy": "terraform"}
 
 
@@ -30,9 +31,12 @@ class Platform:
     stacks: Path
     states: dict[str, list[dict[str, Any]]] = field(default_factory=dict)   # layer -> instances
     ids: dict[str, str] = field(default_factory=dict)
+    clients: dict[str, Any] = field(default_factory=dict)
 
     def client(self, service: str):
-        return boto3.client(service, region_name=REGION, endpoint_url=self.endpoint)
+        if service not in self.clients:
+            self.clients[service] = SESSION.client(service, region_name=REGION, endpoint_url=self.endpoint)
+        return self.clients[service]
 
     def add(self, layer: str, address: str, values: dict[str, Any]) -> None:
         from tools.drift.addresses import parse

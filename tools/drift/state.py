@@ -117,13 +117,9 @@ def read_from_folder(folder: Path, layer: str) -> State:
 
 
 def s3_client(region: str, options: S3Options):
-    import boto3
-    from botocore.config import Config
+    from tools.drift.sessions import client
 
-    session = boto3.session.Session(profile_name=options.profile) if options.profile else boto3.session.Session()
-    config = Config(connect_timeout=options.timeout, read_timeout=options.timeout,
-                    retries={"max_attempts": 3, "mode": "standard"})
-    return session.client("s3", region_name=region, endpoint_url=options.endpoint_url, config=config)
+    return client("s3", region, options.profile, options.endpoint_url, options.timeout, attempts=3)
 
 
 def read_from_s3(backend: Backend, options: S3Options) -> State:

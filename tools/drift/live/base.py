@@ -19,6 +19,7 @@ DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperat
 EXTRA_NOT_FOUND = frozenset({"WAFNonexistentItemException", "ResourceNotFound", "NoSuchEntity",
                              "InvalidParameterValue.NotFound", "NotFound", "404"})
 ATTEMPTS = 5
+GLOBAL_SERVICES = frozenset({"iam", "cloudfront", "route53"})
 
 
 class Missing(Exception):
@@ -56,15 +57,12 @@ class Aws:
     def client(self, service: str):
         with self._lock:
             if service not in self._clients:
-                import boto3
-                from botocore.config import Config
+                from tools.drift.sessions import client
 
-                session = boto3.session.Session(profile_name=self.profile) if self.profile else boto3.session.Session()
-                region = "us-east-1" if service in ("iam", "cloudfront", "route53") else self.region
-                config = Config(connect_timeout=self.timeout, read_timeout=self.timeout,
-                                retries={"max_attempts": 1, "mode": "standard"})
-                self._clients[service] = session.client(service, region_name=region,
-                                                        endpoint_url=self.endpoint_url, config=config)
+                region = "us-east-1" if service in GLOBAL_SERVICES else self.region
+                # botocore's own retries are off: `call` retries throttling itself, with backoff.
+                self._clients[service] = client(service, region, self.profile, self.endpoint_url, self.timeout,
+                                                attempts=1)
             return self._clients[service]
 
     def call(self, service: str, operation: str, **arguments: Any) -> dict[str, Any]:
