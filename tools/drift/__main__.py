@@ -103,8 +103,11 @@ def main(argv: list[str] | None = None) -> int:
                 from tools.drift.live.check import live_check
                 check = live_check(args, stacks, single)
             else:
-                from tools.drift.plan import plan_check
-                check = plan_check(args, stacks, single)
+                from tools.drift.plan import PlanError, plan_check
+                try:
+                    check = plan_check(args, stacks, single)
+                except PlanError as error:
+                    raise UsageError(str(error)) from None
 
             def with_rules(layer: str) -> LayerResult:
                 result = check(layer)
