@@ -3,6 +3,7 @@ port in 22000-22099 (this project's range for it), with fake credentials. Tests 
 scenarios through moto's own reset endpoint."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import urllib.request
@@ -41,6 +42,7 @@ def moto_endpoint() -> Iterator[str]:
                       AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
     os.environ.pop("AWS_PROFILE", None)
     os.environ.pop("AWS_SESSION_TOKEN", None)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)   # no line per request on the console
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

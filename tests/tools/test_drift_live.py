@@ -48,8 +48,22 @@ def test_untouched_platform_has_no_drift(platform, capsys):
     assert findings(report, "changed") == [] and findings(report, "missing") == []
     assert layer(report, "(unmanaged)")["findings"] == []
     checked = {f["type"] for f in findings(report, "ok")}
-    assert {"aws_vpc", "aws_subnet", "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_rds_cluster",
-            "aws_ssm_parameter", "aws_ecs_service", "aws_service_discovery_service", "aws_lambda_function"} <= checked
+    assert {"aws_vpc", "aws_subnet", "aws_route", "aws_route_table_association", "aws_internet_gateway",
+            "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_iam_role", "aws_iam_policy",
+            "aws_iam_role_policy_attachment", "aws_db_subnet_group", "aws_rds_cluster", "aws_rds_cluster_instance",
+            "aws_ssm_parameter", "aws_service_discovery_private_dns_namespace", "aws_service_discovery_service",
+            "aws_lambda_function", "aws_cloudwatch_log_group", "aws_ecs_cluster", "aws_ecs_service",
+            "aws_ecs_task_definition", "aws_ecr_repository", "aws_cloudwatch_metric_alarm", "aws_lb",
+            "aws_lb_target_group", "aws_lb_listener", "aws_lb_listener_rule", "aws_appautoscaling_target",
+            "aws_appautoscaling_policy", "aws_api_gateway_rest_api", "aws_api_gateway_resource",
+            "aws_api_gateway_method", "aws_api_gateway_integration", "aws_api_gateway_method_response",
+            "aws_api_gateway_deployment", "aws_api_gateway_stage", "aws_wafv2_web_acl", "aws_wafv2_web_acl_association",
+            "aws_route53_health_check", "aws_cloudwatch_dashboard", "aws_cloudwatch_log_metric_filter", "aws_kms_key",
+            "aws_kms_alias", "aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
+            "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "aws_cloudtrail",
+            "aws_s3_bucket_website_configuration", "aws_s3_bucket_cors_configuration", "aws_s3_bucket_logging",
+            "aws_cloudfront_distribution", "aws_sns_topic", "aws_sns_topic_subscription", "aws_lambda_permission",
+            "aws_secretsmanager_secret"} <= checked
 
 
 def test_type_without_reader_is_listed_as_not_checked(platform, capsys):
@@ -162,3 +176,44 @@ def test_markdown_report_fits_a_pull_request_comment(platform, capsys):
     assert code == 2
     assert text.startswith("### Drift (live): drift")
     assert "| `07-application` | 2 |" in text and "`desired_count`" in text
+
+
+TAMPERING = {
+    "alarm threshold": (lambda p: p.client("cloudwatch").put_metric_alarm(
+        AlarmName=f"{PREFIX}-customers-cpu-high", ComparisonOperator="GreaterThanThreshold", EvaluationPeriods=2,
+        MetricName="CPUUtilization", Namespace="AWS/ECS", Period=300, Statistic="Average", Threshold=95.0),
+        "changed", "aws_cloudwatch_metric_alarm", "threshold"),
+    "public access opened": (lambda p: p.client("s3").put_public_access_block(
+        Bucket=f"{PREFIX}-cloudtrail-logs", PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "BlockPublicPolicy": False, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}),
+        "changed", "aws_s3_bucket_public_access_block", "block_public_policy"),
+    "log retention": (lambda p: p.client("logs").put_retention_policy(
+        logGroupName=f"/aws/lambda/{PREFIX}-genai", retentionInDays=1), "changed", "aws_cloudwatch_log_group",
+        "retention_in_days"),
+    "lambda memory": (lambda p: p.client("lambda").update_function_configuration(
+        FunctionName=f"{PREFIX}-genai", MemorySize=1024), "changed", "aws_lambda_function", "memory_size"),
+    "topic deleted": (lambda p: p.client("sns").delete_topic(
+        TopicArn=p.client("sns").list_topics()["Topics"][0]["TopicArn"]), "missing",
+        "aws_sns_topic aws_sns_topic_subscription", None),   # the topic's subscriptions go with it
+    "waf detached": (lambda p: p.client("wafv2").disassociate_web_acl(
+        ResourceArn=p.client("elbv2").describe_load_balancers()["LoadBalancers"][0]["LoadBalancerArn"]),
+        "missing", "aws_wafv2_web_acl_association", None),
+    "key scheduled for deletion": (lambda p: p.client("kms").schedule_key_deletion(
+        KeyId=next(a["TargetKeyId"] for a in p.client("kms").list_aliases()["Aliases"] if a["AliasName"].endswith("cloudtrail")),
+        PendingWindowInDays=7), "missing", "aws_kms_key", None),
+    "autoscaling maximum": (lambda p: p.client("application-autoscaling").register_scalable_target(
+        ServiceNamespace="ecs", ResourceId=f"service/{PREFIX}-cluster/{PREFIX}-customers",
+        ScalableDimension="ecs:service:DesiredCount", MinCapacity=1, MaxCapacity=10),
+        "changed", "aws_appautoscaling_target", "max_capacity"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_later_layer_resources_changed_or_gone(platform, capsys, case):
+    tamper, kind, rtype, attribute = TAMPERING[case]
+    tamper(platform)
+    code, report = run(platform, capsys=capsys)
+    drifted = [f for item in report["layers"] for f in item["findings"] if f["kind"] not in ("ok", "not_checked")]
+    assert code == 2 and sorted((f["kind"], f["type"]) for f in drifted) == [(kind, t) for t in rtype.split()]
+    if attribute:
+        assert [c["attribute"] for c in drifted[0]["changes"]] == [attribute]

@@ -72,7 +72,7 @@ class LayerResult:
         counts: Counter[str] = Counter()
         for finding in self.findings:
             counts["ignored" if finding.ignored else finding.kind] += 1
-            if not finding.ignored and finding.changes:
+            if not finding.ignored and finding.changes and finding.action != finding.kind:
                 counts[finding.action] += 1
         return dict(sorted(counts.items()))
 
