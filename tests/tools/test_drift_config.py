@@ -113,43 +113,66 @@ def bumped(version: str) -> str:
     return f"{head}{int(last) + 1:0{len(last)}d}"
 
 
-@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
-def test_running_engine_version_above_the_configured_one_is_a_refused_downgrade(synthesized, env):
-    config = load_configuration(synthesized(env).stack_dir("03-database"))
-    (cluster,) = [r for r in config.resources.values() if r.type == "aws_rds_cluster"]
-    configured = cluster.body.get("engine_version")
-    if not isinstance(configured, str) or cluster.ignores("engine_version"):
-        pytest.skip("the configuration does not pin an engine version: nothing can be downgraded")
-    running = bumped(configured)
-    state = original_state(env, "03-database")
+def with_running_version(state: dict, version: str) -> dict:
     for resource in state["resources"]:
         if resource["type"] in ("aws_rds_cluster", "aws_rds_cluster_instance"):
             for instance in resource["instances"]:
-                instance["attributes"]["engine_version"] = running
-    findings = [f for f in drift(synthesized, env, "03-database", state)
-                if f.type in ("aws_rds_cluster", "aws_rds_cluster_instance")]
-    for finding in findings:
-        resource = config.resource(parse(finding.address))
-        if resource.ignores("engine_version") or "${" in str(resource.body.get("engine_version", "${")):
-            continue
+                instance["attributes"]["engine_version"] = version
+    return state
+
+
+def pinned_copy(stack_dir, tmp_path):
+    """The synthesized 03-database with `engine_version` no longer in `ignore_changes`: the case where a
+    configuration pins the version Terraform will apply."""
+    data = json.loads((stack_dir / "cdk.tf.json").read_text())
+    for rtype in ("aws_rds_cluster", "aws_rds_cluster_instance"):
+        for body in (data["resource"].get(rtype) or {}).values():
+            ignored = (body.get("lifecycle") or {}).get("ignore_changes") or []
+            if ignored:
+                body["lifecycle"]["ignore_changes"] = [i for i in ignored if i != "engine_version"]
+    target = tmp_path / "03-database"
+    target.mkdir()
+    (target / "cdk.tf.json").write_text(json.dumps(data))
+    return load_configuration(target)
+
+
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
+def test_running_engine_version_above_the_configured_one_is_a_refused_downgrade(synthesized, env, tmp_path):
+    synthesized_config = load_configuration(synthesized(env).stack_dir("03-database"))
+    (cluster,) = [r for r in synthesized_config.resources.values() if r.type == "aws_rds_cluster"]
+    configured = cluster.body.get("engine_version")
+    assert isinstance(configured, str) and "${" not in configured, "the cluster names its engine version"
+    running = bumped(configured)
+    state = with_running_version(original_state(env, "03-database"), running)
+    parsed = parse_state(json.dumps(state), "fixture")
+    # As synthesized: where the stack leaves the version to AWS (ignore_changes), nothing is planned.
+    for finding in check_config(synthesized_config, parsed):
+        resource = synthesized_config.resource(parse(finding.address))
+        changes = [c for c in finding.changes if c.attribute == "engine_version"]
+        if resource.ignores("engine_version"):
+            assert not changes, (finding.address, changes)
+        elif finding.type in ("aws_rds_cluster", "aws_rds_cluster_instance"):
+            assert [c.effect for c in changes] == ["refused"]
+    # Pinned: the cluster and the instances (whose version is the cluster's, by reference) are refused.
+    refused = {f.address: f for f in check_config(pinned_copy(synthesized(env).stack_dir("03-database"), tmp_path), parsed)
+               if f.type in ("aws_rds_cluster", "aws_rds_cluster_instance")}
+    assert len(refused) == 3
+    for finding in refused.values():
         (change,) = [c for c in finding.changes if c.attribute == "engine_version"]
         assert change.effect == "refused" and finding.action == "refused"
         assert "downgrade" in change.note and running in change.note and configured in change.note
-    assert any(f.action == "refused" for f in findings if f.type == "aws_rds_cluster")
 
 
-def test_deployed_dev_aurora_version_against_the_configuration(synthesized):
+@pytest.mark.parametrize("pinned", [False, True], ids=["as-synthesized", "pinned"])
+def test_deployed_dev_aurora_version_against_the_configuration(synthesized, tmp_path, pinned):
     """The fact: dev runs 8.0.mysql_aurora.3.08.2. Whatever the configuration says, the check tells
-    a refused downgrade (configured below it) from no change (equal, or a prefix AWS accepts)."""
+    a refused downgrade (configured below it) from no change (equal, a prefix AWS accepts, ignored)."""
     from tools.drift.refusals import same_version, version_tuple
 
-    config = load_configuration(synthesized("dev").stack_dir("03-database"))
-    state = original_state("dev", "03-database")
-    for resource in state["resources"]:
-        if resource["type"] in ("aws_rds_cluster", "aws_rds_cluster_instance"):
-            for instance in resource["instances"]:
-                instance["attributes"]["engine_version"] = DEPLOYED_AURORA_VERSION
-    for finding in drift(synthesized, "dev", "03-database", state):
+    stack_dir = synthesized("dev").stack_dir("03-database")
+    config = pinned_copy(stack_dir, tmp_path) if pinned else load_configuration(stack_dir)
+    state = with_running_version(original_state("dev", "03-database"), DEPLOYED_AURORA_VERSION)
+    for finding in check_config(config, parse_state(json.dumps(state), "fixture")):
         if finding.type not in ("aws_rds_cluster", "aws_rds_cluster_instance"):
             continue
         resource = config.resource(parse(finding.address))
