@@ -217,3 +217,14 @@ def test_later_layer_resources_changed_or_gone(platform, capsys, case):
     assert code == 2 and sorted((f["kind"], f["type"]) for f in drifted) == [(kind, t) for t in rtype.split()]
     if attribute:
         assert [c["attribute"] for c in drifted[0]["changes"]] == [attribute]
+
+
+def test_config_mode_reads_each_layers_state_from_its_s3_backend(platform, synthesized, capsys):
+    stacks = synthesized("dev").outdir / "stacks"
+    code = main(["config", "--all", "--stacks", str(stacks), "--state", "s3", "--endpoint-url", platform.endpoint,
+                 "--timeout", "2", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    for item in report["layers"]:
+        backend = platform.backend(item["layer"])
+        assert item["error"] is None and item["source"] == f"s3://{backend.bucket}/{backend.key}"
+    assert code == 2     # the small test platform is not what the stacks configure
