@@ -216,7 +216,9 @@ def build(endpoint: str, stacks: Path) -> Platform:
            "handler": "handler.handler", "memory_size": 512, "timeout": 30, "role": role_arn})
     # 07-application
     ecs = p.client("ecs")
-    cluster = ecs.create_cluster(clusterName=f"{PREFIX}-cluster")["cluster"]["clusterArn"]
+    # Tagged as the provider's default tags would (moto's tagging API also fails on an untagged ECS cluster).
+    cluster = ecs.create_cluster(clusterName=f"{PREFIX}-cluster", tags=[
+        {"key": k, "value": v} for k, v in tags(f"{PREFIX}-cluster").items()])["cluster"]["clusterArn"]
     p.add("07-application", "module.ecs.aws_ecs_cluster.this", {"id": cluster, "arn": cluster, "name": f"{PREFIX}-cluster"})
     task = ecs.register_task_definition(family=f"{PREFIX}-customers", networkMode="awsvpc", cpu="256", memory="512",
                                         requiresCompatibilities=["FARGATE"],

@@ -228,3 +228,14 @@ def test_config_mode_reads_each_layers_state_from_its_s3_backend(platform, synth
         backend = platform.backend(item["layer"])
         assert item["error"] is None and item["source"] == f"s3://{backend.bucket}/{backend.key}"
     assert code == 2     # the small test platform is not what the stacks configure
+
+
+def test_unmanaged_resources_found_by_name_and_by_tags(platform, capsys):
+    platform.client("iam").create_role(RoleName=f"{PREFIX}-hand-made-role", AssumeRolePolicyDocument="{}")
+    tagged = platform.client("sns").create_topic(Name="ops-scratch", Tags=[
+        {"Key": "Project", "Value": "petclinic"}, {"Key": "Environment", "Value": "dev"}])["TopicArn"]
+    code, report = run(platform, capsys=capsys)
+    unmanaged = {f["address"]: f["message"] for f in layer(report, "(unmanaged)")["findings"]}
+    assert code == 2
+    assert unmanaged == {f"aws_iam_role:{PREFIX}-hand-made-role": f"name starts with {PREFIX}-; in no layer's state",
+                         f"aws_sns_topic:{tagged}": "tagged Project=petclinic, Environment=dev; in no layer's state"}

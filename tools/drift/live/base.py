@@ -114,6 +114,8 @@ def _token_names(service: str, operation: str) -> tuple[str, str]:
         return "position", "position"
     if service == "cloudfront":
         return "Marker", "NextMarker"
+    if service == "resourcegroupstaggingapi":
+        return "PaginationToken", "PaginationToken"
     return "NextToken", "NextToken"
 
 

@@ -57,7 +57,7 @@ class LiveCheck:
         self.states: dict[str, State | Exception] = {}
         self.lock = threading.Lock()
         self.region: str | None = None
-        self.prefix = ""
+        self.tags: dict[str, str] = {}
 
     def aws(self, region: str) -> Aws:
         return Aws(region=region, profile=self.args.profile, endpoint_url=self.args.aws_endpoint_url,
@@ -68,7 +68,7 @@ class LiveCheck:
             config = load_configuration(self.stacks / layer)
             with self.lock:
                 self.region = self.region or config.region
-                self.prefix = self.prefix or name_prefix_from_tags(default_tags(config.path))
+                self.tags = self.tags or default_tags(config.path)
             state = load(self.args.state, layer, config.backend,
                          S3Options(self.args.profile, self.args.endpoint_url, self.args.timeout), self.single)
         except Exception as error:
@@ -89,8 +89,9 @@ class LiveCheck:
         if not self.region:
             return LayerResult(UNMANAGED_LAYER, "live", error="no region known from the stacks")
         states = [self.states[layer] for layer in layers]
-        findings = find_unmanaged(self.aws(self.region), states, self.prefix)
-        return LayerResult(UNMANAGED_LAYER, "live", f"all {len(layers)} layers' states; name prefix {self.prefix or '(none)'}",
+        findings = find_unmanaged(self.aws(self.region), states, self.tags)
+        prefix = name_prefix_from_tags(self.tags) or "(none)"
+        return LayerResult(UNMANAGED_LAYER, "live", f"all {len(layers)} layers' states; name prefix {prefix}",
                            tuple(findings))
 
 

@@ -1,6 +1,7 @@
-"""Unmanaged resources: objects of the checked types that belong to the platform — in one of its
-VPCs, named with its prefix (`<Project>-<Environment>-`, from the stacks' provider default tags), or
-under one of its SSM parameter roots — and are in no layer's state.
+"""Unmanaged resources: objects that belong to the platform — in one of its VPCs, named with its
+prefix (`<Project>-<Environment>-`, from the stacks' provider default tags), tagged with its
+`Project` and `Environment` (any type the Resource Groups Tagging API lists), or under one of its SSM
+parameter roots — and are in no layer's state.
 
 Defaults AWS makes in every VPC (the `default` security group, the main route table, the default
 network ACL) are not reported."""
@@ -17,11 +18,41 @@ IDENTIFYING = ("id", "arn", "name", "function_name", "cluster_identifier", "iden
                "dashboard_name", "bucket", "repository")
 
 
+# ARN (service, resource type) -> Terraform type, for what the tagging API lists.
+ARN_TYPES = {("ec2", "vpc"): "aws_vpc", ("ec2", "subnet"): "aws_subnet", ("ec2", "security-group"): "aws_security_group",
+             ("ec2", "route-table"): "aws_route_table", ("ec2", "natgateway"): "aws_nat_gateway",
+             ("ec2", "internet-gateway"): "aws_internet_gateway", ("ec2", "vpc-endpoint"): "aws_vpc_endpoint",
+             ("ec2", "elastic-ip"): "aws_eip", ("ec2", "instance"): "aws_instance", ("sns", ""): "aws_sns_topic",
+             ("sqs", ""): "aws_sqs_queue", ("s3", ""): "aws_s3_bucket", ("lambda", "function"): "aws_lambda_function",
+             ("rds", "cluster"): "aws_rds_cluster", ("rds", "db"): "aws_rds_cluster_instance",
+             ("ecs", "cluster"): "aws_ecs_cluster", ("ecs", "service"): "aws_ecs_service",
+             ("ecr", "repository"): "aws_ecr_repository", ("logs", "log-group"): "aws_cloudwatch_log_group",
+             ("kms", "key"): "aws_kms_key", ("secretsmanager", "secret"): "aws_secretsmanager_secret",
+             ("ssm", "parameter"): "aws_ssm_parameter", ("elasticloadbalancing", "loadbalancer"): "aws_lb",
+             ("elasticloadbalancing", "targetgroup"): "aws_lb_target_group", ("iam", "role"): "aws_iam_role",
+             ("cloudwatch", "alarm"): "aws_cloudwatch_metric_alarm", ("apigateway", ""): "aws_api_gateway_rest_api",
+             ("wafv2", "regional"): "aws_wafv2_web_acl", ("cloudfront", "distribution"): "aws_cloudfront_distribution"}
+
+
 @dataclass(frozen=True)
 class Platform:
     vpc_ids: frozenset[str]
     name_prefix: str
     parameter_roots: frozenset[str]
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+def arn_parts(arn: str) -> tuple[str, str, str]:
+    """(service, resource type, short id) of an ARN: `arn:aws:ec2:r:a:vpc/vpc-1` -> ("ec2", "vpc", "vpc-1")."""
+    parts = arn.split(":", 5)
+    service, resource = (parts[2], parts[5]) if len(parts) == 6 else ("", arn)
+    if "/" in resource:
+        kind, _, rest = resource.partition("/")
+        return service, kind, rest.rsplit("/", 1)[-1]
+    if ":" in resource:
+        kind, _, rest = resource.partition(":")
+        return service, kind, rest.rsplit(":", 1)[-1]
+    return service, "", resource
 
 
 def managed_identifiers(states: Iterable[State]) -> set[str]:
@@ -35,7 +66,7 @@ def managed_identifiers(states: Iterable[State]) -> set[str]:
     return found
 
 
-def platform_of(states: Iterable[State], name_prefix: str) -> Platform:
+def platform_of(states: Iterable[State], name_prefix: str, tags: dict[str, str] | None = None) -> Platform:
     vpcs: set[str] = set()
     roots: set[str] = set()
     for state in states:
@@ -44,7 +75,8 @@ def platform_of(states: Iterable[State], name_prefix: str) -> Platform:
                 vpcs.add(instance.attributes["id"])
             if instance.type == "aws_ssm_parameter" and str(instance.attributes.get("name", "")).startswith("/"):
                 roots.add("/" + instance.attributes["name"].split("/")[1])
-    return Platform(frozenset(vpcs), name_prefix, frozenset(roots))
+    chosen = tuple((k, (tags or {})[k]) for k in ("Project", "Environment") if (tags or {}).get(k))
+    return Platform(frozenset(vpcs), name_prefix, frozenset(roots), chosen if len(chosen) == 2 else ())
 
 
 def _candidates(aws: Aws, platform: Platform) -> Iterable[tuple[str, str, str]]:
@@ -101,6 +133,12 @@ def _candidates(aws: Aws, platform: Platform) -> Iterable[tuple[str, str, str]]:
         for bucket in aws.call("s3", "list_buckets").get("Buckets") or []:
             if bucket["Name"].startswith(prefix + "-"):
                 yield "aws_s3_bucket", bucket["Name"], named
+    if platform.tags:
+        filters = [{"Key": k, "Values": [v]} for k, v in platform.tags]
+        why = "tagged " + ", ".join(f"{k}={v}" for k, v in platform.tags)
+        for mapping in aws.pages("resourcegroupstaggingapi", "get_resources", "ResourceTagMappingList", TagFilters=filters):
+            service, kind, short = arn_parts(mapping["ResourceARN"])
+            yield ARN_TYPES.get((service, kind), f"aws_{service}_{kind}".rstrip("_")), mapping["ResourceARN"], why
     for root in sorted(platform.parameter_roots):
         found = aws.pages("ssm", "describe_parameters", "Parameters",
                           ParameterFilters=[{"Key": "Name", "Option": "BeginsWith", "Values": [root + "/"]}])
@@ -108,15 +146,18 @@ def _candidates(aws: Aws, platform: Platform) -> Iterable[tuple[str, str, str]]:
             yield "aws_ssm_parameter", parameter["Name"], f"parameter under {root}/"
 
 
-def find_unmanaged(aws: Aws, states: Iterable[State], name_prefix: str) -> list[Finding]:
+def find_unmanaged(aws: Aws, states: Iterable[State], default_tags: dict[str, str]) -> list[Finding]:
     states = list(states)
     managed = managed_identifiers(states)
-    platform = platform_of(states, name_prefix)
-    findings = []
+    platform = platform_of(states, name_prefix_from_tags(default_tags), default_tags)
+    findings: list[Finding] = []
+    seen: set[str] = set()
     for rtype, identifier, why in _candidates(aws, platform):
-        if identifier not in managed:
-            findings.append(Finding("unmanaged", f"{rtype}:{identifier}", rtype,
-                                    message=f"{why}; in no layer's state"))
+        short = arn_parts(identifier)[2] if identifier.startswith("arn:") else identifier
+        if identifier in managed or short in managed or short in seen:
+            continue
+        seen.add(short)
+        findings.append(Finding("unmanaged", f"{rtype}:{identifier}", rtype, message=f"{why}; in no layer's state"))
     return findings
 
 
