@@ -153,3 +153,20 @@ def test_unknown_type_says_unknown():
 def test_bad_state_says_what_is_wrong(text, says):
     with pytest.raises(StateError, match=says):
         parse_state(text, "x.tfstate")
+
+
+def test_a_replacement_cascades_through_references_as_terraform_plans_it():
+    config = configuration({
+        "aws_vpc": {"main": {"cidr_block": "10.1.0.0/16"}},
+        "aws_subnet": {"a": {"vpc_id": "${aws_vpc.main.id}", "cidr_block": "10.0.1.0/24"}},
+        "aws_route_table_association": {"a": {"subnet_id": "${aws_subnet.a.id}", "route_table_id": "rtb-1"}},
+        "aws_security_group_rule": {"x": {"description": "${aws_vpc.main.arn}", "type": "ingress"}}})
+    findings = by_original(check_config(config, state(
+        ("aws_vpc.main", {"cidr_block": "10.0.0.0/16"}), ("aws_subnet.a", {"vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"}),
+        ("aws_route_table_association.a", {"subnet_id": "subnet-1", "route_table_id": "rtb-1"}),
+        ("aws_security_group_rule.x", {"description": "arn", "type": "ingress"}))))
+    assert findings["aws_vpc.main"].action == "replace"
+    assert findings["aws_subnet.a"].action == "replace"
+    assert "aws_vpc.main is replaced" in findings["aws_subnet.a"].changes[0].note
+    assert findings["aws_route_table_association.a"].action == "replace"      # transitively, through the subnet
+    assert findings["aws_security_group_rule.x"].action == "update"          # description updates in place

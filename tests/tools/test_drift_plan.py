@@ -79,3 +79,44 @@ def test_plan_without_terraform_says_so_in_one_sentence(synthesized, tmp_path, m
     assert code == 1
     assert captured.err.strip() == ("drift: terraform is not on PATH: the plan mode runs terraform "
                                     "(the config and live modes do not need it)")
+
+
+@needs_terraform
+def test_configuration_drift_agrees_with_terraform_on_replacements(synthesized, tmp_path, monkeypatch, capsys):
+    """The same tampered 01-network state checked both ways: every instance terraform (the mirrored
+    provider itself) plans to replace is the one the force-new table calls a replacement, and back."""
+    from tests.tools.state_fixtures import set_attribute
+    from tools.drift.config import load_configuration
+    from tools.drift.config_drift import check_config
+    from tools.drift.state import parse_state
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    state = original_state("dev", "01-network")
+    by_type = {}
+    for resource in state["resources"]:
+        by_type.setdefault(resource["type"], resource)
+    def address_of(resource):
+        key = resource["instances"][0].get("index_key")
+        suffix = "" if key is None else (f'["{key}"]' if isinstance(key, str) else f"[{key}]")
+        return f"{resource['module']}.{resource['type']}.{resource['name']}{suffix}"
+    tampered = {"aws_vpc": ("cidr_block", "10.99.0.0/16"), "aws_subnet": ("availability_zone", "us-west-2c"),
+                "aws_vpc_endpoint": ("vpc_endpoint_type", "GatewayLoadBalancer"),
+                "aws_route": ("destination_cidr_block", "192.168.0.0/16")}
+    for rtype, (attribute, value) in tampered.items():
+        state = set_attribute(state, address_of(by_type[rtype]), attribute, value)
+    folder = tmp_path / "states"
+    folder.mkdir()
+    (folder / "01-network.tfstate").write_text(json.dumps(state))
+    stacks = synthesized("dev").outdir / "stacks"
+    ours = {f.address: f.action for f in check_config(load_configuration(stacks / "01-network"),
+                                                       parse_state(json.dumps(state), "fixture"))}
+    code = main(["plan", "--layer", "01-network", "--stacks", str(stacks), "--state", str(folder), "--no-refresh",
+                 "--format", "json"])
+    layer = json.loads(capsys.readouterr().out)["layers"][0]
+    assert layer["error"] is None, layer["error"]
+    theirs = {f["address"]: f["action"] for f in layer["findings"]}
+    replaced_by_terraform = {a for a, action in theirs.items() if action == "replace"}
+    replaced_by_us = {a for a, action in ours.items() if action == "replace"}
+    assert replaced_by_terraform == replaced_by_us and replaced_by_us
+    assert code == 2

@@ -6,9 +6,11 @@ differs from the state's, with its effect (update, replace, refused).
 """
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
-from tools.drift.addresses import Address
+from tools.drift.addresses import Address, parse
 from tools.drift.config import Configuration, Resource
 from tools.drift.findings import Change, Finding
 from tools.drift.force_new import ForceNewTable, load_force_new
@@ -19,6 +21,7 @@ from tools.drift.state import Instance, State
 from tools.drift.values import compare_object
 
 NEVER_COMPARED = frozenset({"tags_all", "id"})
+REFERENCE = re.compile(r"\b((?:aws|null|random)_[a-z0-9_]+)\.([a-zA-Z0-9_-]+)\.[a-z_]")
 SENSITIVE = "(sensitive)"
 
 
@@ -78,6 +81,7 @@ def check_config(config: Configuration, state: State, table: ForceNewTable | Non
             why = f"{final} is not in the configuration" if final == original else \
                 f"moved to {final}, which is not in the configuration"
             findings.append(Finding("destroyed", str(original), instance.type, message=landing.blocked or why))
+    findings = propagate_replacements(config, findings, table)
     for text, resource in sorted(config.resources.items()):
         if resource.keys is None:
             if not any(a.resource == resource.address for a in covered):
@@ -88,6 +92,51 @@ def check_config(config: Configuration, state: State, table: ForceNewTable | Non
             address = resource.address.with_key(key)
             if address not in covered:
                 findings.append(Finding("created", str(address), resource.type))
+    return findings
+
+
+def _references(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {f"{t}.{n}" for t, n in REFERENCE.findall(value)} if "${" in value else set()
+    if isinstance(value, dict):
+        return set().union(*(_references(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_references(v) for v in value)) if value else set()
+    return set()
+
+
+def propagate_replacements(config: Configuration, findings: list[Finding], table: ForceNewTable) -> list[Finding]:
+    """A replaced resource gets new computed values (its id, its ARN): every kept or moved instance
+    that references it is updated, and replaced where the reference feeds an attribute that forces a
+    new resource — as terraform plans it, transitively."""
+    by_address = {f.address: i for i, f in enumerate(findings)}
+    replaced = {str(parse(f.address).resource) for f in findings if f.action == "replace"}
+    changed = True
+    while changed:
+        changed = False
+        for address, index in by_address.items():
+            finding = findings[index]
+            if finding.kind not in ("kept", "moved"):
+                continue
+            resource = config.resource(parse(address))
+            if resource is None:
+                continue
+            known = {c.attribute.split(".", 1)[0] for c in finding.changes}
+            extra = []
+            for name, value in sorted(resource.body.items()):
+                if name in known or resource.ignores(name):
+                    continue
+                sources = _references(value) & replaced
+                if sources:
+                    effect = table.effect(resource.type, name)
+                    effect = "replace" if effect == "replace" else ("unknown" if effect == "unknown" else "update")
+                    extra.append(Change(name, "(current value)", "(known after apply)", effect,
+                                        f"{', '.join(sorted(sources))} is replaced"))
+            if extra:
+                findings[index] = replace(finding, changes=finding.changes + tuple(extra))
+                if findings[index].action == "replace":
+                    replaced.add(str(resource.address))
+                changed = True
     return findings
 
 
