@@ -51,7 +51,11 @@ def plan(synthesized, folder, capsys):
 def test_plan_of_the_original_state_shows_moves_and_no_destroy(synthesized, cloud_map_states, capsys):
     folder, state = cloud_map_states
     (folder / "05-cloud-map.tfstate").write_text(json.dumps(state))
+    stack_dir = synthesized("dev").stack_dir("05-cloud-map")
+    before = {p.relative_to(stack_dir): p.read_bytes() for p in stack_dir.rglob("*") if p.is_file()}
     code, layer = plan(synthesized, folder, capsys)
+    after = {p.relative_to(stack_dir): p.read_bytes() for p in stack_dir.rglob("*") if p.is_file()}
+    assert after == before, "the synthesized stack folder was changed"
     assert layer["error"] is None, layer["error"]
     kinds = {f["kind"] for f in layer["findings"]}
     actions = {f["action"] for f in layer["findings"]}

@@ -60,8 +60,9 @@ def check_config(config: Configuration, state: State, table: ForceNewTable | Non
         resource = config.resource(final)
         in_config = resource is not None and (resource.keys is None or final.key in resource.keys)
         if resource is not None and resource.type != instance.type:
-            findings.append(Finding("destroyed", str(final), instance.type, original_text,
-                                    message=f"lands on a {resource.type}, not a {instance.type}: Terraform refuses the move"))
+            findings.append(Finding("destroyed", str(original), instance.type,
+                                    message=f"moved onto {final}, a {resource.type}, not a {instance.type}: "
+                                            "Terraform refuses the move"))
             continue
         if in_config:
             covered.add(final)
@@ -81,7 +82,8 @@ def check_config(config: Configuration, state: State, table: ForceNewTable | Non
             why = f"{final} is not in the configuration" if final == original else \
                 f"moved to {final}, which is not in the configuration"
             findings.append(Finding("destroyed", str(original), instance.type, message=landing.blocked or why))
-    findings = propagate_replacements(config, findings, table)
+    attributes = {str(a): i.attributes for a, i in instances.items()}
+    findings = propagate_replacements(config, findings, table, attributes)
     for text, resource in sorted(config.resources.items()):
         if resource.keys is None:
             if not any(a.resource == resource.address for a in covered):
@@ -105,7 +107,8 @@ def _references(value: Any) -> set[str]:
     return set()
 
 
-def propagate_replacements(config: Configuration, findings: list[Finding], table: ForceNewTable) -> list[Finding]:
+def propagate_replacements(config: Configuration, findings: list[Finding], table: ForceNewTable,
+                           attributes: dict[str, Any]) -> list[Finding]:
     """A replaced resource gets new computed values (its id, its ARN): every kept or moved instance
     that references it is updated, and replaced where the reference feeds an attribute that forces a
     new resource — as terraform plans it, transitively."""
@@ -130,7 +133,10 @@ def propagate_replacements(config: Configuration, findings: list[Finding], table
                 if sources:
                     effect = table.effect(resource.type, name)
                     effect = "replace" if effect == "replace" else ("unknown" if effect == "unknown" else "update")
-                    extra.append(Change(name, "(current value)", "(known after apply)", effect,
+                    schema = resource_schema(resource.type)
+                    before = SENSITIVE if schema is not None and schema.is_sensitive(name) else \
+                        (attributes.get(finding.original or address) or {}).get(name)
+                    extra.append(Change(name, before, "(known after apply)", effect,
                                         f"{', '.join(sorted(sources))} is replaced"))
             if extra:
                 findings[index] = replace(finding, changes=finding.changes + tuple(extra))
@@ -138,11 +144,3 @@ def propagate_replacements(config: Configuration, findings: list[Finding], table
                     replaced.add(str(resource.address))
                 changed = True
     return findings
-
-
-def describe(value: Any) -> str:
-    """A value as one short line for a report."""
-    import json
-
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return text if len(text) <= 80 else text[:77] + "..."
