@@ -1,6 +1,7 @@
 """Terraform states of the original layers, written from the inventory facts the repository keeps
 (`tests/fixtures/original/<env>/<layer>.json`: every original managed instance with its planned
-literal values), as `terraform state pull` would show them after the original was applied.
+literal values, and `original_tags/` where a `timestamp()` hid the tags from the plan), as
+`terraform state pull` would show them after the original was applied.
 
 usage: python -m tests.tools.state_fixtures OUT_DIR [ENV]   # writes OUT_DIR/<layer>.tfstate
 
@@ -20,8 +21,19 @@ from tools.drift.addresses import Address, parse
 ORIGINAL = Path(__file__).resolve().parent.parent / "fixtures" / "original"
 
 
+ORIGINAL_TAGS = ORIGINAL.parent / "original_tags"
+
+
 def original_instances(env: str, layer: str) -> list[dict[str, Any]]:
-    return json.loads((ORIGINAL / env / f"{layer}.json").read_text())["instances"]
+    """The original instances; where the plans could not show the tags (a `timestamp()` inside),
+    the tags the original gives them (`tests/fixtures/original_tags/`)."""
+    instances = json.loads((ORIGINAL / env / f"{layer}.json").read_text())["instances"]
+    tags_file = ORIGINAL_TAGS / env / f"{layer}.json"
+    if tags_file.is_file():
+        tags = json.loads(tags_file.read_text())["instances"]
+        for instance in instances:
+            instance["values"] = {**instance["values"], **tags.get(instance["address"], {})}
+    return instances
 
 
 def state_of(instances: list[dict[str, Any]], lineage: str = "fixture") -> dict[str, Any]:

@@ -41,6 +41,17 @@ def as_json(mode: str, results: list[LayerResult]) -> str:
     return json.dumps(document, indent=1, sort_keys=False, default=str) + "\n"
 
 
+ABSENT = "(absent)"
+
+
+def change_text(before: Any, after: Any, width: int = 70) -> str:
+    """`a -> b`; for two maps (tags) only the keys that differ: `CreatedAt: 2000-01-01 -> (absent)`."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = sorted(k for k in set(before) | set(after) if before.get(k, ABSENT) != after.get(k, ABSENT))
+        return "; ".join(f"{k}: {short(before.get(k, ABSENT), 30)} -> {short(after.get(k, ABSENT), 30)}" for k in keys)
+    return f"{short(before, width)} -> {short(after, width)}"
+
+
 def _finding_lines(f: Finding) -> list[str]:
     where = f"{f.address}" + (f"  (was {f.original})" if f.original else "")
     head = f"  {f.kind:<10} {f.action:<13} {where}"
@@ -50,7 +61,7 @@ def _finding_lines(f: Finding) -> list[str]:
     if f.message:
         lines.append(f"      {f.message}")
     for c in f.changes:
-        lines.append(f"      {c.attribute}: {short(c.before)} -> {short(c.after)}  [{c.effect}]")
+        lines.append(f"      {c.attribute}: {change_text(c.before, c.after)}  [{c.effect}]")
         if c.note:
             lines.append(f"        {c.note}")
     return lines
@@ -102,8 +113,12 @@ def as_markdown(mode: str, results: list[LayerResult]) -> str:
             if not f.changes:
                 out.append(f"| {f.kind} | {f.action} | `{f.address}` | | | | {_md(note)} |")
             for c in f.changes:
-                out.append(f"| {f.kind} | {c.effect} | `{f.address}` | `{c.attribute}` | {_md(c.before)} | "
-                           f"{_md(c.after)} | {_md(c.note or note)} |")
+                if isinstance(c.before, dict) and isinstance(c.after, dict):
+                    before, after = "", _md(change_text(c.before, c.after))
+                else:
+                    before, after = _md(c.before), _md(c.after)
+                out.append(f"| {f.kind} | {c.effect} | `{f.address}` | `{c.attribute}` | {before} | "
+                           f"{after} | {_md(c.note or note)} |")
         out += ["", "</details>"]
     return "\n".join(out) + "\n"
 
