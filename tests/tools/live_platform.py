@@ -249,5 +249,8 @@ def build(endpoint: str, stacks: Path) -> Platform:
     from tests.tools.live_platform_later import build_later_layers
 
     build_later_layers(p, subnets, vpc, role_arn)
+    from tests.tools.live_platform_more import build_more
+
+    build_more(p, subnets, vpc, role_arn)
     p.put_states()
     return p
