@@ -10,12 +10,12 @@ from botocore.stub import Stubber
 
 from tests.tools.state_fixtures import write_states
 from tools.drift.__main__ import main
+from tools.drift.addresses import parse
 from tools.drift.findings import Finding
 from tools.drift.ignore import IgnoreFileError, apply, parse_rules
-from tools.drift.live.base import Aws, Missing, ReadError
+from tools.drift.live.base import Aws
 from tools.drift.live.check import read_instance
 from tools.drift.state import Instance
-from tools.drift.addresses import parse
 
 
 @pytest.fixture
