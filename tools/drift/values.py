@@ -167,6 +167,8 @@ def compare_object(config: dict, state: dict, path: str, block: Block | None) ->
     """Every configured attribute and block of one object (a resource body or a block element)."""
     out: list[Difference] = []
     for name, value in config.items():
+        if name not in state and contains_unknown(value):
+            continue    # a state without the attribute at all (not even null) and a value known at apply only
         sub = f"{path}.{name}" if path else name
         nested = block.nested(name) if block is not None else None
         if nested is not None:
