@@ -170,3 +170,18 @@ def test_a_replacement_cascades_through_references_as_terraform_plans_it():
     assert "aws_vpc.main is replaced" in findings["aws_subnet.a"].changes[0].note
     assert findings["aws_route_table_association.a"].action == "replace"      # transitively, through the subnet
     assert findings["aws_security_group_rule.x"].action == "update"          # description updates in place
+
+
+def test_function_environment_values_are_never_reported():
+    from tools.drift.report import as_json, as_text
+    from tools.drift.findings import LayerResult
+
+    config = configuration({"aws_lambda_function": {"f": {"function_name": "f", "environment": {"variables": {
+        "LOG_LEVEL": "INFO", "WEBHOOK_ARN": "${aws_secretsmanager_secret.hook.arn}"}}}}})
+    findings = check_config(config, state(("aws_lambda_function.f", {"function_name": "f", "environment": [{"variables": {
+        "LOG_LEVEL": "INFO", "WEBHOOK_URL": "https://hooks.example/T000/B000/very-secret-token"}}]})))
+    (change,) = findings[0].changes
+    assert change.before == {"LOG_LEVEL": "(hidden)", "WEBHOOK_URL": "(hidden)"}
+    assert change.after == {"LOG_LEVEL": "(hidden)", "WEBHOOK_ARN": "(hidden), differs"}
+    result = [LayerResult("x", "config", findings=tuple(findings))]
+    assert "very-secret-token" not in as_json("config", result) + as_text("config", result)

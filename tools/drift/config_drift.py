@@ -15,6 +15,7 @@ from tools.drift.config import Configuration, Resource
 from tools.drift.findings import Change, Finding
 from tools.drift.force_new import ForceNewTable, load_force_new
 from tools.drift.moves import land, removal_for
+from tools.drift.redact import redacted
 from tools.drift.refusals import equivalent, refusal
 from tools.drift.schema import resource_schema
 from tools.drift.state import Instance, State
@@ -36,8 +37,9 @@ def attribute_changes(resource: Resource, instance: Instance, table: ForceNewTab
         if equivalent(resource.type, top, difference.state, difference.config, dict(instance.attributes)):
             continue
         sensitive = schema is not None and schema.is_sensitive(top)
-        before = SENSITIVE if sensitive else difference.state
-        after = SENSITIVE if sensitive else difference.config
+        before, after = redacted(resource.type, difference.path, difference.state, difference.config)
+        if sensitive:
+            before, after = SENSITIVE, SENSITIVE
         why = refusal(resource.type, top, difference.state, difference.config)
         if why:
             changes.append(Change(difference.path, before, after, "refused", why))

@@ -23,6 +23,7 @@ from typing import Any
 
 from tools.drift.config import STACK_FILE
 from tools.drift.findings import Change, Finding, LayerResult
+from tools.drift.redact import redacted
 from tools.drift.state import S3_SOURCE, folder_candidates
 
 COMMAND_TIMEOUT = 600
@@ -137,7 +138,7 @@ def _any_true(value: Any) -> bool:
     return False
 
 
-def _changed_attributes(change: dict[str, Any]) -> tuple[Change, ...]:
+def _changed_attributes(change: dict[str, Any], rtype: str = "") -> tuple[Change, ...]:
     """Top-level attributes whose planned value differs; values known only after apply are left
     out unless they force the replacement; sensitive values are never shown."""
     before, after = change.get("before") or {}, change.get("after") or {}
@@ -152,7 +153,8 @@ def _changed_attributes(change: dict[str, Any]) -> tuple[Change, ...]:
         hidden = _any_true((change.get("before_sensitive") or {}).get(key)) or \
             _any_true((change.get("after_sensitive") or {}).get(key))
         new = "(known after apply)" if unknown.get(key) is True else after.get(key)
-        out.append(Change(key, "(sensitive)" if hidden else before.get(key), "(sensitive)" if hidden else new,
+        old, new = redacted(rtype, key, before.get(key), new)
+        out.append(Change(key, "(sensitive)" if hidden else old, "(sensitive)" if hidden else new,
                           "replace" if key in replace else "update"))
     return tuple(out)
 
@@ -166,14 +168,14 @@ def findings_of(plan: dict[str, Any], refresh_only: bool) -> list[Finding]:
         address, rtype, previous = item["address"], item["type"], item.get("previous_address") or ""
         if refresh_only:
             kind = "missing" if actions == ["delete"] else "changed"
-            found.append(Finding(kind, address, rtype, changes=_changed_attributes(item["change"]) if kind == "changed" else ()))
+            found.append(Finding(kind, address, rtype, changes=_changed_attributes(item["change"], rtype) if kind == "changed" else ()))
             continue
         if actions == ["no-op"]:
             found.append(Finding("moved" if previous else "kept", address, rtype, previous))
         elif actions == ["update"]:
-            found.append(Finding("moved" if previous else "kept", address, rtype, previous, _changed_attributes(item["change"])))
+            found.append(Finding("moved" if previous else "kept", address, rtype, previous, _changed_attributes(item["change"], rtype)))
         elif sorted(actions) == ["create", "delete"]:
-            changes = _changed_attributes(item["change"]) or (Change("(resource)", None, None, "replace"),)
+            changes = _changed_attributes(item["change"], rtype) or (Change("(resource)", None, None, "replace"),)
             found.append(Finding("moved" if previous else "kept", address, rtype, previous,
                                  changes,
                                  message="terraform plans a replacement"))
