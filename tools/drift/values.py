@@ -113,6 +113,16 @@ def _element_type(ctype: Any) -> Any:
 
 
 def _compare_map(config: dict, state: Any, path: str, ctype: Any) -> list[Difference]:
+    if ctype is None:
+        # No schema here (a block nested deeper than the trimmed schema, or an unknown type): an
+        # object, possibly a block written as one object; only what the configuration sets counts.
+        if isinstance(state, list) and len(state) == 1 and isinstance(state[0], dict):
+            state = state[0]
+        if not config and _empty(state):
+            return []
+        if not isinstance(state, dict):
+            return [Difference(path, state, config)]
+        return compare_object(config, state, path, None)
     if isinstance(ctype, list) and ctype and ctype[0] == "object":
         fields = ctype[1]
         state = state if isinstance(state, dict) else {}
