@@ -185,3 +185,16 @@ def test_function_environment_values_are_never_reported():
     assert change.after == {"LOG_LEVEL": "(hidden)", "WEBHOOK_ARN": "(hidden), differs"}
     result = [LayerResult("x", "config", findings=tuple(findings))]
     assert "very-secret-token" not in as_json("config", result) + as_text("config", result)
+
+
+def test_blocks_deeper_than_the_schema_compare_as_objects():
+    """WAF statements nest deeper than the trimmed schema: a block written as one object matches the
+    state's one-element list, and only the configured arguments count."""
+    from tools.drift.values import compare
+
+    configured = {"field_to_match": {"uri_path": {}}, "positional_constraint": "CONTAINS", "search_string": "/api/"}
+    stated = [{"field_to_match": [{"uri_path": [{}], "body": []}], "positional_constraint": "CONTAINS",
+               "search_string": "/api/", "text_transformation": [{"priority": 0, "type": "LOWERCASE"}]}]
+    assert compare(configured, stated, "byte_match_statement") == []
+    changed = dict(configured, search_string="/v2/")
+    assert [d.path for d in compare(changed, stated, "byte_match_statement")] == ["byte_match_statement.search_string"]
