@@ -198,3 +198,21 @@ def test_blocks_deeper_than_the_schema_compare_as_objects():
     assert compare(configured, stated, "byte_match_statement") == []
     changed = dict(configured, search_string="/v2/")
     assert [d.path for d in compare(changed, stated, "byte_match_statement")] == ["byte_match_statement.search_string"]
+
+
+def test_instance_user_data_compares_by_the_hash_the_state_keeps_and_replaces_only_when_asked():
+    import base64
+    import hashlib
+
+    script = "#!/bin/bash\necho hello\n"
+    encoded = base64.b64encode(script.encode()).decode()
+    same = configuration({"aws_instance": {"debug": {"user_data": encoded}}})
+    (finding,) = check_config(same, state(("aws_instance.debug", {"user_data": hashlib.sha1(script.encode()).hexdigest()})))
+    assert not finding.changes
+    for replace_on_change, effect in ((None, "update"), (True, "replace")):
+        body = {"user_data": base64.b64encode(b"#!/bin/bash\necho changed\n").decode()}
+        if replace_on_change:
+            body["user_data_replace_on_change"] = True
+        (finding,) = check_config(configuration({"aws_instance": {"debug": body}}), state(
+            ("aws_instance.debug", {"user_data": hashlib.sha1(script.encode()).hexdigest()})))
+        assert [c.effect for c in finding.changes] == [effect]

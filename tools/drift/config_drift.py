@@ -16,7 +16,7 @@ from tools.drift.findings import Change, Finding
 from tools.drift.force_new import ForceNewTable, load_force_new
 from tools.drift.moves import land, removal_for
 from tools.drift.redact import redacted
-from tools.drift.refusals import equivalent, refusal
+from tools.drift.refusals import conditional_effect, equivalent, refusal
 from tools.drift.schema import resource_schema
 from tools.drift.state import Instance, State
 from tools.drift.values import compare_object
@@ -45,6 +45,8 @@ def attribute_changes(resource: Resource, instance: Instance, table: ForceNewTab
             changes.append(Change(difference.path, before, after, "refused", why))
             continue
         effect = table.effect(resource.type, difference.path)
+        if effect == "maybe-replace":
+            effect = conditional_effect(resource.type, top, resource.body) or effect
         note = "" if effect != "unknown" else f"{resource.type} is not in the force-new table: update or replacement unknown"
         changes.append(Change(difference.path, before, after, effect, note))
     return tuple(changes)

@@ -9,7 +9,11 @@ provider accepts as the same version.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 ENGINE_TYPES = frozenset({"aws_rds_cluster", "aws_rds_cluster_instance", "aws_db_instance",
@@ -37,9 +41,30 @@ def refusal(rtype: str, attribute: str, state: Any, config: Any) -> str:
     return ""
 
 
+def _user_data_hash(value: str) -> str:
+    """What the provider keeps in the state for an instance's user_data: the SHA-1 of the script
+    (decoded first when it is given base64-encoded)."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = value.encode()
+    return hashlib.sha1(raw).hexdigest()
+
+
 def equivalent(rtype: str, attribute: str, state: Any, config: Any, attributes: dict) -> bool:
     """Values a plan would not show as a change although they differ as text."""
     if rtype in ENGINE_TYPES and attribute == "engine_version":
         running = attributes.get("engine_version_actual") or state
         return same_version(config, running) or same_version(config, state)
+    if rtype == "aws_instance" and attribute == "user_data" and isinstance(config, str) and isinstance(state, str) \
+            and re.fullmatch(r"[0-9a-f]{40}", state):
+        return _user_data_hash(config) == state
     return False
+
+
+def conditional_effect(rtype: str, attribute: str, body: Mapping[str, Any]) -> str | None:
+    """The effect of an attribute that forces a replacement only in some configurations, when the
+    configuration says which; None when it cannot be told."""
+    if rtype == "aws_instance" and attribute in ("user_data", "user_data_base64"):
+        return "replace" if body.get("user_data_replace_on_change") is True else "update"
+    return None
