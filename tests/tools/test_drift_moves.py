@@ -214,5 +214,6 @@ def test_instance_user_data_compares_by_the_hash_the_state_keeps_and_replaces_on
         if replace_on_change:
             body["user_data_replace_on_change"] = True
         (finding,) = check_config(configuration({"aws_instance": {"debug": body}}), state(
-            ("aws_instance.debug", {"user_data": hashlib.sha1(script.encode()).hexdigest()})))
+            ("aws_instance.debug", {"user_data": hashlib.sha1(script.encode()).hexdigest(),
+                                    "user_data_replace_on_change": bool(replace_on_change)})))
         assert [c.effect for c in finding.changes] == [effect]
