@@ -43,6 +43,7 @@ def synthesize(env: Environment, outdir: Path) -> list[str]:
     from cdktf import App
 
     from layers import build_stacks
+    from layers.output_form import write_scan_readable
 
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -51,6 +52,7 @@ def synthesize(env: Environment, outdir: Path) -> list[str]:
         app = App(outdir=str(scratch))
         stacks = build_stacks(app, env)
         app.synth()
+        write_scan_readable(scratch / "stacks")  # moved/removed blocks to moved.tf, for checkov (layers/output_form.py)
         _replace(outdir, scratch)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
