@@ -1,11 +1,11 @@
 """One synthesis per environment per test session, shared by every test.
 
 `synthesized("dev")` synthesizes the app for that environment once (into a session temp folder)
-and returns a `Synthesis` whose `stack(layer)` is the parsed `cdk.tf.json`.
+and returns a `Synthesis` whose `stack(layer)` is the stack's whole configuration: the parsed
+`cdk.tf.json` with the blocks of the `moved.tf` beside it (layers/output_form.py).
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+from layers.output_form import read_stack  # noqa: E402
 from settings import load_environment  # noqa: E402
 from synth import synthesize  # noqa: E402
 
@@ -34,7 +35,7 @@ class Synthesis:
         return self.outdir / "stacks" / layer
 
     def stack(self, layer: str) -> dict:
-        return json.loads((self.stack_dir(layer) / "cdk.tf.json").read_text())
+        return read_stack(self.stack_dir(layer))
 
     def layers(self) -> list[str]:
         return sorted(p.name for p in (self.outdir / "stacks").iterdir())
