@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from layers import application, cloud_map, database, lambda_genai, network, parameter_store, security
+from layers import application, bootstrap, cloud_map, database, lambda_genai, network, parameter_store, security
 from layers.base import LayerStack
 from layers.outputs import LayerOutputs
 from settings import Environment
 
 LAYERS: tuple[type[LayerStack], ...] = (
+    bootstrap.BootstrapStack,
     network.NetworkStack,
     security.SecurityStack,
     database.DatabaseStack,
@@ -25,7 +26,7 @@ LAYERS: tuple[type[LayerStack], ...] = (
 
 DECLARED_OUTPUTS: dict[str, LayerOutputs] = {
     declaration.layer: declaration
-    for declaration in (network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
+    for declaration in (bootstrap.OUTPUTS, network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
                         cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS)
 }
 
