@@ -1,7 +1,8 @@
 """The project's scanner policy, read from the files users' own scanner runs read as well:
 `.checkov.yml` (frameworks, skip list) and `.trivyignore` (AVD IDs), at the repository root.
 
-Every skip must carry its reason (a comment on the checkov line, the comment lines above a trivy ID):
+Every skip must carry its reason (a comment on the checkov line; the comment lines above a trivy ID,
+shared by the IDs that follow it up to a blank line):
 a policy file with a bare skip is an error, so a skip cannot slip in unexplained.
 """
 from __future__ import annotations
@@ -58,16 +59,18 @@ def checkov_skips(path: Path) -> dict[str, str]:
 def trivy_ignores(path: Path) -> dict[str, str]:
     reasons: dict[str, str] = {}
     comment: list[str] = []
+    after_id = False
     for number, line in enumerate(path.read_text().splitlines(), 1):
         text = line.strip()
         if not text:
-            comment = []
+            comment, after_id = [], False
         elif text.startswith("#"):
-            comment.append(text.lstrip("# ").strip())
+            comment = [text.lstrip("# ").strip()] if after_id else comment + [text.lstrip("# ").strip()]
+            after_id = False
         else:
             check_id = text.split()[0]
             if not comment:
                 raise PolicyError(f"{path.name}:{number}: ignore {check_id} has no reason (a comment line above it)")
             reasons[check_id] = " ".join(comment)
-            comment = []
+            after_id = True
     return reasons

@@ -210,7 +210,8 @@ def run_trivy(stack_dir: Path, layer: str, policy: Policy, work: Path, command: 
         for raw in target.get("Misconfigurations") or []:
             cause = raw.get("CauseMetadata") or {}
             if raw.get("ID") == INVENTORY_CHECK:
-                read.add(raw.get("Message", ""))
+                # `type.name`, or `type.name.attribute` for a value trivy models as its own object.
+                read.add(".".join(raw.get("Message", "").split(".")[:2]))
                 continue
             if raw.get("Status") == "PASS":
                 result.passed += 1
