@@ -113,8 +113,10 @@ def run_checkov(stack_dir: Path, layer: str, policy: Policy, work: Path) -> Scan
     config.update({"soft-fail": True, "compact": True, "quiet": False})
     config_file = work / "checkov.yml"
     config_file.write_text(yaml.safe_dump(config))
-    run = subprocess.run(command + ["--config-file", str(config_file), "-d", str(stack_dir), "-o", "json"],
-                         capture_output=True, text=True, timeout=900, env=_quiet_env())
+    # Run from the scratch folder: checkov also loads a `.checkov.yml` from its working directory,
+    # which would apply the skip list again (and hide what it skips).
+    run = subprocess.run(command + ["--config-file", str(config_file), "-d", str(stack_dir.resolve()), "-o", "json"],
+                         capture_output=True, text=True, timeout=900, env=_quiet_env(), cwd=work)
     try:
         reports = json.loads(run.stdout)
     except json.JSONDecodeError as error:
