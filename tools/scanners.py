@@ -7,7 +7,8 @@ of the stack the scanner did not read. A scanner that cannot show what it read f
 - checkov: run as its CLI (the policy's frameworks, no vendor calls); what it read is what its own
   parsers return for the stack's files (`checkov.terraform_json.parser` for `*.tf.json`, `hcl2` for
   `*.tf`) - the same functions its runners call.
-- trivy: `trivy config` with the embedded checks (no download) plus one project check
+- trivy: `trivy config` on the stack's native-syntax view (`tools/hcl_view.py`; trivy 0.59 does not
+  read nested blocks in JSON) with the embedded checks (no download) plus one project check
   (`tools/scan_checks/inventory.rego`) that reports every resource of trivy's own model; its parse
   errors are the ERROR lines of its log. trivy models only the resource types its checks read (see
   `apply_modeled_types`).
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from tools.hcl_view import VIEW_FILE, json_line, write_view
 from tools.scan_policy import TFSEC_CONFIG, TRIVY_CONFIG, Policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,13 +193,16 @@ def trivy_command() -> tuple[list[str], str] | None:
 
 
 def run_trivy(stack_dir: Path, layer: str, policy: Policy, work: Path, command: list[str]) -> ScanResult:
+    """trivy on the stack's native-syntax view (`tools/hcl_view.py`): trivy 0.59 does not read the
+    nested blocks of a `.tf.json`. Findings are reported against `cdk.tf.json`."""
     resources = stack_resources(stack_dir)
+    view = write_view(stack_dir, work / "trivy-view")
     report_file = work / "trivy.json"
     run = subprocess.run(
         command + ["config", "--config", str(TRIVY_CONFIG), "--ignorefile", os.devnull, "--skip-check-update",
                    "--cache-dir", str(work / "trivy-cache"), "--format", "json", "--output", str(report_file),
                    "--exit-code", "0", "--config-check", str(CHECKS_DIR), "--namespaces", "user",
-                   "--include-non-failures", str(stack_dir)],
+                   "--include-non-failures", str(view)],
         capture_output=True, text=True, timeout=900)
     if run.returncode != 0 or not report_file.exists():
         raise ScannerError(f"trivy on {layer} failed (exit {run.returncode}): {run.stderr[-500:]}")
@@ -218,10 +223,16 @@ def run_trivy(stack_dir: Path, layer: str, policy: Policy, work: Path, command: 
             if raw.get("Status") == "PASS":
                 result.passed += 1
                 continue
-            finding = Finding(raw.get("AVDID") or raw.get("ID", ""), raw.get("Title", ""), cause.get("Resource", ""),
-                              target.get("Target", ""), cause.get("StartLine") or 0, raw.get("Severity", ""))
+            resource = cause.get("Resource", "")
+            on_view = target.get("Target", "") == VIEW_FILE
+            finding = Finding(raw.get("AVDID") or raw.get("ID", ""), raw.get("Title", ""), resource,
+                              "cdk.tf.json" if on_view else target.get("Target", ""),
+                              json_line(stack_dir, resource) if on_view else cause.get("StartLine") or 0,
+                              raw.get("Severity", ""))
             _classify(result, finding, policy.skip_reason("trivy", finding.check_id))
-    read.discard("provider.aws")
+    # Also named: the provider (`provider.aws`) and its `default_tags.tags`; only resources count.
+    read = {name for name in read if re.match(r"^[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z0-9_-]+$", name)
+            and not name.startswith("default_tags.")}
     result.read = read & resources
     result.missed = sorted(read - resources)  # named by trivy but not in the stack: a wrong reading
     return result
