@@ -63,6 +63,52 @@ def cross_layer_outputs(env: Environment, stacks: Sequence, stacks_dir: Path,
     return problems
 
 
+REMOTE_OUTPUT = re.compile(r"\$\{data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_]+)\}")
+OWN_REFERENCE = re.compile(r"\$\{((?:aws|data)[a-z0-9_.]*?)\}")
+LAMBDA_FUNCTION_ATTRIBUTE = re.compile(r"\.(arn|function_name|qualified_arn)$")
+
+
+def shared_lambda_permissions(env: Environment, stacks: Sequence, stacks_dir: Path) -> list[str]:
+    """A Lambda permission statement (function + statement id) declared by more than one stack must
+    be declared alike (action, principal, source): each state then reads the one statement as it is
+    configured and no plan changes it; two versions would replace each other on every apply.
+    References through remote state are followed to the producing stack's output, so 09's
+    `<08 output api_gateway_execution_arn>/*/*` and 08's `<rest api>.execution_arn/*/*` compare equal."""
+    documents = {path.parent.name: json.loads(path.read_text()) for path in sorted(stacks_dir.glob("*/cdk.tf.json"))}
+
+    def resolved(layer: str, value: str, depth: int = 0) -> str:
+        stack_json = documents[layer]
+        reads = (stack_json.get("data") or {}).get("terraform_remote_state") or {}
+
+        def remote(match: re.Match) -> str:
+            producer = producer_of(((reads.get(match[1]) or {}).get("config") or {}).get("key", ""))
+            output = ((documents.get(producer) or {}).get("output") or {}).get(match[2])
+            if producer is None or output is None or not isinstance(output.get("value"), str) or depth > 3:
+                return match[0]
+            return resolved(producer, output["value"], depth + 1)
+
+        value = REMOTE_OUTPUT.sub(remote, value)
+        return OWN_REFERENCE.sub(lambda m: "${" + f"{layer}:{m[1]}" + "}", value)
+
+    statements: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+    for layer, stack_json in documents.items():
+        permissions = ((stack_json.get("resource") or {}).get("aws_lambda_permission") or {})
+        for name, body in sorted(permissions.items()):
+            function = LAMBDA_FUNCTION_ATTRIBUTE.sub("", resolved(layer, str(body.get("function_name"))).strip("${}"))
+            arguments = json.dumps({k: resolved(layer, str(body.get(k))) for k in
+                                    ("action", "principal", "source_arn", "source_account", "qualifier")},
+                                   sort_keys=True)
+            statements.setdefault((function, str(body.get("statement_id"))), {})[f"{layer}:{name}"] = (arguments, layer)
+    problems = []
+    for (function, statement_id), owners in sorted(statements.items()):
+        if len({arguments for arguments, _ in owners.values()}) > 1:
+            listed = "; ".join(f"{owner} {arguments}" for owner, (arguments, _) in sorted(owners.items()))
+            problems.append(f"Lambda permission {statement_id!r} on {function} is declared differently by "
+                            f"{len(owners)} stacks (each apply would replace the other's): {listed}")
+    return problems
+
+
 SYNTHESIS_CHECKS: tuple[Check, ...] = (
     cross_layer_outputs,
+    shared_lambda_permissions,
 )
