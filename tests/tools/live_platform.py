@@ -50,12 +50,17 @@ class Platform:
         s3 = self.client("s3")
         for layer in stack_layers(self.stacks):
             backend = self.backend(layer)
+            state = state_of(self.states.get(layer, []), lineage=f"live-{layer}")
+            if backend is None:  # a local backend (00-bootstrap): its state file, where the stack says
+                local = load_configuration(self.stacks / layer).local_state
+                local.parent.mkdir(parents=True, exist_ok=True)
+                local.write_text(json.dumps(state))
+                continue
             try:
                 s3.create_bucket(Bucket=backend.bucket, CreateBucketConfiguration={"LocationConstraint": backend.region})
                 s3.put_bucket_versioning(Bucket=backend.bucket, VersioningConfiguration={"Status": "Enabled"})
             except s3.exceptions.BucketAlreadyOwnedByYou:
                 pass
-            state = state_of(self.states.get(layer, []), lineage=f"live-{layer}")
             s3.put_object(Bucket=backend.bucket, Key=backend.key, Body=json.dumps(state).encode())
 
 

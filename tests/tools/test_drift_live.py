@@ -156,7 +156,9 @@ def test_unreachable_endpoint_fails_every_layer_within_the_timeout(platform, cap
     start = time.monotonic()
     code, report = run(platform, state_endpoint=f"http://127.0.0.1:{closed_port()}", capsys=capsys)
     assert code == 1
-    assert all(item["exit_code"] == 1 and item["error"] for item in report["layers"])
+    s3_layers = [item for item in report["layers"]
+                 if item["layer"] != "(unmanaged)" and platform.backend(item["layer"]) is not None]
+    assert s3_layers and all(item["exit_code"] == 1 and item["error"] for item in s3_layers)
     assert time.monotonic() - start < 60
 
 
@@ -209,14 +211,17 @@ def test_later_layer_resources_changed_or_gone(platform, capsys, case):
         assert [c["attribute"] for c in drifted[0]["changes"]] == [attribute]
 
 
-def test_config_mode_reads_each_layers_state_from_its_s3_backend(platform, synthesized, capsys):
-    stacks = synthesized("dev").outdir / "stacks"
-    code = main(["config", "--all", "--stacks", str(stacks), "--state", "s3", "--endpoint-url", platform.endpoint,
-                 "--timeout", "2", "--format", "json"])
+def test_config_mode_reads_each_layers_state_from_its_s3_backend(platform, capsys):
+    code = main(["config", "--all", "--stacks", str(platform.stacks), "--state", "s3", "--endpoint-url",
+                 platform.endpoint, "--timeout", "2", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     for item in report["layers"]:
         backend = platform.backend(item["layer"])
-        assert item["error"] is None and item["source"] == f"s3://{backend.bucket}/{backend.key}"
+        assert item["error"] is None, item
+        if backend is None:   # 00-bootstrap keeps a local state, next to the output folder
+            assert item["source"].endswith("bootstrap-state/dev/terraform.tfstate")
+        else:
+            assert item["source"] == f"s3://{backend.bucket}/{backend.key}"
     assert code == 2     # the small test platform is not what the stacks configure
 
 

@@ -83,7 +83,7 @@ def config_check(args: argparse.Namespace, stacks: Path, single: bool):
 
     def check(layer: str) -> LayerResult:
         config = load_configuration(stacks / layer)
-        state = load(args.state, layer, config.backend, options, single)
+        state = load(args.state, layer, config.backend, options, single, config.local_state)
         return LayerResult(layer, "config", state.source, tuple(check_config(config, state)))
 
     return check

@@ -67,6 +67,7 @@ class Configuration:
     removals: tuple[Removal, ...]
     backend: Backend | None
     region: str | None
+    local_state: Path | None = None     # the state file of a stack with a local backend (00-bootstrap)
 
     def resource(self, address: Address) -> Resource | None:
         return self.resources.get(str(address.resource))
@@ -146,10 +147,12 @@ def parse_configuration(data: Mapping[str, Any], layer: str, path: Path) -> Conf
                      for r in _blocks(data.get("removed")))
     s3 = ((data.get("terraform") or {}).get("backend") or {}).get("s3")
     backend = Backend(s3["bucket"], s3["key"], s3["region"]) if s3 else None
+    local = ((data.get("terraform") or {}).get("backend") or {}).get("local")
+    local_state = (path / local.get("path", "terraform.tfstate")).resolve() if isinstance(local, dict) else None
     providers = (data.get("provider") or {}).get("aws") or []
     providers = [providers] if isinstance(providers, dict) else providers
     region = next((p.get("region") for p in providers if "alias" not in p), None)
-    return Configuration(layer, path, resources, moves, removals, backend, region)
+    return Configuration(layer, path, resources, moves, removals, backend, region, local_state)
 
 
 def load_configuration(stack_dir: Path) -> Configuration:

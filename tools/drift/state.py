@@ -140,9 +140,15 @@ def read_from_s3(backend: Backend, options: S3Options) -> State:
     return parse_state(body.decode("utf-8", errors="replace"), where)
 
 
-def load(source: str, layer: str, backend: Backend | None, options: S3Options, single_layer: bool) -> State:
-    """The state of `layer` from SOURCE: `s3`, a folder, or (for one layer) a file."""
+def load(source: str, layer: str, backend: Backend | None, options: S3Options, single_layer: bool,
+         local_state: Path | None = None) -> State:
+    """The state of `layer` from SOURCE: `s3` (each stack's own backend: its S3 object, or the file
+    of a local backend), a folder, or (for one layer) a file."""
     if source == S3_SOURCE:
+        if backend is None and local_state is not None:
+            if not local_state.is_file():
+                raise StateError(f"{layer}: its local backend's state {local_state} does not exist")
+            return read_file(local_state)
         if backend is None:
             raise StateError(f"{layer}: the synthesized stack has no S3 backend to read the state from")
         return read_from_s3(backend, options)

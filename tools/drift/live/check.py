@@ -70,7 +70,8 @@ class LiveCheck:
                 self.region = self.region or config.region
                 self.tags = self.tags or default_tags(config.path)
             state = load(self.args.state, layer, config.backend,
-                         S3Options(self.args.profile, self.args.endpoint_url, self.args.timeout), self.single)
+                         S3Options(self.args.profile, self.args.endpoint_url, self.args.timeout), self.single,
+                         config.local_state)
         except Exception as error:
             with self.lock:
                 self.states[layer] = error
