@@ -32,7 +32,7 @@ import lazy_tarball
 
 PACKAGE = "cdktf_cdktf_provider_aws"
 JSII_PACKAGE = f"{PACKAGE}._jsii"
-PACKAGE_CACHE_VARIABLE = "JSII_RUNTIME_PACKAGE_CACHE_ROOT"
+PACKAGE_CACHE_VARIABLE = lazy_tarball.PACKAGE_CACHE_VARIABLE
 PINNED_VERSION = "21.22.1"
 SUBMODULE_IMPORTS = b"\nfrom . import "
 
@@ -95,15 +95,10 @@ class _Finder(importlib.abc.MetaPathFinder):
         return spec
 
 
-def package_cache_root() -> Path:
-    """jsii's package cache (extracted tarballs and their type index), kept with the virtualenv."""
-    return lazy_tarball.artifacts_dir() / "jsii-package-cache"
-
-
 def install() -> bool:
     """Point jsii at the virtualenv's package cache (unless one is set) and install the hook unless
     disabled or the bindings are not the pinned version; True if the hook is installed."""
-    os.environ.setdefault(PACKAGE_CACHE_VARIABLE, str(package_cache_root()))
+    os.environ.setdefault(PACKAGE_CACHE_VARIABLE, str(lazy_tarball.package_cache_root()))
     if os.environ.get("PETCLINIC_EAGER_IMPORT") or PACKAGE in sys.modules:
         return False
     try:

@@ -29,6 +29,7 @@ SUBMODULES = 2212
 FORMAT = 1  # of the rewrite and the stamp; a new rewrite needs a new number
 EXPORT = re.compile(rb'^exports\.([A-Za-z_$][\w$]*) = require\("(\./[a-z0-9-]+)"\);$')
 COMPRESS_LEVEL = 6
+PACKAGE_CACHE_VARIABLE = "JSII_RUNTIME_PACKAGE_CACHE_ROOT"
 
 
 class BuildError(Exception):
@@ -38,6 +39,11 @@ class BuildError(Exception):
 def artifacts_dir() -> Path:
     """Derived files that live and go with the virtualenv."""
     return Path(sys.prefix) / "petclinic"
+
+
+def package_cache_root() -> Path:
+    """jsii's package cache (extracted tarballs and their type index), kept with the virtualenv too."""
+    return artifacts_dir() / "jsii-package-cache"
 
 
 def lazy_path() -> Path:

@@ -1,23 +1,46 @@
 """The cdktf app: synthesizes every ported layer of one environment (`PETCLINIC_ENV`, default dev)
-into `cdktf.out/stacks/<layer>/cdk.tf.json` (or `$CDKTF_OUTDIR`)."""
+into `cdktf.out/stacks/<layer>/cdk.tf.json` (or `$CDKTF_OUTDIR`), or, when nothing that shapes the
+output changed since the output folder was synthesized, leaves it as it is (`synth_cache`)."""
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
-from settings import ConfigError, load_environment, selected_environment
+import synth_cache
 from synth import outdir_from_environment, synthesize
 
 
-def main() -> int:
+def synthesize_environment(outdir: Path) -> str | None:
+    """Synthesize the selected environment into `outdir`; the summary line, or None after a config error."""
+    from settings import ConfigError, load_environment, selected_environment  # 0.2 s: not on a cache hit
+
     try:
         env = load_environment(selected_environment())
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
-    outdir = outdir_from_environment()
+        return None
     stacks = synthesize(env, outdir)
-    print(f"synthesized {len(stacks)} stacks for {env.name} into {outdir}/stacks: {', '.join(stacks)}")
+    return f"synthesized {len(stacks)} stacks for {env.name} into {outdir}/stacks: {', '.join(stacks)}"
+
+
+def main() -> int:
+    outdir = outdir_from_environment()
+    if not synth_cache.enabled():
+        summary = synthesize_environment(outdir)
+    else:
+        parts = synth_cache.inputs()
+        key = synth_cache.key_of(parts)
+        cached = synth_cache.lookup(outdir, key)
+        if cached is not None:
+            print(f"{cached} (unchanged since the last synthesis; {synth_cache.SWITCH}=off synthesizes anyway)")
+            return 0
+        summary = synthesize_environment(outdir)
+        if summary is not None:
+            synth_cache.record(outdir, key, parts, summary)
+    if summary is None:
+        return 1
+    print(summary)
     return 0
 
 

@@ -10,9 +10,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lazy_provider
-from settings import Environment
+
+if TYPE_CHECKING:  # the settings cost 0.2 s to import, which a cache hit (main.py) does without
+    from settings import Environment
 
 DEFAULT_OUTDIR = "cdktf.out"
 
