@@ -9,7 +9,7 @@ SHA-256, deterministically (same members, same metadata, gzip without a timestam
 stamp recording both files; `usable()` returns the copy only while the stamp still matches both
 files. Nothing here is committed: the copy is built into the virtualenv by `bin/setup`.
 
-usage: python lazy_tarball.py build      (prints what it did; exit 1 when it cannot build)
+usage: python lazy_tarball.py build|ensure   (ensure: build unless usable; exit 1 when it cannot build)
 """
 from __future__ import annotations
 
@@ -89,6 +89,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def jsii_cache_digest(path: Path) -> str:
+    """The name of the folder jsii extracts this tarball into in its package cache (`digestFile`)."""
+    digest = hashlib.sha256(path.read_bytes())
+    for part in (ASSEMBLY, VERSION):
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
 def identity(path: Path) -> dict:
     stat = path.stat()
     return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
@@ -158,16 +166,21 @@ def state() -> str:
 
 
 def main(argv: list[str]) -> int:
-    if argv != ["build"]:
+    if argv not in (["build"], ["ensure"]):
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
     try:
+        if argv == ["ensure"]:
+            path, _ = usable(source_path())
+            if path is not None:
+                print(f"  {path} is up to date")
+                return 0
         path = build()
-    except (BuildError, OSError, ValueError, EOFError) as error:  # tarfile's errors are ValueErrors
+    except Exception as error:  # noqa: BLE001 - whatever went wrong, synthesis still works with the stock tarball
         print(f"warning: the lazy provider tarball was not built, synthesis loads the stock one: {error}",
               file=sys.stderr)
         return 1
-    print(f"built {path} ({path.stat().st_size // 1_000_000} MB; {SUBMODULES} JS submodules load on first use)")
+    print(f"  built {path} ({path.stat().st_size // 1_000_000} MB; {SUBMODULES} JS submodules load on first use)")
     return 0
 
 
