@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 import synth_cache
-from synth import outdir_from_environment, synthesize
+from synth import SynthesisCheckFailed, outdir_from_environment, synthesize
 
 
 def synthesize_environment(outdir: Path) -> str | None:
-    """Synthesize the selected environment into `outdir`; the summary line, or None after a config error."""
+    """Synthesize the selected environment into `outdir`; the summary line, or None after an error
+    that was reported."""
     from settings import ConfigError, load_environment, selected_environment  # 0.2 s: not on a cache hit
 
     try:
@@ -20,7 +21,14 @@ def synthesize_environment(outdir: Path) -> str | None:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return None
-    stacks = synthesize(env, outdir)
+    try:
+        stacks = synthesize(env, outdir)
+    except Exception as error:
+        from layers.base import LayerError  # imported by the synthesis (after the provider's import hook)
+        if not isinstance(error, (LayerError, SynthesisCheckFailed)):
+            raise
+        print(f"error: {env.name}: {error}", file=sys.stderr)
+        return None
     return f"synthesized {len(stacks)} stacks for {env.name} into {outdir}/stacks: {', '.join(stacks)}"
 
 

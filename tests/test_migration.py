@@ -23,7 +23,7 @@ def test_accepted_differences_are_well_formed():
     assert isinstance(ACCEPTED, list) and ACCEPTED
     layers = {layer.layer for layer in LAYERS}
     for entry in ACCEPTED:
-        assert set(entry) == {"layer", "address", "attribute", "reason", "effect"}, entry
+        assert set(entry) == {"layer", "address", "attribute", "keys", "reason", "effect"}, entry
         assert entry["layer"] in layers, entry
         assert entry["effect"] in EFFECTS, entry
         assert len(entry["reason"]) > 20, entry

@@ -50,7 +50,7 @@ def render() -> str:
     ]
     for layer in layers:
         changes = [a for a in accepted if a["layer"] == layer]
-        moved = [sum(1 for new, old in stacks[e][layer].moves.items() if new != old) for e in DEPLOYED_ENVIRONMENTS]
+        moved = [len(stacks[e][layer].moves) for e in DEPLOYED_ENVIRONMENTS]
         lines.append(f"| {layer} | {moved[0]} | {moved[1]} | {len(stacks['dev'][layer].removals)} | {len(changes)} |")
     lines += ["", "Nothing is destroyed or replaced: every original instance is moved to a resource of the same type",
               "with the same identity values (checked by `tests/test_state_kept.py` and `plan_compare.py`).", ""]
@@ -67,7 +67,7 @@ def render() -> str:
         removals = stacks["dev"][layer].removals
         lines += [f"- `{r.address}`: {r.reason}" for r in removals] or ["None."]
         for env in DEPLOYED_ENVIRONMENTS:
-            moves = sorted((old, new) for new, old in stacks[env][layer].moves.items() if new != old)
+            moves = sorted((m.source, m.target) for m in stacks[env][layer].moves)
             lines += ["", f"### Address moves ({env}: {len(moves)})", "", "| original address | new address |", "|---|---|"]
             lines += [f"| `{old}` | `{new}` |" for old, new in moves]
         lines.append("")
