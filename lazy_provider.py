@@ -12,7 +12,7 @@ with and without it (`tests/test_lazy_provider.py`). Any other version of the bi
 Node: jsii `require`s the provider's `lib/index.js`, which requires all 2,212 JS submodules. `python
 lazy_provider.py build` (run by `bin/setup`) derives from the installed, hash-checked tarball a copy
 whose `lib/index.js` turns each `exports.x = require("./x")` into a getter that requires on first
-use (`node_side.py`); the hook hands jsii that copy for the same assembly name and version. It is
+use (`lazy_tarball.py`); the hook hands jsii that copy for the same assembly name and version. It is
 never committed, and any mismatch (no copy, another source tarball, a changed copy) loads the stock
 tarball with a warning.
 
@@ -25,7 +25,6 @@ import importlib.abc
 import importlib.machinery
 import os
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import lazy_tarball
@@ -101,6 +100,7 @@ def install() -> bool:
     os.environ.setdefault(PACKAGE_CACHE_VARIABLE, str(lazy_tarball.package_cache_root()))
     if os.environ.get("PETCLINIC_EAGER_IMPORT") or PACKAGE in sys.modules:
         return False
+    from importlib.metadata import PackageNotFoundError, version  # 0.05 s, not needed on a cache hit
     try:
         if version("cdktf-cdktf-provider-aws") != PINNED_VERSION:
             return False

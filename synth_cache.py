@@ -10,8 +10,8 @@ The key is a SHA-256 over every input of a synthesis, each part digested on its 
 - `python`: version, implementation, executable and prefix;
 - `libraries`: every installed distribution (name, version, and its RECORD's size and time, which a
   reinstall changes) on `sys.path`;
-- `node`: the Node.js binary jsii runs (`JSII_NODE` or `node` on PATH): its version, path, size and
-  time;
+- `node`: the Node.js binary jsii runs (`JSII_NODE` or `node` on PATH): its resolved path, size and
+  time (a new version is a new binary; a shim script is asked for its version);
 - `provider tarball`: which provider tarball jsii gets (`lazy_tarball.state()`);
 - `variables`: every environment variable named `PETCLINIC_*` (but this switch), `CDKTF_*`, `JSII_*`,
   `NODE_*`, `PYTHON*`, `SYNTH_*`, and the working directory.
@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -77,7 +76,9 @@ def tree_digest(root: Path, skip_names: set[str] = frozenset(), skip_outputs: bo
 
 
 def _python() -> str:
-    return json.dumps([sys.version, sys.implementation.cache_tag, sys.executable, sys.prefix])
+    # resolved, so that `bin/../.venv/bin/python` and `.venv/bin/python` are one interpreter
+    return json.dumps([sys.version, sys.implementation.cache_tag, str(Path(sys.executable).resolve()),
+                       str(Path(sys.prefix).resolve())])
 
 
 def _libraries() -> str:
@@ -95,16 +96,23 @@ def _libraries() -> str:
 
 
 def _node() -> str:
+    """The binary itself (a new version is a new file), without starting it; a script in between (a
+    version manager's shim) is asked for the version it runs."""
     node = shutil.which(os.environ.get("JSII_NODE") or "node")
     if node is None:
         return "no node"
     real = Path(node).resolve()
     stat = real.stat()
-    try:
-        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError) as error:
-        version = f"unknown: {error}"
-    return json.dumps([version, str(real), stat.st_size, stat.st_mtime_ns])
+    identity = [str(real), stat.st_size, stat.st_mtime_ns]
+    with open(real, "rb") as binary:
+        if binary.read(2) == b"#!":
+            import subprocess
+            try:
+                identity.append(subprocess.run([node, "--version"], capture_output=True, text=True,
+                                               timeout=60).stdout.strip())
+            except (OSError, subprocess.SubprocessError) as error:
+                identity.append(f"unknown: {error}")
+    return json.dumps(identity)
 
 
 def _variables() -> str:

@@ -55,7 +55,16 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Syn
     return get
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start the fresh-process runs as soon as a test that needs them is selected (tests/fresh_process.py)."""
+    if any(item.path.name == "test_lazy_provider.py" for item in items):
+        from tests import fresh_process
+        fresh_process.start()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests import fresh_process
+    fresh_process.stop()
     session.config.stash[EXIT_STATUS] = int(exitstatus)
 
 

@@ -124,7 +124,16 @@ def test_library_versions_are_in_the_key(project, tmp_path):
 
 def test_the_node_version_is_in_the_key(project, tmp_path):
     before = key()
-    write_node(tmp_path / "bin", "v22.1.0")
+    write_node(tmp_path / "bin", "v22.1.0")          # a version manager's shim: asked for its version
+    assert key() != before
+
+
+def test_another_node_binary_is_another_key(project, tmp_path):
+    node = tmp_path / "bin" / "node"
+    node.write_bytes(b"\x7fELF node 20")
+    node.chmod(0o755)
+    before = key()
+    node.write_bytes(b"\x7fELF node 22.1")
     assert key() != before
 
 
