@@ -15,7 +15,8 @@ process tree (Python, the jsii Node runtime, the cdktf CLI), sampled from /proc:
   e  `npx cdktf synth` (synthesis cache off)
 
 Every case runs once before it is measured, so each measures a warm machine (jsii's package cache,
-the file system cache), not the first run after an install. It prints a table, the ratios b/a, c/a,
+the file system cache), not the first run after an install. `CHECKPOINT_DISABLE=1` keeps the cdktf
+CLI from calling its vendor's version-check service. It prints a table, the ratios b/a, c/a,
 d/a, e/a and the issue's targets, and writes them as JSON (`docs/benchmark.json` by default);
 `--readme` also rewrites the table in README.md. Load average and core count are recorded, since the
 numbers are only comparable within one run on one machine.
