@@ -10,7 +10,7 @@ with and without it (`tests/test_lazy_provider.py`). Any other version of the bi
 `PETCLINIC_EAGER_IMPORT=1`, loads them the ordinary way.
 
 Node: jsii `require`s the provider's `lib/index.js`, which requires all 2,212 JS submodules. `python
-lazy_provider.py build` (run by `bin/setup`) derives from the installed, hash-checked tarball a copy
+lazy_tarball.py build` (run by `bin/setup`) derives from the installed, hash-checked tarball a copy
 whose `lib/index.js` turns each `exports.x = require("./x")` into a getter that requires on first
 use (`lazy_tarball.py`); the hook hands jsii that copy for the same assembly name and version. It is
 never committed, and any mismatch (no copy, another source tarball, a changed copy) loads the stock
@@ -32,7 +32,7 @@ import lazy_tarball
 PACKAGE = "cdktf_cdktf_provider_aws"
 JSII_PACKAGE = f"{PACKAGE}._jsii"
 PACKAGE_CACHE_VARIABLE = lazy_tarball.PACKAGE_CACHE_VARIABLE
-PINNED_VERSION = "21.22.1"
+PINNED_VERSION = lazy_tarball.VERSION
 SUBMODULE_IMPORTS = b"\nfrom . import "
 
 
