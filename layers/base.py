@@ -9,11 +9,11 @@ runs the steps in order, so no layer can skip one:
    layer's default tags;
 2. `build()`;
 3. the outputs, written from the declaration (a missing or an undeclared one stops the synthesis);
-4. the state carried over: every managed resource must have declared where it was in the deployed
+4. the address rule checked: two construct paths that fold to one Terraform name stop the synthesis;
+5. the state carried over: every managed resource must have declared where it was in the deployed
    state (`modules.origin`) or that it is new; a `moved` block is written for every resource whose
    address changed (chained through older addresses), a `removed` block (destroy = false) for every
-   original resource the layer drops (`state_removals()`);
-5. the address rule checked: two construct paths that fold to one Terraform name stop the synthesis.
+   original resource the layer drops (`state_removals()`).
 
 Other layers are read with `read()`, through their output declarations. The class holds no resources
 of its own: those live in `modules/`.
@@ -100,8 +100,8 @@ class LayerStack(TerraformStack):
         self._configure()
         self.build()
         self._write_outputs(self.output_values())
-        self._carry_over_state()
         check_addresses(self)
+        self._carry_over_state()
 
     # ------------------------------------------------------------------ what a layer implements
     def build(self) -> None:
@@ -186,8 +186,8 @@ class LayerStack(TerraformStack):
     def _carry_over_state(self) -> None:
         resources = [r for r in self.node.find_all() if isinstance(r, TerraformResource)]
         moves, problems = plan_moves(self.layer, resources, self._removals)
-        if not self.new_layer and resources and not moves and not any(
-                (d := declaration(r)) is not None and d.address for r in resources):
+        carried_any = any((d := declaration(r)) is not None and d.address for r in resources)
+        if not self.new_layer and resources and not carried_any:
             problems.append(f"{self.layer}: declares nothing to carry over from its deployed state; declare each "
                             "resource's original address (modules.origin), or set new_layer = True for a layer "
                             "that has never been deployed")

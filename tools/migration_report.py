@@ -59,8 +59,9 @@ def render() -> str:
         changes = [a for a in accepted if a["layer"] == layer]
         lines += ["### Deliberate changes", ""]
         if changes:
-            lines += ["| original address | attribute | effect | why |", "|---|---|---|---|"]
-            lines += [f"| `{c['address']}` | `{c['attribute']}` | {c['effect']} | {c['reason']} |" for c in changes]
+            lines += ["| original address | attribute | keys changed | effect | why |", "|---|---|---|---|---|"]
+            lines += [f"| `{c['address']}` | `{c['attribute']}` | {', '.join(f'`{k}`' for k in c['keys']) or 'the value'} "
+                      f"| {c['effect']} | {c['reason']} |" for c in changes]
         else:
             lines.append("None: every attribute keeps its deployed value.")
         lines += ["", "### Removed from state (the real object stays)", ""]

@@ -104,11 +104,6 @@ def test_function_settings(synthesized, env):
     assert "aws_cloudwatch_log_group.genai_logs" in function["depends_on"]
 
 
-def test_seoul_keeps_its_deployed_model():
-    assert load_environment("seoul").lambda_genai.bedrock_model_id == "meta.llama3-8b-instruct-v1:0"
-    assert load_environment("dev").lambda_genai.bedrock_model_id == "anthropic.claude-3-sonnet-20240229-v1:0"
-
-
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_function_runs_in_the_private_app_subnets_behind_its_own_egress_only_group(synthesized, env):
     stack = synthesized(env).stack(LAYER)
