@@ -2,8 +2,8 @@
 
 usage: python tools/benchmark.py [--runs N] [--env ENV] [--json PATH] [--readme]
 
-Each case is the median of N (≥ 3) fresh processes, each with the peak resident memory of its whole
-process tree (Python, the jsii Node runtime, the cdktf CLI), sampled from /proc:
+Each case is the median of N (≥ 3) fresh processes, each with the peak resident memory and the CPU
+time of its whole process tree (Python, the jsii Node runtime, the cdktf CLI), sampled from /proc:
 
   a  plain cdktf: a fresh Python imports `cdktf_cdktf_provider_aws` the ordinary way (no hook of this
      app), touches one class and exits normally
@@ -15,7 +15,9 @@ process tree (Python, the jsii Node runtime, the cdktf CLI), sampled from /proc:
   e  `npx cdktf synth` (synthesis cache off)
 
 Every case runs once before it is measured, so each measures a warm machine (jsii's package cache,
-the file system cache), not the first run after an install. `CHECKPOINT_DISABLE=1` keeps the cdktf
+the file system cache), not the first run after an install. The measured runs go round by round
+(a, b, c, d, e, then again), so that on a shared machine every case sees the same load; the CPU
+time, which the machine's load inflates far less than the wall time, is reported beside it. `CHECKPOINT_DISABLE=1` keeps the cdktf
 CLI from calling its vendor's version-check service. It prints a table, the ratios b/a, c/a,
 d/a, e/a and the issue's targets, and writes them as JSON (`docs/benchmark.json` by default);
 `--readme` also rewrites the table in README.md. Load average and core count are recorded, since the
@@ -57,48 +59,67 @@ os._exit(0)  # as main.py: no interpreter teardown of the bindings
 
 
 @dataclass(frozen=True)
+class Sample:
+    seconds: float      # wall time
+    cpu: float          # user + system CPU seconds of the process tree
+    peak_mb: float      # peak resident memory of the process tree
+
+
+@dataclass(frozen=True)
 class Case:
     key: str
     title: str
     seconds: float      # median wall time
     best: float
+    cpu: float          # median CPU time of the process tree
     peak_mb: float      # median of the runs' peak memory of the process tree
     runs: int
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc), in kB."""
-    total, pending = 0, [pid]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid: int) -> dict[int, tuple[int, float]]:
+    """Every process of the tree below `pid` (Linux /proc) -> (resident kB, CPU seconds so far)."""
+    found, pending = {}, [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+            with open(f"/proc/{current}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            rss_kb = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            found[current] = (rss_kb, (int(fields[11]) + int(fields[12])) / TICKS)
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as children:
                     pending += [int(c) for c in children.read().split()]
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
+        except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError, ValueError):
             continue
-    return total
+    return found
 
 
-def measure(command: list[str] | str, env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """Wall time and peak memory (MB) of one run of `command` and everything it starts."""
+def measure(command: list[str] | str, env: dict[str, str], cwd: Path) -> Sample:
+    """Wall time, CPU time and peak memory of one run of `command` and everything it starts. The CPU
+    time is each process's last sample (a process's final ~20 ms can be missed), or the rusage of the
+    top process and the children it waited for, whichever is more."""
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=cwd, shell=isinstance(command, str),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, tree_rss_kb(process.pid))
+    peak, cpu_by_pid = 0, {}
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        sampled = tree(process.pid)
+        peak = max(peak, sum(rss for rss, _ in sampled.values()))
+        cpu_by_pid.update({p: cpu for p, (_, cpu) in sampled.items()})
         time.sleep(SAMPLE_SECONDS)
     elapsed = time.perf_counter() - start
+    cpu_by_pid[process.pid] = max(cpu_by_pid.get(process.pid, 0.0), usage.ru_utime + usage.ru_stime)
+    process.returncode = os.waitstatus_to_exitcode(status)
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode != 0:
         raise SystemExit(f"{command!r} failed with exit code {process.returncode}:\n{stderr[-3000:]}")
-    return elapsed, peak / 1024
+    return Sample(elapsed, sum(cpu_by_pid.values()), peak / 1024)
 
 
 def app_command() -> str:
@@ -113,42 +134,41 @@ def base_environment(env_name: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_case(key: str, title: str, runs: int, make) -> Case:
-    """`make(i)` gives (command, env, cwd) for run i; run -1 is the unmeasured warm-up."""
-    make(-1)
-    samples = [make(i) for i in range(runs)]
-    times = [t for t, _ in samples]
-    return Case(key, title, statistics.median(times), min(times), statistics.median(m for _, m in samples), runs)
+def summarize(key: str, title: str, samples: list[Sample]) -> Case:
+    times = [s.seconds for s in samples]
+    return Case(key, title, statistics.median(times), min(times), statistics.median(s.cpu for s in samples),
+                statistics.median(s.peak_mb for s in samples), len(samples))
 
 
 def cases(env_name: str, runs: int, scratch: Path) -> list[Case]:
+    """Each case's `run(i)` measures its run i; run -1 is its unmeasured warm-up."""
     python = sys.executable
     off = {"PETCLINIC_CACHE": "off"}
-    results = []
+    plan = []
 
     def plain(i):
         return measure([python, "-c", PLAIN_CDKTF], base_environment(env_name), scratch)
-    results.append(run_case("a", "plain cdktf: import the provider, touch one class", runs, plain))
+    plan.append(("a", "plain cdktf: import the provider, touch one class", plain))
 
     def cold(i):
         out = scratch / f"b{i}"
         shutil.rmtree(out, ignore_errors=True)
         return measure(app_command(), base_environment(env_name, CDKTF_OUTDIR=str(out), **off), ROOT)
-    results.append(run_case("b", f"cold synthesis, all stacks of {env_name}", runs, cold))
+    plan.append(("b", f"cold synthesis, all stacks of {env_name}", cold))
 
     def together(i):
         out = scratch / f"c{i}"
         shutil.rmtree(out, ignore_errors=True)
         return measure([python, "-O", "-c", ALL_ENVIRONMENTS, str(ROOT), str(out), *ENVIRONMENTS],
                        base_environment(env_name, **off), ROOT)
-    results.append(run_case("c", "all four environments in one process", runs, together))
+    plan.append(("c", "all four environments in one process", together))
 
     repeated_out = scratch / "d"
 
     def repeated(i):
         return measure(app_command(), base_environment(env_name, CDKTF_OUTDIR=str(repeated_out)), ROOT)
     repeated(-1)  # the run that fills the cache; the case's own warm-up is then already a hit
-    results.append(run_case("d", "repeated synthesis, nothing changed (cache on)", runs, repeated))
+    plan.append(("d", "repeated synthesis, nothing changed (cache on)", repeated))
 
     npx = shutil.which("npx")
     if npx is None or not (ROOT / "node_modules" / ".bin" / "cdktf").exists():
@@ -159,13 +179,21 @@ def cases(env_name: str, runs: int, scratch: Path) -> list[Case]:
         shutil.rmtree(out, ignore_errors=True)
         return measure([npx, "--no-install", "cdktf", "synth", "--output", str(out)],
                        base_environment(env_name, **off), ROOT)
-    results.append(run_case("e", "npx cdktf synth (cache off)", runs, cli))
-    return results
+    plan.append(("e", "npx cdktf synth (cache off)", cli))
+
+    for _, _, run in plan:
+        run(-1)
+    samples = {key: [] for key, _, _ in plan}
+    for i in range(runs):
+        for key, _, run in plan:
+            samples[key].append(run(i))
+    return [summarize(key, title, samples[key]) for key, title, _ in plan]
 
 
 def ratios_and_targets(by_key: dict[str, Case]) -> tuple[dict[str, float], dict[str, dict]]:
     a, b = by_key["a"], by_key["b"]
     ratios = {f"{k}/a": round(by_key[k].seconds / a.seconds, 3) for k in ("b", "c", "d", "e")}
+    ratios.update({f"{k}/a cpu": round(by_key[k].cpu / a.cpu, 3) for k in ("b", "c", "d", "e")})
     targets = {
         "b <= 0.15 x a": {"value": ratios["b/a"], "limit": 0.15, "met": ratios["b/a"] <= 0.15},
         "b <= 400 MB": {"value": round(b.peak_mb), "limit": 400, "met": b.peak_mb <= 400},
@@ -179,16 +207,18 @@ def ratios_and_targets(by_key: dict[str, Case]) -> tuple[dict[str, float], dict[
 
 def table(results: list[Case], ratios: dict[str, float], targets: dict[str, dict], machine: dict) -> str:
     a = results[0]
-    lines = ["| case | what | median s | best s | peak MB | time / a | memory / a |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = ["| case | what | median s | best s | CPU s | peak MB | time / a | CPU / a | memory / a |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for case in results:
-        lines.append(f"| {case.key} | {case.title} | {case.seconds:.2f} | {case.best:.2f} | {case.peak_mb:.0f} | "
-                     f"{case.seconds / a.seconds:.3f} | {case.peak_mb / a.peak_mb:.3f} |")
+        lines.append(f"| {case.key} | {case.title} | {case.seconds:.2f} | {case.best:.2f} | {case.cpu:.2f} | "
+                     f"{case.peak_mb:.0f} | {case.seconds / a.seconds:.3f} | {case.cpu / a.cpu:.3f} | "
+                     f"{case.peak_mb / a.peak_mb:.3f} |")
     lines.append("")
     lines.append("Targets: " + "; ".join(f"{name}: {t['value']} ({'met' if t['met'] else 'NOT met'})"
                                          for name, t in targets.items()))
     lines.append("")
-    lines.append(f"{a.runs} fresh processes per case, medians; {machine['cores']} cores, load average "
+    lines.append(f"{a.runs} fresh processes per case, medians, measured round by round; {machine['cores']} cores, "
+                 f"load average "
                  f"{machine['load_before']} before and {machine['load_after']} after; {machine['stacks']} stacks "
                  f"per environment; Python {machine['python']}, Node {machine['node']}.")
     return "\n".join(lines)
@@ -228,7 +258,7 @@ def main() -> None:
     ratios, targets = ratios_and_targets(by_key)
     text = table(results, ratios, targets, machine)
     print(text)
-    print("\nratios: " + ", ".join(f"{k} = {v}" for k, v in ratios.items()))
+    print("\nratios (wall time, then CPU time): " + ", ".join(f"{k} = {v}" for k, v in ratios.items()))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"machine": machine, "cases": [asdict(c) for c in results], "ratios": ratios,
                                      "targets": targets}, indent=2) + "\n")
