@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from layers import application, cloud_map, database, lambda_genai, network, parameter_store, security
+from layers import (
+    api_gateway,
+    application,
+    cloud_map,
+    database,
+    frontend,
+    lambda_genai,
+    monitoring,
+    network,
+    notification,
+    parameter_store,
+    security,
+)
 from layers.base import LayerStack
 from layers.outputs import LayerOutputs
 from settings import Environment
@@ -21,12 +33,16 @@ LAYERS: tuple[type[LayerStack], ...] = (
     parameter_store.ParameterStoreStack,
     cloud_map.CloudMapStack,
     lambda_genai.LambdaGenaiStack,
+    monitoring.MonitoringStack,
+    frontend.FrontendStack,
+    notification.NotificationStack,
 )
 
 DECLARED_OUTPUTS: dict[str, LayerOutputs] = {
     declaration.layer: declaration
     for declaration in (network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
-                        cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS)
+                        cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS, api_gateway.OUTPUTS,
+                        monitoring.OUTPUTS, frontend.OUTPUTS, notification.OUTPUTS)
 }
 
 

@@ -179,6 +179,132 @@ class TagSet(_Frozen):
     base: Literal["tags", "module_tags", "none"]
     add: Tags = Field(default_factory=dict)
 
+LogRetention = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653]
+ResourceId = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+AlarmName = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9._-]+$", max_length=255)]
+Comparison = Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold",
+                     "LessThanOrEqualToThreshold"]
+Statistic = Literal["Average", "Sum", "Minimum", "Maximum", "SampleCount"]
+AlarmPeriod = Annotated[StrictInt, Field(ge=10)]
+
+
+class MetricAlarmSpec(_Frozen):
+    """One CloudWatch metric alarm as data. `watches` names what its dimensions point at (the layer
+    knows each one's dimension values); `id` is its address."""
+
+    id: ResourceId
+    name: AlarmName
+    namespace: StrictStr
+    metric: StrictStr
+    statistic: Statistic
+    comparison: Comparison
+    threshold: Annotated[float, Field(strict=False)]
+    evaluation_periods: Annotated[StrictInt, Field(ge=1)]
+    period: AlarmPeriod
+    description: Annotated[StrictStr, StringConstraints(max_length=1024)]
+    watches: StrictStr = "none"
+
+
+class LogMetricSpec(_Frozen):
+    """A log metric filter: a pattern on a log group (`log_group` names which) counted into a metric."""
+
+    id: ResourceId
+    name: StrictStr
+    pattern: StrictStr
+    metric: StrictStr
+    namespace: StrictStr
+    value: StrictStr
+    log_group: StrictStr
+
+
+def _unique_ids(section: str, field: str, items: tuple) -> None:
+    ids = [item.id for item in items]
+    if len(set(ids)) != len(ids):
+        raise SettingError(f"{section}.{field}", f"lists an id twice: {ids}")
+
+
+class Monitoring(_Frozen):
+    """10-monitoring: the platform dashboard, the alarms and log metrics, and the CloudTrail audit trail.
+
+    The watched API and Lambda names are literals in the original (`petclinic-api`, which no layer
+    creates, and the Oregon dev function even in Seoul); kept as deployed. Alarms `watches` one of
+    `api_gateway`, `ecs_service`, `lambda`, `aurora` or `none`; log metrics read `ecs_service` or
+    `cloudtrail`."""
+
+    watched_api_name: StrictStr
+    watched_lambda_name: StrictStr
+    watched_service: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+    log_retention_days: LogRetention
+    alarms: tuple[MetricAlarmSpec, ...]
+    log_metrics: tuple[LogMetricSpec, ...]
+    alert_email_configured: StrictBool
+    trail_log_retention_days: LogRetention
+    trail_s3_key_prefix: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9/_-]*$")]
+    trail_kms_alias: Annotated[StrictStr, StringConstraints(pattern=r"^alias/[a-zA-Z0-9/_-]+$")]
+    trail_key_deletion_window_days: Annotated[StrictInt, Field(ge=7, le=30)]
+    security_alarms: tuple[MetricAlarmSpec, ...]
+    security_log_metrics: tuple[LogMetricSpec, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Monitoring":
+        for field, items in (("alarms", self.alarms), ("log_metrics", self.log_metrics),
+                             ("security_alarms", self.security_alarms),
+                             ("security_log_metrics", self.security_log_metrics)):
+            _unique_ids("monitoring", field, items)
+        for field, alarms in (("alarms", self.alarms), ("security_alarms", self.security_alarms)):
+            for i, alarm in enumerate(alarms):
+                if alarm.watches not in WATCHED:
+                    raise SettingError(f"monitoring.{field}[{i}].watches",
+                                       f"{alarm.watches!r} is not one of {', '.join(sorted(WATCHED))}")
+                if alarm.period not in (10, 20, 30) and alarm.period % 60:
+                    raise SettingError(f"monitoring.{field}[{i}].period",
+                                       f"{alarm.period} is not 10, 20, 30 or a multiple of 60 seconds")
+        for field, metrics in (("log_metrics", self.log_metrics), ("security_log_metrics", self.security_log_metrics)):
+            for i, metric in enumerate(metrics):
+                if metric.log_group not in LOG_SOURCES:
+                    raise SettingError(f"monitoring.{field}[{i}].log_group",
+                                       f"{metric.log_group!r} is not one of {', '.join(sorted(LOG_SOURCES))}")
+        return self
+
+
+WATCHED = frozenset({"api_gateway", "ecs_service", "lambda", "aurora", "none"})
+LOG_SOURCES = frozenset({"ecs_service", "cloudtrail"})
+
+
+class Frontend(_Frozen):
+    """11-frontend: the static site bucket and its CloudFront distribution."""
+
+    versioning: StrictBool
+    access_logging: StrictBool
+    log_retention_days: LogRetention
+    cors: StrictBool
+    cors_allowed_origins: tuple[StrictStr, ...] = Field(min_length=1)
+    price_class: Literal["PriceClass_All", "PriceClass_200", "PriceClass_100"]
+    spa_routing: StrictBool
+    api_origin_path: Annotated[StrictStr, StringConstraints(pattern=r"^/[a-z0-9_-]+$")]
+    viewer_protocol_policy: Literal["allow-all", "redirect-to-https", "https-only"]
+    minimum_protocol_version: Literal["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021"]
+    monitoring: StrictBool
+    error_4xx_threshold_percent: Annotated[float, Field(ge=0, le=100, strict=False)]
+    error_5xx_threshold_percent: Annotated[float, Field(ge=0, le=100, strict=False)]
+    error_4xx_description: Annotated[StrictStr, StringConstraints(max_length=1024)]
+    error_5xx_description: Annotated[StrictStr, StringConstraints(max_length=1024)]
+
+
+class Notification(_Frozen):
+    """12-notification: the alerts topic and the Slack notifier. The webhook URL is not here: it
+    lives in a Secrets Manager secret the stack creates empty (see the README)."""
+
+    topic: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+    slack_channel: Annotated[StrictStr, StringConstraints(pattern=r"^#[a-z0-9_-]+$")]
+    email_endpoint: Annotated[StrictStr, StringConstraints(pattern=r"^([^@\s]+@[^@\s]+)?$")] = ""
+    runtime: Annotated[StrictStr, StringConstraints(pattern=r"^python3\.\d+$")]
+    timeout_seconds: Annotated[StrictInt, Field(ge=1, le=900)]
+    log_retention_days: LogRetention
+    test_alarm: StrictBool
+    test_alarm_description: Annotated[StrictStr, StringConstraints(max_length=1024)]
+
 
 class Environment(_Frozen):
     """One deployment environment: every value a layer needs, and nothing computed."""
@@ -199,6 +325,9 @@ class Environment(_Frozen):
     parameter_store: ParameterStore
     cloud_map: CloudMap
     lambda_genai: LambdaGenai
+    monitoring: Monitoring
+    frontend: Frontend
+    notification: Notification
 
     @model_validator(mode="after")
     def _azs_in_region(self) -> "Environment":
