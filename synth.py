@@ -42,6 +42,11 @@ def import_cdktf() -> None:
 
 def synthesize(env: Environment, outdir: Path) -> list[str]:
     """Synthesize every layer of `env` into `outdir`; returns the stack names."""
+    return [s.layer for s in synthesize_stacks(env, outdir)]
+
+
+def synthesize_stacks(env: Environment, outdir: Path) -> list:
+    """`synthesize`, returning the stacks themselves (the tests read them without building them again)."""
     import_cdktf()
     from cdktf import App
 
@@ -59,7 +64,7 @@ def synthesize(env: Environment, outdir: Path) -> list[str]:
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    return [s.layer for s in stacks]
+    return stacks
 
 
 class SynthesisCheckFailed(Exception):

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from settings import load_environment  # noqa: E402
-from synth import synthesize  # noqa: E402
+from synth import synthesize_stacks  # noqa: E402
 
 ENVIRONMENTS = ("dev", "staging", "prod", "seoul")
 REFERENCE_ENVIRONMENTS = ("dev", "seoul")  # the environments the original was planned for
@@ -30,6 +30,7 @@ EXIT_STATUS = pytest.StashKey[int]()
 class Synthesis:
     env: str
     outdir: Path
+    stacks: tuple = ()  # the LayerStack objects that wrote it (read them; never synthesize them again)
 
     def stack_dir(self, layer: str) -> Path:
         return self.outdir / "stacks" / layer
@@ -48,8 +49,8 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Syn
     def get(env: str) -> Synthesis:
         if env not in cache:
             outdir = tmp_path_factory.mktemp(f"synth-{env}") / "cdktf.out"
-            synthesize(load_environment(env), outdir)
-            cache[env] = Synthesis(env, outdir)
+            stacks = synthesize_stacks(load_environment(env), outdir)
+            cache[env] = Synthesis(env, outdir, tuple(stacks))
         return cache[env]
 
     return get
