@@ -108,6 +108,8 @@ def install() -> bool:
         return False
     if not any(isinstance(f, _Finder) for f in sys.meta_path):
         sys.meta_path.insert(0, _Finder())
+    import jsii_direct
+    jsii_direct.install()
     return True
 
 
