@@ -6,7 +6,8 @@ import ast
 
 from tests.conftest import ROOT
 
-APP_SOURCES = ["main.py", "synth.py", "synth_cache.py", "lazy_provider.py", "lazy_tarball.py", "layers", "modules",
+APP_SOURCES = ["main.py", "synth.py", "synth_cache.py", "lazy_provider.py", "lazy_tarball.py", "jsii_direct.py", "layers",
+               "modules",
                "settings"]
 
 
