@@ -18,6 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+import lazy_provider  # noqa: E402
+
+lazy_provider.install()  # before a test module imports cdktf or the provider at collection time
+
 from settings import load_environment  # noqa: E402
 from synth import synthesize_stacks  # noqa: E402
 
