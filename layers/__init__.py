@@ -12,6 +12,7 @@ from constructs import Construct
 from layers import (
     api_gateway,
     application,
+    aws_native,
     cloud_map,
     database,
     frontend,
@@ -33,6 +34,9 @@ LAYERS: tuple[type[LayerStack], ...] = (
     parameter_store.ParameterStoreStack,
     cloud_map.CloudMapStack,
     lambda_genai.LambdaGenaiStack,
+    application.ApplicationStack,
+    api_gateway.ApiGatewayStack,
+    aws_native.AwsNativeStack,
     monitoring.MonitoringStack,
     frontend.FrontendStack,
     notification.NotificationStack,
@@ -42,7 +46,7 @@ DECLARED_OUTPUTS: dict[str, LayerOutputs] = {
     declaration.layer: declaration
     for declaration in (network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
                         cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS, api_gateway.OUTPUTS,
-                        monitoring.OUTPUTS, frontend.OUTPUTS, notification.OUTPUTS)
+                        aws_native.OUTPUTS, monitoring.OUTPUTS, frontend.OUTPUTS, notification.OUTPUTS)
 }
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from cdktf import Fn, Token
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers import application, database
+from layers import application, aws_native, database, network, security
 from layers.base import LayerStack
 from layers.notification import alerts_topic_arn
 from layers.outputs import LayerOutputs, Output, Shape
@@ -65,8 +65,14 @@ class MonitoringStack(LayerStack):
 
     def build(self) -> None:
         env, settings, naming = self.env, self.env.monitoring, self.naming
+        # The original layer's five reads, by its names: 01, 02 and 09 hand over no value it uses, but
+        # they keep the deploy order the original had (and `terraform_remote_state` fails early when
+        # one of those layers is missing).
+        self.read(network.OUTPUTS)
+        self.read(security.OUTPUTS)
         db = self.read(database.OUTPUTS)
         app = self.read(application.OUTPUTS)
+        self.read(aws_native.OUTPUTS)
         identity = DataAwsCallerIdentity(self, "current")
         topic = alerts_topic_arn(naming, env.notification.topic, env.region, identity.account_id)
         cluster = app.string("ecs_cluster_name")

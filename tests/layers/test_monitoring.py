@@ -142,10 +142,12 @@ def test_names_are_as_deployed_with_the_doubled_environment(synthesized, env):
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_reads_only_the_layers_whose_outputs_it_uses(synthesized, env):
+def test_reads_the_original_layers_states_by_their_original_names_and_keys(synthesized, env):
+    """The inventory's five remote-state reads of the original 10-monitoring."""
     settings = load_environment(env)
     reads = synthesized(env).stack(LAYER)["data"]["terraform_remote_state"]
     assert {n: r["config"]["key"] for n, r in reads.items()} == {
-        "database": f"{settings.environment}/03-database/terraform.tfstate",
-        "application": f"{settings.environment}/07-application/terraform.tfstate",
+        name: f"{settings.environment}/{layer}/terraform.tfstate" for name, layer in (
+            ("network", "01-network"), ("security", "02-security"), ("database", "03-database"),
+            ("application", "07-application"), ("aws_native", "09-aws-native"))
     }
