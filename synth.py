@@ -56,8 +56,9 @@ def synthesize_stacks(env: Environment, outdir: Path) -> list:
     outdir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
-        app = App(outdir=str(scratch))
+        app = App(outdir=str(scratch), skip_validation=True)  # validated just below, without one check
         stacks = build_stacks(app, env)
+        validate(stacks)
         app.synth()
         run_checks(env, stacks, scratch / "stacks")
         _replace(outdir, scratch)
@@ -65,6 +66,17 @@ def synthesize_stacks(env: Environment, outdir: Path) -> list:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     return stacks
+
+
+def validate(stacks: list) -> None:
+    """cdktf's construct validations of every stack, run before `app.synth()` rather than by it.
+
+    During `synth()` cdktf adds one more validation to every stack that moves a resource: it runs
+    `terraform version` (twelve processes per synthesis) and fails where terraform is not installed,
+    although synthesizing needs no terraform. The stacks require terraform >= 1.12 themselves
+    (`required_version`), which terraform checks where it runs; every other validation runs here."""
+    for stack in stacks:
+        stack.run_all_validations()
 
 
 class SynthesisCheckFailed(Exception):

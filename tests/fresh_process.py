@@ -41,6 +41,19 @@ def environment(outdir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def path_without_terraform(scratch: Path) -> str:
+    """PATH less every folder that holds a terraform, with node kept (linked from a folder of its own)."""
+    node = shutil.which(os.environ.get("JSII_NODE") or "node")
+    kept = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and not Path(d, "terraform").exists()]
+    if node is not None:
+        (scratch / "node-only").mkdir(exist_ok=True)
+        link = scratch / "node-only" / "node"
+        if not link.exists():
+            link.symlink_to(node)
+        kept.insert(0, str(link.parent))
+    return os.pathsep.join(kept)
+
+
 def launch(name: str, *python_flags: str, **extra: str) -> None:
     if not _scratch:
         _scratch.append(Path(tempfile.mkdtemp(prefix="petclinic-fresh-")))
@@ -54,8 +67,11 @@ def launch(name: str, *python_flags: str, **extra: str) -> None:
 
 
 def start() -> None:
-    """The first run as `cdktf synth` makes it (`python -O`, cache on), and the eager reference load."""
-    launch("first", "-O")
+    """The first run as `cdktf synth` makes it (`python -O`, cache on; on a PATH without terraform,
+    which a synthesis does not need), and the eager reference load."""
+    if not _scratch:
+        _scratch.append(Path(tempfile.mkdtemp(prefix="petclinic-fresh-")))
+    launch("first", "-O", PATH=path_without_terraform(_scratch[0]))
     launch("eager", PETCLINIC_EAGER_IMPORT="1", **{synth_cache.SWITCH: "off"})
 
 

@@ -5,6 +5,8 @@ byte as it was; and neither the lazy loading of the provider bindings (Python an
 these tests are collected: `tests/fresh_process.py`.)"""
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,8 +34,9 @@ def as_cdktf_runs_it() -> tuple[fresh_process.Run, fresh_process.Run, dict[str, 
     return first, second, synthesized_files
 
 
-def test_a_fresh_process_writes_what_the_test_session_wrote(as_cdktf_runs_it, synthesized):
+def test_a_fresh_process_without_terraform_writes_what_the_test_session_wrote(as_cdktf_runs_it, synthesized):
     first, _, files = as_cdktf_runs_it
+    assert shutil.which("terraform", path=fresh_process.path_without_terraform(Path(tempfile.mkdtemp()))) is None
     assert "unchanged" not in first.stdout
     assert files == digest(synthesized("dev").outdir)
 
