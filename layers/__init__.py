@@ -13,6 +13,7 @@ from layers import (
     api_gateway,
     application,
     aws_native,
+    bootstrap,
     cloud_map,
     database,
     frontend,
@@ -28,6 +29,7 @@ from layers.outputs import LayerOutputs
 from settings import Environment
 
 LAYERS: tuple[type[LayerStack], ...] = (
+    bootstrap.BootstrapStack,
     network.NetworkStack,
     security.SecurityStack,
     database.DatabaseStack,
@@ -44,7 +46,7 @@ LAYERS: tuple[type[LayerStack], ...] = (
 
 DECLARED_OUTPUTS: dict[str, LayerOutputs] = {
     declaration.layer: declaration
-    for declaration in (network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
+    for declaration in (bootstrap.OUTPUTS, network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
                         cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS, api_gateway.OUTPUTS,
                         aws_native.OUTPUTS, monitoring.OUTPUTS, frontend.OUTPUTS, notification.OUTPUTS)
 }
