@@ -10,9 +10,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lazy_provider
-from settings import Environment
+
+if TYPE_CHECKING:  # the settings cost 0.2 s to import, which a cache hit (main.py) does without
+    from settings import Environment
 
 DEFAULT_OUTDIR = "cdktf.out"
 
@@ -39,6 +42,11 @@ def import_cdktf() -> None:
 
 def synthesize(env: Environment, outdir: Path) -> list[str]:
     """Synthesize every layer of `env` into `outdir`; returns the stack names."""
+    return [s.layer for s in synthesize_stacks(env, outdir)]
+
+
+def synthesize_stacks(env: Environment, outdir: Path) -> list:
+    """`synthesize`, returning the stacks themselves (the tests read them without building them again)."""
     import_cdktf()
     from cdktf import App
 
@@ -49,8 +57,9 @@ def synthesize(env: Environment, outdir: Path) -> list[str]:
     outdir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
-        app = App(outdir=str(scratch))
+        app = App(outdir=str(scratch), skip_validation=True)  # validated just below, without one check
         stacks = build_stacks(app, env)
+        validate(stacks)
         app.synth()
         run_checks(env, stacks, scratch / "stacks")
         # The stacks as scanners can read them, beside the stacks (layers/output_form.py).
@@ -59,7 +68,18 @@ def synthesize(env: Environment, outdir: Path) -> list[str]:
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    return [s.layer for s in stacks]
+    return stacks
+
+
+def validate(stacks: list) -> None:
+    """cdktf's construct validations of every stack, run before `app.synth()` rather than by it.
+
+    During `synth()` cdktf adds one more validation to every stack that moves a resource: it runs
+    `terraform version` (twelve processes per synthesis) and fails where terraform is not installed,
+    although synthesizing needs no terraform. The stacks require terraform >= 1.12 themselves
+    (`required_version`), which terraform checks where it runs; every other validation runs here."""
+    for stack in stacks:
+        stack.run_all_validations()
 
 
 class SynthesisCheckFailed(Exception):

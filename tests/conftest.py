@@ -19,17 +19,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+import lazy_provider  # noqa: E402
+
+lazy_provider.install()  # before a test module imports cdktf or the provider at collection time
+
 from settings import load_environment  # noqa: E402
-from synth import synthesize  # noqa: E402
+from synth import synthesize_stacks  # noqa: E402
 
 ENVIRONMENTS = ("dev", "staging", "prod", "seoul")
 REFERENCE_ENVIRONMENTS = ("dev", "seoul")  # the environments the original was planned for
+EXIT_STATUS = pytest.StashKey[int]()
 
 
 @dataclass(frozen=True)
 class Synthesis:
     env: str
     outdir: Path
+    stacks: tuple = ()  # the LayerStack objects that wrote it (read them; never synthesize them again)
 
     def stack_dir(self, layer: str) -> Path:
         return self.outdir / "stacks" / layer
@@ -52,8 +58,31 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Syn
     def get(env: str) -> Synthesis:
         if env not in cache:
             outdir = tmp_path_factory.mktemp(f"synth-{env}") / "cdktf.out"
-            synthesize(load_environment(env), outdir)
-            cache[env] = Synthesis(env, outdir)
+            stacks = synthesize_stacks(load_environment(env), outdir)
+            cache[env] = Synthesis(env, outdir, tuple(stacks))
         return cache[env]
 
     return get
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start the fresh-process runs as soon as a test that needs them is selected (tests/fresh_process.py)."""
+    if any(item.path.name == "test_lazy_provider.py" for item in items):
+        from tests import fresh_process
+        fresh_process.start()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests import fresh_process
+    fresh_process.stop()
+    session.config.stash[EXIT_STATUS] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """As main.py: once every report is written, skip the interpreter's teardown of the provider
+    bindings' objects (seconds, and nothing the OS does not release)."""
+    if "cdktf_cdktf_provider_aws" in sys.modules and EXIT_STATUS in config.stash:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(config.stash[EXIT_STATUS])

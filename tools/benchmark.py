@@ -1,57 +1,245 @@
-"""Benchmark of a cold synthesis: `main.py` in a fresh process, as `cdktf synth` runs it.
+"""Benchmark of synthesis against the plain cost of cdktf, as ratios from one run.
 
-usage: python tools/benchmark.py [--runs N] [--env ENV]
+usage: python tools/benchmark.py [--runs N] [--env ENV] [--json PATH] [--readme]
        python tools/benchmark.py --drift [--runs N]    # drift checks of every layer against a local AWS
 
-Prints, for the lazy provider import (default) and the eager one (PETCLINIC_EAGER_IMPORT=1), the
-median and best wall time over N runs and the peak resident memory of the run's process tree
-(Python and the jsii Node runtime). Performance is measured here, never in timed tests.
+Each case is the median of N (≥ 3) fresh processes, each with the peak resident memory and the CPU
+time of its whole process tree (Python, the jsii Node runtime, the cdktf CLI), sampled from /proc:
+
+  a  plain cdktf: a fresh Python imports `cdktf_cdktf_provider_aws` the ordinary way (no hook of this
+     app), touches one class and exits normally
+  b  a cold synthesis of every stack of one environment: the app command of `cdktf.json`,
+     synthesis cache off, a fresh output folder
+  c  the four environments in one process (synthesis cache off)
+  d  a repeated synthesis with nothing changed: the app command of `cdktf.json` with the synthesis cache
+     on, into an output folder it synthesized before
+  e  `npx cdktf synth` (synthesis cache off)
+
+Every case runs once before it is measured, so each measures a warm machine (jsii's package cache,
+the file system cache), not the first run after an install. The measured runs go round by round
+(a, b, c, d, e, then again), so that on a shared machine every case sees the same load; the CPU
+time, which the machine's load inflates far less than the wall time, is reported beside it. `CHECKPOINT_DISABLE=1` keeps the cdktf
+CLI from calling its vendor's version-check service. It prints a table, the ratios b/a, c/a,
+d/a, e/a and the issue's targets, and writes them as JSON (`docs/benchmark.json` by default);
+`--readme` also rewrites the table in README.md. Load average and core count are recorded, since the
+numbers are only comparable within one run on one machine.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("dev", "staging", "prod", "seoul")
+SAMPLE_SECONDS = 0.02
+README_START = "<!-- benchmark:start -->"
+README_END = "<!-- benchmark:end -->"
+
+PLAIN_CDKTF = "import cdktf_cdktf_provider_aws.vpc as m; m.Vpc"
+ALL_ENVIRONMENTS = """
+import os
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from settings import load_environment
+from synth import synthesize
+for name in sys.argv[3:]:
+    synthesize(load_environment(name), Path(sys.argv[2]) / name)
+sys.stdout.flush()
+os._exit(0)  # as main.py: no interpreter teardown of the bindings
+"""
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (Linux /proc), in MB."""
-    total, pending = 0, [pid]
+@dataclass(frozen=True)
+class Sample:
+    seconds: float      # wall time
+    cpu: float          # user + system CPU seconds of the process tree
+    peak_mb: float      # peak resident memory of the process tree
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    title: str
+    seconds: float      # median wall time
+    best: float
+    cpu: float          # median CPU time of the process tree
+    peak_mb: float      # median of the runs' peak memory of the process tree
+    runs: int
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid: int) -> dict[int, tuple[int, float]]:
+    """Every process of the tree below `pid` (Linux /proc) -> (resident kB, CPU seconds so far)."""
+    found, pending = {}, [pid]
     while pending:
         current = pending.pop()
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            with open(f"/proc/{current}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            rss_kb = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            found[current] = (rss_kb, (int(fields[11]) + int(fields[12])) / TICKS)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending += [int(c) for c in children.read().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError, ValueError):
             continue
-    return total / 1024
+    return found
 
 
-def one_run(env_name: str, extra: dict[str, str]) -> tuple[float, float]:
-    """Wall time and peak memory of the process tree of one synthesis."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PETCLINIC_ENV=env_name, CDKTF_OUTDIR=str(Path(tmp) / "cdktf.out"),
-                   JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", **extra)
-        start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, str(ROOT / "main.py")], env=env, stdout=subprocess.DEVNULL)
-        peak = 0.0
-        while process.poll() is None:
-            peak = max(peak, tree_rss_mb(process.pid))
-            time.sleep(0.05)
-        elapsed = time.perf_counter() - start
-        if process.returncode != 0:
-            raise SystemExit(f"main.py failed with exit code {process.returncode}")
-        return elapsed, peak
+def measure(command: list[str] | str, env: dict[str, str], cwd: Path) -> Sample:
+    """Wall time, CPU time and peak memory of one run of `command` and everything it starts. The CPU
+    time is each process's last sample (a process's final ~20 ms can be missed), or the rusage of the
+    top process and the children it waited for, whichever is more."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=cwd, shell=isinstance(command, str),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    peak, cpu_by_pid = 0, {}
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        sampled = tree(process.pid)
+        peak = max(peak, sum(rss for rss, _ in sampled.values()))
+        cpu_by_pid.update({p: cpu for p, (_, cpu) in sampled.items()})
+        time.sleep(SAMPLE_SECONDS)
+    elapsed = time.perf_counter() - start
+    cpu_by_pid[process.pid] = max(cpu_by_pid.get(process.pid, 0.0), usage.ru_utime + usage.ru_stime)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"{command!r} failed with exit code {process.returncode}:\n{stderr[-3000:]}")
+    return Sample(elapsed, sum(cpu_by_pid.values()), peak / 1024)
+
+
+def app_command() -> str:
+    """The command `cdktf synth` runs, from cdktf.json."""
+    return json.loads((ROOT / "cdktf.json").read_text())["app"]
+
+
+def base_environment(env_name: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PETCLINIC_", "CDKTF_"))}
+    env.update(PETCLINIC_ENV=env_name, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", CHECKPOINT_DISABLE="1",
+               **extra)
+    return env
+
+
+def summarize(key: str, title: str, samples: list[Sample]) -> Case:
+    times = [s.seconds for s in samples]
+    return Case(key, title, statistics.median(times), min(times), statistics.median(s.cpu for s in samples),
+                statistics.median(s.peak_mb for s in samples), len(samples))
+
+
+def cases(env_name: str, runs: int, scratch: Path) -> list[Case]:
+    """Each case's `run(i)` measures its run i; run -1 is its unmeasured warm-up."""
+    python = sys.executable
+    off = {"PETCLINIC_CACHE": "off"}
+    plan = []
+
+    def plain(i):
+        return measure([python, "-c", PLAIN_CDKTF], base_environment(env_name), scratch)
+    plan.append(("a", "plain cdktf: import the provider, touch one class", plain))
+
+    def cold(i):
+        out = scratch / f"b{i}"
+        shutil.rmtree(out, ignore_errors=True)
+        return measure(app_command(), base_environment(env_name, CDKTF_OUTDIR=str(out), **off), ROOT)
+    plan.append(("b", f"cold synthesis, all stacks of {env_name}", cold))
+
+    def together(i):
+        out = scratch / f"c{i}"
+        shutil.rmtree(out, ignore_errors=True)
+        return measure([python, "-O", "-c", ALL_ENVIRONMENTS, str(ROOT), str(out), *ENVIRONMENTS],
+                       base_environment(env_name, **off), ROOT)
+    plan.append(("c", "all four environments in one process", together))
+
+    repeated_out = scratch / "d"
+
+    def repeated(i):
+        return measure(app_command(), base_environment(env_name, CDKTF_OUTDIR=str(repeated_out)), ROOT)
+    repeated(-1)  # the run that fills the cache; the case's own warm-up is then already a hit
+    plan.append(("d", "repeated synthesis, nothing changed (cache on)", repeated))
+
+    npx = shutil.which("npx")
+    if npx is None or not (ROOT / "node_modules" / ".bin" / "cdktf").exists():
+        raise SystemExit("case e needs the cdktf CLI: run bin/setup --cli first")
+
+    def cli(i):
+        out = scratch / f"e{i}"
+        shutil.rmtree(out, ignore_errors=True)
+        return measure([npx, "--no-install", "cdktf", "synth", "--output", str(out)],
+                       base_environment(env_name, **off), ROOT)
+    plan.append(("e", "npx cdktf synth (cache off)", cli))
+
+    for _, _, run in plan:
+        run(-1)
+    samples = {key: [] for key, _, _ in plan}
+    for i in range(runs):
+        for key, _, run in plan:
+            samples[key].append(run(i))
+    return [summarize(key, title, samples[key]) for key, title, _ in plan]
+
+
+def ratios_and_targets(by_key: dict[str, Case]) -> tuple[dict[str, float], dict[str, dict]]:
+    a, b = by_key["a"], by_key["b"]
+    ratios = {f"{k}/a": round(by_key[k].seconds / a.seconds, 3) for k in ("b", "c", "d", "e")}
+    ratios.update({f"{k}/a cpu": round(by_key[k].cpu / a.cpu, 3) for k in ("b", "c", "d", "e")})
+    targets = {
+        "b <= 0.15 x a": {"value": ratios["b/a"], "limit": 0.15, "met": ratios["b/a"] <= 0.15},
+        "b <= 400 MB": {"value": round(b.peak_mb), "limit": 400, "met": b.peak_mb <= 400},
+        "c <= 0.3 x a": {"value": ratios["c/a"], "limit": 0.3, "met": ratios["c/a"] <= 0.3},
+        "d <= 0.3 s": {"value": round(by_key["d"].seconds, 3), "limit": 0.3, "met": by_key["d"].seconds <= 0.3},
+        "e <= b + 1.5 s": {"value": round(by_key["e"].seconds, 2), "limit": round(b.seconds + 1.5, 2),
+                           "met": by_key["e"].seconds <= b.seconds + 1.5},
+    }
+    return ratios, targets
+
+
+def table(results: list[Case], ratios: dict[str, float], targets: dict[str, dict], machine: dict) -> str:
+    a = results[0]
+    lines = ["| case | what | median s | best s | CPU s | peak MB | time / a | CPU / a | memory / a |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for case in results:
+        lines.append(f"| {case.key} | {case.title} | {case.seconds:.2f} | {case.best:.2f} | {case.cpu:.2f} | "
+                     f"{case.peak_mb:.0f} | {case.seconds / a.seconds:.3f} | {case.cpu / a.cpu:.3f} | "
+                     f"{case.peak_mb / a.peak_mb:.3f} |")
+    lines.append("")
+    lines.append("Targets: " + "; ".join(f"{name}: {t['value']} ({'met' if t['met'] else 'NOT met'})"
+                                         for name, t in targets.items()))
+    lines.append("")
+    lines.append(f"{a.runs} fresh processes per case, medians, measured round by round; {machine['cores']} cores, "
+                 f"load average "
+                 f"{machine['load_before']} before and {machine['load_after']} after; {machine['stacks']} stacks "
+                 f"per environment; Python {machine['python']}, Node {machine['node']}.")
+    return "\n".join(lines)
+
+
+def machine_facts(env_name: str) -> dict:
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    sys.path.insert(0, str(ROOT))
+    from layers import LAYERS
+    return {"cores": os.cpu_count(), "python": sys.version.split()[0], "node": node, "stacks": len(LAYERS),
+            "env": env_name, "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+
+def update_readme(text: str) -> None:
+    readme = ROOT / "README.md"
+    content = readme.read_text()
+    start, end = content.find(README_START), content.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"README.md has no {README_START} ... {README_END} section to rewrite")
+    readme.write_text(content[:start + len(README_START)] + "\n" + text + "\n" + content[end:])
 
 
 def measure_drift(runs: int) -> None:
@@ -106,18 +294,31 @@ def measure_drift(runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--env", default="dev")
+    parser.add_argument("--json", type=Path, default=ROOT / "docs" / "benchmark.json")
+    parser.add_argument("--readme", action="store_true", help="rewrite the benchmark table in README.md")
     parser.add_argument("--drift", action="store_true", help="time the drift checks instead of the synthesis")
     args = parser.parse_args()
     if args.drift:
         measure_drift(args.runs)
         return
-    for label, extra in (("lazy provider import", {}), ("eager provider import", {"PETCLINIC_EAGER_IMPORT": "1"})):
-        runs = [one_run(args.env, extra) for _ in range(args.runs)]
-        times = [t for t, _ in runs]
-        print(f"{label:24s} median {statistics.median(times):5.2f} s  best {min(times):5.2f} s  "
-              f"peak memory {max(m for _, m in runs):6.0f} MB  ({args.runs} runs, env {args.env})")
+    if args.runs < 3:
+        parser.error("--runs must be at least 3 (medians of at least three fresh processes)")
+    machine = machine_facts(args.env)
+    with tempfile.TemporaryDirectory(prefix="petclinic-benchmark-") as tmp:
+        results = cases(args.env, args.runs, Path(tmp))
+    machine["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    by_key = {case.key: case for case in results}
+    ratios, targets = ratios_and_targets(by_key)
+    text = table(results, ratios, targets, machine)
+    print(text)
+    print("\nratios (wall time, then CPU time): " + ", ".join(f"{k} = {v}" for k, v in ratios.items()))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"machine": machine, "cases": [asdict(c) for c in results], "ratios": ratios,
+                                     "targets": targets}, indent=2) + "\n")
+    if args.readme:
+        update_readme(text)
 
 
 if __name__ == "__main__":

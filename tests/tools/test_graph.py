@@ -34,9 +34,9 @@ def test_a_read_of_a_layer_that_is_not_synthesized_is_named_as_a_prerequisite():
     assert "Not among the stacks: 09-aws-native (read by 10-monitoring)" in tool.render_text("dev", g)
 
 
-def test_producers_come_before_their_consumers_in_every_environment():
+def test_producers_come_before_their_consumers_in_every_environment(synthesized):
     for env in ENVIRONMENTS:
-        g = tool.graph_of(tool.build_stacks_of(load_environment(env)))
+        g = tool.graph_of(synthesized(env).stacks)   # the session's stacks: no second build
         steps, _ = plan(g)
         deployed: set[str] = set()
         for step in steps:
@@ -50,6 +50,6 @@ def test_producers_come_before_their_consumers_in_every_environment():
 
 
 def test_the_readme_embeds_the_current_graph():
-    g = tool.graph_of(tool.build_stacks_of(load_environment(tool.README_ENV)))
+    g = tool.graph_of(tool.build_stacks_of(load_environment(tool.README_ENV)))  # the tool's own path, once
     embedded = tool.embedded_block((ROOT / "README.md").read_text())
     assert embedded == tool.readme_block(g), "README.md is stale: run python -m tools.graph --write-readme"

@@ -1,0 +1,72 @@
+"""Start jsii's kernel without its relay process.
+
+jsii's Python runtime starts `node bin/jsii-runtime.js`, whose only work is to start a second Node,
+`node --preserve-symlinks lib/program.js` (the kernel), and to relay every API message between its
+own stdin/stdout and the kernel's file descriptor 3, wrapping the kernel's stdout and stderr in JSON
+for Python to unwrap. That second Node costs ~40 MB and two more pipe hops per call (a synthesis
+makes thousands). `install()` makes the pinned jsii (1.142.0) start the kernel itself, on one end of
+a socket pair as its descriptor 3, with the kernel's stdout and stderr going straight to ours: the
+same messages over one hop. Any other jsii version, a missing kernel file, or
+`PETCLINIC_EAGER_IMPORT=1` keeps jsii's own start; output is byte-identical either way
+(`tests/test_lazy_provider.py` compares against the eager load, which uses jsii's own start).
+"""
+from __future__ import annotations
+
+import io
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+PINNED_JSII = "1.142.0"
+# The kernel reads and writes its API on descriptor 3; bash (unlike a POSIX sh) moves a descriptor
+# numbered 10 or more, which ours is under pytest's output capture.
+SHELL_EXEC = 'fd=$1; shift; exec "$@" 3<&"$fd" {fd}<&-'
+
+
+def _direct_start(self) -> None:
+    """`_NodeProcess.start`, without the relay: the kernel on one end of a socket pair."""
+    environ = os.environ.copy()
+    environ["JSII_AGENT"] = f"Python/{platform.python_version()}"
+    node = environ.get("JSII_NODE", "node")
+    entry = Path(environ.get("JSII_RUNTIME") or self._jsii_runtime())
+    program = entry.parent.parent / "lib" / "program.js"
+    ours, theirs = socket.socketpair()
+    try:
+        self._process = subprocess.Popen(
+            [shutil.which("bash") or "bash", "-c", SHELL_EXEC, "bash", str(theirs.fileno()),
+             node, "--max-old-space-size=4069", "--preserve-symlinks", str(program)],
+            stdin=subprocess.DEVNULL, env=environ, pass_fds=(theirs.fileno(),))
+    finally:
+        theirs.close()
+    self._process.stdin = ours.makefile("wb")
+    self._process.stdout = ours.makefile("rb")
+    self._process.stderr = io.BytesIO()          # stop() closes it; the kernel's stderr is ours
+    self._socket = ours
+    self.sink_thread = threading.Thread(target=lambda: None, daemon=True)
+    self.sink_thread.start()
+    import atexit
+    atexit.register(self.stop)
+    self.handshake()
+
+
+def install() -> bool:
+    """Use the direct start for jsii's kernel, if this jsii is the one it was written for."""
+    if os.environ.get("PETCLINIC_EAGER_IMPORT") or shutil.which("bash") is None:
+        return False
+    try:
+        from importlib.metadata import version
+
+        import jsii._embedded.jsii as embedded
+        from jsii._kernel.providers import process
+    except ImportError:
+        return False
+    if version("jsii") != PINNED_JSII or "lib__program.js" not in embedded.EMBEDDED_FILES:
+        return False
+    if not hasattr(process._NodeProcess, "_stock_start"):
+        process._NodeProcess._stock_start = process._NodeProcess.start
+    process._NodeProcess.start = _direct_start
+    return True

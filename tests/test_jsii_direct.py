@@ -1,0 +1,33 @@
+"""jsii's kernel runs without its relay process (`jsii_direct.py`) where the pinned jsii allows it,
+and jsii's own start stays everywhere else. (The bytes it synthesizes equal those of the eager load,
+which keeps jsii's own start: `tests/test_lazy_provider.py`.)"""
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from pathlib import Path
+
+import jsii_direct
+
+
+def kernel_pid() -> int:
+    import jsii._runtime
+    return jsii._runtime.kernel.provider._process._process.pid
+
+
+def test_the_sessions_kernel_is_a_child_of_this_process_without_the_relay(synthesized):
+    synthesized("dev")
+    pid = kernel_pid()
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert command[-2].endswith(b"lib/program.js") and b"--preserve-symlinks" in command
+    assert not any(part.endswith(b"jsii-runtime.js") for part in command)
+    parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    assert parent == os.getpid()
+
+
+def test_the_eager_load_and_other_jsii_versions_keep_jsiis_own_start(monkeypatch):
+    monkeypatch.setenv("PETCLINIC_EAGER_IMPORT", "1")
+    assert jsii_direct.install() is False
+    monkeypatch.delenv("PETCLINIC_EAGER_IMPORT")
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "1.999.0")
+    assert jsii_direct.install() is False
