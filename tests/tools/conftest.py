@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+import sys
+import subprocess
 import socket
 import urllib.request
 from collections.abc import Iterator
@@ -32,8 +35,6 @@ def closed_port() -> int:
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
     saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                                             "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE",
                                             "AWS_SHARED_CREDENTIALS_FILE", "MOTO_EC2_LOAD_DEFAULT_AMIS")}
@@ -44,12 +45,27 @@ def moto_endpoint() -> Iterator[str]:
     os.environ.pop("AWS_SESSION_TOKEN", None)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)   # no line per request on the console
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    # Its own process: the in-process mocks other tests use (moto's mock_aws) share moto's backends
+    # with an in-process server and would reset or intercept what these tests create.
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"moto server did not start on 127.0.0.1:{port}")
+                time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.stop()
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -58,6 +58,7 @@ class LiveCheck:
         self.lock = threading.Lock()
         self.region: str | None = None
         self.tags: dict[str, str] = {}
+        self.tags_from: str | None = None   # the layer the region and tags were taken from
 
     def aws(self, region: str) -> Aws:
         return Aws(region=region, profile=self.args.profile, endpoint_url=self.args.aws_endpoint_url,
@@ -66,9 +67,12 @@ class LiveCheck:
     def __call__(self, layer: str) -> LayerResult:
         try:
             config = load_configuration(self.stacks / layer)
-            with self.lock:
-                self.region = self.region or config.region
-                self.tags = self.tags or default_tags(config.path)
+            # The platform's region and tags come from the layers in the state bucket, the lowest
+            # first (the threads finish in any order): 00-bootstrap's own tags name no environment.
+            if config.backend is not None:
+                with self.lock:
+                    if self.tags_from is None or layer < self.tags_from:
+                        self.tags_from, self.region, self.tags = layer, config.region, default_tags(config.path)
             state = load(self.args.state, layer, config.backend,
                          S3Options(self.args.profile, self.args.endpoint_url, self.args.timeout), self.single,
                          config.local_state)
