@@ -1,0 +1,94 @@
+"""A moto server on 127.0.0.1, on a free port of a given range, stopped whatever happens."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+PORT_RANGE = range(25000, 25099)  # this tool's ports (25099 is the dead proxy, see terraform.py)
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(ports: range = PORT_RANGE) -> int:
+    for port in ports:
+        if port_is_free(port):
+            return port
+    raise RuntimeError(f"no free port on 127.0.0.1 in {ports.start}-{ports.stop - 1}")
+
+
+def answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+class MotoServer:
+    """`with MotoServer(log) as moto: moto.url` — a fresh moto server; stopped (its whole process
+    group) on leaving the block, on an exception and on SIGTERM of this process."""
+
+    def __init__(self, log: Path, port: int | None = None, start_timeout: float = 60.0):
+        self.log = log
+        self.port = port or free_port()
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "MotoServer":
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
+                # AWS managed policies (AdministratorAccess, ...) exist only when moto is asked to load them
+                env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+                     "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
+            )
+        self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+        deadline = time.monotonic() + self.start_timeout
+        while not answers(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"moto server did not start on {self.url} (see {self.log}); "
+                                   "is moto[server] installed for this Python?")
+            time.sleep(0.2)
+        return self
+
+    def _on_sigterm(self, signum: int, frame: object) -> None:
+        self.stop()
+        raise SystemExit(128 + signum)
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGTERM)  # its own group: started with start_new_session
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+        if getattr(self, "_previous_sigterm", None) is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)

@@ -1,0 +1,93 @@
+"""The run's report: a Markdown table per layer, the tamper cases, and everything that was not run."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from tools.e2e.run import RunReport
+
+
+def verdict(report: RunReport) -> tuple[int, list[str]]:
+    """0 when every layer applied (moto gaps named), every second plan said no changes and every
+    tamper case was caught with nothing else changing; 1 otherwise, with the reasons."""
+    reasons = []
+    if report.error:
+        reasons.append(report.error)
+    for name, layer in report.layers.items():
+        if layer.status == "failed" and any(s.problems for s in layer.steps):
+            reasons.append(f"{name} failed: " + "; ".join(p for s in layer.steps for p in s.problems)[:300])
+        if layer.status == "not run":
+            reasons.append(f"{name} not run: " + "; ".join(s.reason for s in layer.steps if s.reason))
+        if layer.last_applied is not None and layer.second_plan_code != 0:
+            reasons.append(f"{name} second plan: {layer.second_plan}")
+    for case, caught in report.tamper_caught.items():
+        if not caught:
+            reasons.append(f"tamper case not caught: {case}")
+    if report.unexpected_changes:
+        reasons.append("plan after tampering changes more than was tampered: " + ", ".join(report.unexpected_changes))
+    if not report.tampered:
+        reasons.append("no tamper case could run")
+    return (1 if reasons else 0), reasons
+
+
+def markdown(report: RunReport) -> str:
+    lines = [f"## End-to-end run: {report.env} into moto ({report.moto_url})", "",
+             f"terraform {report.terraform_version}, hashicorp/aws {report.aws_version}, "
+             f"{report.seconds:.0f} s in all", "",
+             "| layer | steps | status | resources | apply s | second plan | after tampering | drift |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, layer in report.layers.items():
+        steps = ", ".join(f"{s.step.label}: {s.status}" for s in layer.steps) or "none"
+        last = layer.last_applied
+        seconds = "+".join(f"{s.seconds:.0f}" for s in layer.steps if s.status != "not run") or "-"
+        drift = "; ".join(f"{k}: {v}" for k, v in layer.drift.items()) or "-"
+        lines.append(f"| {name} | {steps} | {layer.status} | {last.resources if last else 0} | {seconds} | "
+                     f"{layer.second_plan} | {layer.tamper_plan} | {drift} |")
+    counts = _counts(report)
+    lines += ["", f"Fully applied: {counts['applied']} of {counts['layers']} layers "
+              f"(partial {counts['partial']}, failed {counts['failed']}, not run {counts['not run']})."]
+    lines += ["", "### Tampered behind Terraform's back", ""]
+    for t in report.tampered:
+        caught = "caught" if report.tamper_caught.get(t.case) else "NOT caught"
+        lines.append(f"- {t.case}: {t.change} -> plan of {t.layer} must {t.action} `{t.address}`: {caught}")
+    lines += [f"- skipped: {s}" for s in report.tamper_skipped]
+    lines += [f"- unexpected change: {u}" for u in report.unexpected_changes]
+    lines += ["", f"Drift command: {report.drift_tool}"]
+    notes = []
+    for name, layer in report.layers.items():
+        for s in layer.steps:
+            if s.step.settings:
+                notes.append(f"- {s.step.label} synthesized with {json.dumps(dict(s.step.settings))} "
+                             "(scratch copy of envs/)")
+            notes += [f"- {s.step.label} excluded by the scratch override: {x}" for x in s.excluded]
+            notes += [f"- {s.step.label} moto lacks: {g}" for g in s.moto_gaps]
+            notes += [f"- {s.step.label} error: {p}" for p in s.problems]
+            if s.reason:
+                notes.append(f"- {s.step.label} not run: {s.reason}")
+        if layer.removed_blocks:
+            notes.append(f"- {name}: `removed` blocks of providers not installed here, left as synthesized "
+                         f"(nothing in a fresh state; terraform needs no provider for them): "
+                         + ", ".join(layer.removed_blocks))
+    if notes:
+        lines += ["", "### Notes", "", *notes]
+    if report.error:
+        lines += ["", f"Run error: {report.error}"]
+    return "\n".join(lines) + "\n"
+
+
+def _counts(report: RunReport) -> dict[str, int]:
+    statuses = [layer.status for layer in report.layers.values()]
+    return {"layers": len(statuses), **{s: statuses.count(s) for s in ("applied", "partial", "failed", "not run")}}
+
+
+def as_json(report: RunReport) -> str:
+    def plain(value: Any) -> Any:
+        return str(value) if not isinstance(value, (dict, list, str, int, float, bool, type(None))) else value
+
+    data = asdict(report)
+    for name, layer in report.layers.items():
+        data["layers"][name]["status"] = layer.status
+    code, reasons = verdict(report)
+    data.update(verdict=code, reasons=reasons, counts=_counts(report))
+    return json.dumps(data, indent=1, default=plain, sort_keys=True)
