@@ -6,8 +6,9 @@ Terraform merges an override file over the configuration without the configurati
   bucket, key, region, encryption and native locking, sent to moto path-style with fake credentials;
 - `provider.aws`: every endpoint at moto, fake credentials, the checks that need a real account off;
 - `data.terraform_remote_state.*`: each read's `config` (replaced whole) sent to moto the same way;
-- `resource.<type>.<name>`: `count = 0` / `for_each = {}` for the resources of a type moto cannot
-  serve at all (`EXCLUDED_TYPES`), each listed in the report.
+- `resource.<type>.<name>`: what moto cannot serve (`moto_gaps`): attributes unset, attributes
+  moto does not keep in `lifecycle.ignore_changes`, types it cannot serve at all `count = 0`; each
+  listed in the report.
 """
 from __future__ import annotations
 
@@ -17,34 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tools.e2e.moto_gaps import EXCLUDED_TYPES, IGNORED, UNSET
+
 FAKE = {"access_key": "test", "secret_key": "test"}
 BACKEND_CHECKS_OFF = {"skip_credentials_validation": True, "skip_requesting_account_id": True,
                       "skip_metadata_api_check": True, "skip_region_validation": True, "use_path_style": True}
 PROVIDER_CHECKS_OFF = {"skip_credentials_validation": True, "skip_metadata_api_check": True,
                        "skip_region_validation": True, "s3_use_path_style": True}
-
-# Resource types that moto 5.1 cannot serve at all (type -> the API it lacks). Excluded in the scratch
-# copy only, and listed per layer in the report. Empty while every type of the ported layers applies.
-EXCLUDED_TYPES: Mapping[str, str] = {}
-
-
-@dataclass(frozen=True)
-class AttributeExclusion:
-    """Attributes of one type that moto serves wrongly, unset (or set to a value that needs nothing
-    from moto) in the scratch copy; a layer with one counts as partial."""
-
-    rtype: str
-    values: Mapping[str, Any]      # attribute -> value in the override (None: unset)
-    reason: str
-
-
-EXCLUDED_ATTRIBUTES: tuple[AttributeExclusion, ...] = (
-    AttributeExclusion(
-        "aws_subnet", {"ipv6_cidr_block": None, "assign_ipv6_address_on_creation": False},
-        "moto 5.1.22 EC2 DescribeSubnets renders Ipv6CidrBlockAssociationSet[].Ipv6CidrBlockState.State as "
-        "\"{'State': 'associated'}\", so the provider waits for 'associated' until it times out"),
-)
-
 
 @dataclass(frozen=True)
 class Target:
@@ -59,7 +39,7 @@ class Target:
 @dataclass(frozen=True)
 class Override:
     content: dict[str, Any]
-    excluded: tuple[str, ...]  # "aws_x.name (lacks Service:Api)"
+    excluded: tuple[tuple[str, str], ...]  # (address, what the override does and why)
 
     def write(self, workdir: Path) -> Path:
         path = workdir / "zz_override.tf.json"
@@ -94,19 +74,30 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
             for name, body in sorted(reads.items())
         }
     excluded = []
-    for rtype, resources in sorted((stack.get("resource") or {}).items()):
+    resources = stack.get("resource") or {}
+    for rtype, bodies in sorted(resources.items()):
         if rtype in EXCLUDED_TYPES:
-            for name, body in sorted(resources.items()):
+            for name, body in sorted(bodies.items()):
                 content.setdefault("resource", {}).setdefault(rtype, {})[name] = (
                     {"for_each": {}} if "for_each" in body else {"count": 0})
-                excluded.append(f"{rtype}.{name} (moto lacks {EXCLUDED_TYPES[rtype]})")
-    for exclusion in EXCLUDED_ATTRIBUTES:
-        for name, body in sorted(((stack.get("resource") or {}).get(exclusion.rtype) or {}).items()):
-            touched = sorted(set(exclusion.values) & set(body))
+                excluded.append((f"{rtype}.{name}", f"not created (moto lacks {EXCLUDED_TYPES[rtype]})"))
+    for gap in UNSET:
+        for name, body in sorted((resources.get(gap.rtype) or {}).items()):
+            touched = gap.applies_to(body)
             if touched:
-                content.setdefault("resource", {}).setdefault(exclusion.rtype, {})[name] = {
-                    attribute: exclusion.values[attribute] for attribute in touched}
-                excluded.append(f"{exclusion.rtype}.{name}: {', '.join(touched)} ({exclusion.reason})")
+                over = content.setdefault("resource", {}).setdefault(gap.rtype, {}).setdefault(name, {})
+                over.update({attribute: gap.values[attribute] for attribute in touched})
+                excluded.append((f"{gap.rtype}.{name}", f"{', '.join(touched)} unset: moto {gap.api} {gap.reason}"))
+    for gap in IGNORED:
+        for name, body in sorted((resources.get(gap.rtype) or {}).items()):
+            touched = gap.applies_to(body)
+            if touched:
+                over = content.setdefault("resource", {}).setdefault(gap.rtype, {}).setdefault(name, {})
+                lifecycle = over.setdefault("lifecycle", dict(body.get("lifecycle") or {}))
+                ignored = lifecycle.get("ignore_changes") or []
+                if ignored != "all":
+                    lifecycle["ignore_changes"] = sorted(set(ignored) | set(touched))
+                excluded.append((f"{gap.rtype}.{name}", f"{', '.join(touched)} ignored: moto {gap.api} {gap.reason}"))
     return Override(content, tuple(excluded))
 
 

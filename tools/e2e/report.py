@@ -60,7 +60,11 @@ def markdown(report: RunReport) -> str:
             if s.step.settings:
                 notes.append(f"- {s.step.label} synthesized with {json.dumps(dict(s.step.settings))} "
                              "(scratch copy of envs/)")
-            notes += [f"- {s.step.label} excluded by the scratch override: {x}" for x in s.excluded]
+            grouped: dict[str, list[str]] = {}
+            for address, what in s.excluded:
+                grouped.setdefault(what, []).append(address)
+            notes += [f"- {s.step.label} scratch override: {what} — {', '.join(addresses)}"
+                      for what, addresses in grouped.items()]
             notes += [f"- {s.step.label} moto lacks: {g}" for g in s.moto_gaps]
             notes += [f"- {s.step.label} error: {p}" for p in s.problems]
             if s.reason:

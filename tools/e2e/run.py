@@ -1,8 +1,10 @@
 """The whole end-to-end run: moto up, state bucket, every deploy step applied, second plan, tamper.
 
 Each step runs in its own scratch working directory (a copy of the synthesized stack plus the
-override file); a step runs only when every layer its stack reads has applied. Every subprocess has
-a timeout, and the whole run has a budget: what does not fit is reported as not run.
+override file). A step waits for the steps it depends on — for each layer its stack reads, that
+layer's latest step before it in the deploy order, and its own earlier phase — and runs only when
+they applied; independent steps run side by side (terraform mostly waits on the provider's polls).
+Every subprocess has a timeout and the whole run a budget: what does not fit is reported as not run.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import re
 import shutil
 import time
 from collections.abc import Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,29 +25,36 @@ from settings import Environment, load_environment
 from tools.e2e import drift as drift_check
 from tools.e2e.moto_server import MotoServer
 from tools.e2e.override import FAKE, PROVIDER_CHECKS_OFF, Target, override_for
+from tools.e2e.plans import changed_attributes, described, foreign_removed_blocks, is_moto_gap, plan_summary
 from tools.e2e.state import State, read_state
 from tools.e2e.steps import Step, environment_with, steps_for
 from tools.e2e.tamper import Tampered, cases_for, pick
-from tools.e2e.terraform import Diagnostic, Result, Terraform, local_only_environment, mirrored_aws_version
+from tools.e2e.terraform import Result, Terraform, mirrored_aws_version
 
 INIT_TIMEOUT = 300.0
 APPLY_TIMEOUT = 600.0
 PLAN_TIMEOUT = 300.0
-MOTO_GAP_MARKERS = ("not yet implemented", "notimplemented", "not implemented", "invalidaction",
-                    "statuscode: 501", "unknownoperation", "has not been implemented")
+PARALLEL = 3
 
 
 @dataclass
 class StepReport:
     step: Step
+    stack_dir: Path | None = None
+    stack: dict[str, Any] = field(default_factory=dict)
+    needs: list["StepReport"] = field(default_factory=list)
     status: str = "not run"          # applied | partial | failed | not run
     resources: int = 0
     seconds: float = 0.0
     workdir: Path | None = None
-    excluded: tuple[str, ...] = ()
+    excluded: tuple[tuple[str, str], ...] = ()
     problems: list[str] = field(default_factory=list)
     moto_gaps: list[str] = field(default_factory=list)
     reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("applied", "partial")
 
 
 @dataclass
@@ -61,7 +71,7 @@ class LayerReport:
 
     @property
     def last_applied(self) -> StepReport | None:
-        done = [s for s in self.steps if s.status in ("applied", "partial")]
+        done = [s for s in self.steps if s.ok]
         return done[-1] if done else None
 
     @property
@@ -70,9 +80,9 @@ class LayerReport:
             return "failed"
         if not self.steps or all(s.status == "not run" for s in self.steps):
             return "not run"
-        if any(s.status == "not run" for s in self.steps):
+        if any(s.status != "applied" for s in self.steps):
             return "partial"
-        return "partial" if any(s.status == "partial" for s in self.steps) else "applied"
+        return "applied"
 
 
 @dataclass
@@ -112,40 +122,95 @@ class Run:
         self.report = RunReport(env_name, terraform_version=terraform_version, aws_version=mirrored_aws_version(mirror))
         self.budget = Budget(budget_seconds)
         self.only = only
+        self.moto_url = ""
         self._synthesized: dict[str, Path] = {}
 
     # ------------------------------------------------------------------ the run
     def execute(self) -> RunReport:
         start = time.monotonic()
-        with MotoServer(self.scratch / "moto.log") as moto:
-            self.report.moto_url = moto.url
-            self.moto_url = moto.url
-            self._create_state_bucket()
-            self.target = Target(moto.url, self._endpoints(), self.report.terraform_version, self.report.aws_version)
-            layers = self._layers()
-            steps = steps_for(self.env, layers)
-            for layer in layers:
-                self.report.layers[layer] = LayerReport(layer)
-            for step in steps:
-                self.report.layers[step.layer].steps.append(StepReport(step))
-            for layer_report in self._in_order(steps):
-                self._apply(layer_report)
-            self._second_plan()
-            self._tamper()
-            self._drift()
-        self.report.seconds = time.monotonic() - start
+        try:
+            with MotoServer(self.scratch / "moto.log") as moto:
+                self.moto_url = self.report.moto_url = moto.url
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    endpoints = pool.submit(self._endpoints)  # terraform's probe, while cdktf synthesizes here
+                    steps = self._plan_steps()
+                    self.target = Target(moto.url, endpoints.result(), self.report.terraform_version,
+                                         self.report.aws_version)
+                self._create_state_bucket()
+                self._apply_all(steps)
+                self._second_plan()
+                self._tamper()
+                self._drift()
+        finally:
+            self.report.seconds = time.monotonic() - start
         return self.report
 
-    def _in_order(self, steps: list[Step]):
-        for step in steps:
-            yield next(s for s in self.report.layers[step.layer].steps if s.step is step)
+    def _plan_steps(self) -> list[StepReport]:
+        stacks = self._synth({}) / "stacks"
+        layers = sorted(p.name for p in stacks.iterdir() if (p / "cdk.tf.json").is_file())
+        layers = [layer for layer in layers if not self.only or layer in self.only]
+        self.report.layers = {layer: LayerReport(layer) for layer in layers}
+        reports: list[StepReport] = []
+        for step in steps_for(self.env, layers):
+            report = StepReport(step, self._synth(step.settings) / "stacks" / step.layer)
+            report.stack = json.loads((report.stack_dir / "cdk.tf.json").read_text())
+            layer = self.report.layers[step.layer]
+            report.needs = list(layer.steps[-1:])
+            for name, producer in self._producers(report.stack).items():
+                earlier = [r for r in reports if r.step.layer == producer]
+                if producer not in self.report.layers:
+                    report.reason = f"reads {producer} (remote state {name}), which has no stack here"
+                elif not earlier:
+                    report.reason = f"reads {producer}, which the deploy order puts later"
+                else:
+                    report.needs.append(earlier[-1])
+            layer.steps.append(report)
+            layer.removed_blocks = foreign_removed_blocks(report.stack)
+            reports.append(report)
+        return reports
+
+    def _apply_all(self, steps: list[StepReport]) -> None:
+        pending, running, finished = list(steps), {}, []
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            while pending or running:
+                for report in list(pending):
+                    broken = [n.step.label for n in report.needs if n in finished and not n.ok]
+                    if report.reason or broken:
+                        report.reason = report.reason or f"needs {', '.join(broken)}, which did not apply"
+                    elif self.budget.left() < 60:
+                        report.reason = "the run's time budget was spent"
+                    elif all(n.ok for n in report.needs) and len(running) < PARALLEL:
+                        running[pool.submit(self._apply, report)] = report
+                    else:
+                        continue
+                    pending.remove(report)
+                    if report not in running.values():
+                        finished.append(report)
+                if running:
+                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    for future in done:
+                        report = running.pop(future)
+                        self._settle(future, report)
+                        finished.append(report)
+                else:
+                    for report in pending:  # nothing runs and nothing can start: a step waits for itself
+                        report.reason = "its dependencies never ran"
+                    pending.clear()
+
+    @staticmethod
+    def _settle(future: Future, report: StepReport) -> None:
+        error = future.exception()
+        if error is not None:
+            report.status = "failed"
+            report.problems.append(f"{type(error).__name__}: {error}")
 
     # ------------------------------------------------------------------ local AWS
     def client(self, service: str, region: str | None = None) -> Any:
-        return boto3.client(service, endpoint_url=self.moto_url, region_name=region or self.env.region,
-                            aws_access_key_id="test", aws_secret_access_key="test",
-                            config=Config(retries={"max_attempts": 2}, connect_timeout=10, read_timeout=60,
-                                          s3={"addressing_style": "path"}, proxies={}))
+        return boto3.session.Session().client(
+            service, endpoint_url=self.moto_url, region_name=region or self.env.region,
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 2}, connect_timeout=10, read_timeout=60,
+                          s3={"addressing_style": "path"}, proxies={}))
 
     def _create_state_bucket(self) -> None:
         s3 = self.client("s3", self.env.state.region)
@@ -164,10 +229,11 @@ class Run:
         first. The probe's plan also proves that moto answers STS as the provider asks it."""
         probe = self.scratch / "probe"
         probe.mkdir()
-        config = {"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws",
-                                                               "version": self.report.aws_version}}}}
+        config: dict[str, Any] = {"terraform": {"required_providers": {
+            "aws": {"source": "hashicorp/aws", "version": self.report.aws_version}}}}
         (probe / "main.tf.json").write_text(json.dumps(config))
-        self._check(self.terraform.run(probe, "init", "-input=false", "-no-color", timeout=self.budget.timeout(INIT_TIMEOUT)))
+        self._check(self.terraform.run(probe, "init", "-input=false", "-no-color",
+                                       timeout=self.budget.timeout(INIT_TIMEOUT)))
         schema = self.terraform.run(probe, "providers", "schema", "-json", timeout=self.budget.timeout(120))
         self._check(schema)
         provider = json.loads(schema.text.splitlines()[0])["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
@@ -176,7 +242,8 @@ class Run:
                                        "endpoints": [{n: self.moto_url for n in names}]}]}
         config["data"] = {"aws_caller_identity": {"moto": {}}}
         (probe / "main.tf.json").write_text(json.dumps(config))
-        plan = self.terraform.run(probe, "plan", "-input=false", "-no-color", "-json", timeout=self.budget.timeout(PLAN_TIMEOUT))
+        plan = self.terraform.run(probe, "plan", "-input=false", "-no-color", "-json",
+                                  timeout=self.budget.timeout(PLAN_TIMEOUT))
         self._check(plan)
         aliases = set()
         for warning in plan.diagnostics("warning"):
@@ -191,11 +258,6 @@ class Run:
             raise RuntimeError(f"terraform {result.command} failed: {' '.join(result.text.split())[-800:]}")
 
     # ------------------------------------------------------------------ synthesis per step settings
-    def _layers(self) -> list[str]:
-        stacks = self._synth({}) / "stacks"
-        present = sorted(p.name for p in stacks.iterdir() if (p / "cdk.tf.json").is_file())
-        return [layer for layer in present if not self.only or layer in self.only]
-
     def _synth(self, settings: Mapping[str, object]) -> Path:
         key = json.dumps(dict(settings), sort_keys=True)
         if key not in self._synthesized:
@@ -208,40 +270,20 @@ class Run:
         return self._synthesized[key]
 
     def _producers(self, stack: Mapping[str, Any]) -> dict[str, str]:
-        """remote-state name -> the layer whose state key it reads."""
+        """remote-state name -> the layer whose state key it reads (the key itself when no layer has it)."""
         by_key = {self.env.state_key(layer): layer for layer in self.report.layers}
-        found = {}
-        for name, body in sorted(((stack.get("data") or {}).get("terraform_remote_state") or {}).items()):
-            key = (body.get("config") or {}).get("key", "")
-            found[name] = by_key.get(key) or key
-        return found
+        reads = (stack.get("data") or {}).get("terraform_remote_state") or {}
+        return {name: by_key.get(key, key) for name, body in sorted(reads.items())
+                for key in [(body.get("config") or {}).get("key", "")]}
 
     # ------------------------------------------------------------------ one step
     def _apply(self, report: StepReport) -> None:
         step = report.step
-        layer = self.report.layers[step.layer]
-        earlier = layer.steps[:layer.steps.index(report)]
-        blocked = [s.step.label for s in earlier if s.status not in ("applied", "partial")]
-        if blocked:
-            report.reason = f"earlier phase {', '.join(blocked)} did not apply"
-            return
-        if self.budget.left() < 60:
-            report.reason = "run budget exhausted"
-            return
-        stack_dir = self._synth(step.settings) / "stacks" / step.layer
-        stack = json.loads((stack_dir / "cdk.tf.json").read_text())
-        for name, producer in self._producers(stack).items():
-            if producer not in self.report.layers:
-                report.reason = f"reads {producer} (remote state {name}), which has no stack"
-                return
-            if self.report.layers[producer].last_applied is None:
-                report.reason = f"reads {producer}, which did not apply"
-                return
-        layer.removed_blocks = _foreign_removed_blocks(stack)
+        assert report.stack_dir is not None
         work = self.scratch / "work" / step.label.replace("#", "-phase")
-        shutil.copytree(stack_dir, work, ignore=shutil.ignore_patterns("*.tf", ".terraform*"))
+        shutil.copytree(report.stack_dir, work, ignore=shutil.ignore_patterns("*.tf", ".terraform*"))
         try:
-            override = override_for(stack, self.target)
+            override = override_for(report.stack, self.target)
         except ValueError as error:
             report.status, report.problems = "failed", [str(error)]
             return
@@ -258,32 +300,40 @@ class Run:
         report.resources = state.managed_count if state else 0
         if apply.returncode != 0:
             for diagnostic in apply.diagnostics():
-                (report.moto_gaps if _is_moto_gap(diagnostic) else report.problems).append(_described(diagnostic))
+                (report.moto_gaps if is_moto_gap(diagnostic) else report.problems).append(described(diagnostic))
             report.status = "failed"
             return
         report.status = "partial" if report.excluded else "applied"
 
     # ------------------------------------------------------------------ plans after apply
     def _plan(self, work: Path, label: str) -> Result:
-        return self.terraform.run(work, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-json",
-                                  timeout=self.budget.timeout(PLAN_TIMEOUT), log=label)
+        """`plan -detailed-exitcode`; when it shows changes, the changed attributes of each (`show -json`)."""
+        result = self.terraform.run(work, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-json",
+                                    f"-out={label}.tfplan", timeout=self.budget.timeout(PLAN_TIMEOUT), log=label)
+        if result.returncode == 2:
+            shown = self.terraform.run(work, "show", "-json", f"{label}.tfplan", timeout=self.budget.timeout(120),
+                                       log=f"{label}-show")
+            if shown.returncode == 0:
+                result.attribute_changes = changed_attributes(json.loads(shown.text.splitlines()[0]))
+        return result
+
+    def _plan_layers(self, label: str, layers: list[str]) -> dict[str, Result]:
+        applied = {name: layer.last_applied.workdir for name, layer in self.report.layers.items()
+                   if name in layers and layer.last_applied is not None and layer.last_applied.workdir is not None}
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            futures = {name: pool.submit(self._plan, work, label) for name, work in applied.items()}
+            return {name: future.result() for name, future in futures.items()}
 
     def _second_plan(self) -> None:
-        for layer in self.report.layers.values():
-            step = layer.last_applied
-            if step is None or step.workdir is None:
-                continue
-            result = self._plan(step.workdir, "second-plan")
-            layer.second_plan_code = result.returncode
-            layer.second_plan = _plan_summary(result)
+        for name, result in self._plan_layers("second-plan", list(self.report.layers)).items():
+            layer = self.report.layers[name]
+            layer.second_plan_code, layer.second_plan = result.returncode, plan_summary(result)
 
     def _tamper(self) -> None:
-        applied = [name for name, layer in self.report.layers.items() if layer.last_applied is not None]
         for case in cases_for(list(self.report.layers)):
             layer = self.report.layers.get(case.layer)
             step = layer.last_applied if layer else None
-            stack = json.loads((step.workdir / "cdk.tf.json").read_text()) if step and step.workdir else None
-            chosen = pick(case, self.state_of(case.layer) if step else None, stack)
+            chosen = pick(case, self.state_of(case.layer) if step else None, step.stack if step else None)
             if isinstance(chosen, str):
                 self.report.tamper_skipped.append(f"{case.name}: {chosen}")
                 continue
@@ -291,55 +341,19 @@ class Run:
             self.report.tampered.append(Tampered(case.name, case.layer, chosen.address, action, change))
         if not self.report.tampered:
             return
-        expected = {(t.layer, t.address): t.action for t in self.report.tampered}
-        for name in applied:
+        expected = {(t.layer, t.address, t.action) for t in self.report.tampered}
+        # Only the layers that hold a tampered object are planned again: the others were clean in the
+        # second plan, and nothing they configure was touched.
+        tampered_layers = sorted({t.layer for t in self.report.tampered})
+        for name, result in self._plan_layers("tamper-plan", tampered_layers).items():
             layer = self.report.layers[name]
-            step = layer.last_applied
-            assert step is not None and step.workdir is not None
-            result = self._plan(step.workdir, "tamper-plan")
-            layer.tamper_plan_code = result.returncode
-            layer.tamper_plan = _plan_summary(result)
-            layer.tamper_changes = result.changes()
-            for address, action in layer.tamper_changes:
-                if (name, address) not in expected:
-                    self.report.unexpected_changes.append(f"{name}: {address} ({action})")
+            layer.tamper_plan_code, layer.tamper_plan = result.returncode, plan_summary(result)
+            layer.tamper_changes = sorted(result.changes())
+            self.report.unexpected_changes += [f"{name}: {address} ({action})" for address, action
+                                               in layer.tamper_changes if (name, address, action) not in expected]
         for t in self.report.tampered:
-            changes = self.report.layers[t.layer].tamper_changes
-            code = self.report.layers[t.layer].tamper_plan_code
-            self.report.tamper_caught[t.case] = code == 2 and (t.address, t.action) in changes
+            layer = self.report.layers[t.layer]
+            self.report.tamper_caught[t.case] = layer.tamper_plan_code == 2 and (t.address, t.action) in layer.tamper_changes
 
     def _drift(self) -> None:
         self.report.drift_tool = drift_check.run(self)
-
-
-
-
-def _is_moto_gap(diagnostic: Diagnostic) -> bool:
-    text = f"{diagnostic.summary} {diagnostic.detail}".lower()
-    return any(marker in text for marker in MOTO_GAP_MARKERS)
-
-
-def _described(diagnostic: Diagnostic) -> str:
-    api = diagnostic.api
-    return f"{diagnostic.address or '(no address)'}" + (f" [{api}]" if api else "") + f": {diagnostic.line().split(': ', 1)[-1]}"
-
-
-def _plan_summary(result: Result) -> str:
-    if result.returncode == 0:
-        return "exit 0, no changes"
-    if result.returncode == 2:
-        changes = result.changes()
-        shown = ", ".join(f"{a} {x}" for a, x in changes[:6]) + (" ..." if len(changes) > 6 else "")
-        return f"exit 2, {len(changes)} changes: {shown}"
-    return f"exit {result.returncode}: " + "; ".join(d.line() for d in result.diagnostics())[:600]
-
-
-def _foreign_removed_blocks(stack: Mapping[str, Any]) -> list[str]:
-    """`removed` blocks naming a resource of a provider other than aws (null, random)."""
-    found = []
-    for block in stack.get("removed") or []:
-        address = block.get("from", "")
-        rtype = next((p for p in address.split(".") if "_" in p and not p.startswith("module")), "")
-        if rtype and not rtype.startswith("aws_"):
-            found.append(f"{address} ({rtype.split('_')[0]})")
-    return found

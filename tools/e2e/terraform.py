@@ -84,6 +84,7 @@ class Result:
     timed_out: bool
     messages: list[dict] = field(default_factory=list)
     text: str = ""
+    attribute_changes: dict[str, list[str]] = field(default_factory=dict)  # from `show -json` of a plan
 
     def diagnostics(self, severity: str = "error") -> list[Diagnostic]:
         found = []
