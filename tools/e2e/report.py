@@ -42,8 +42,10 @@ def markdown(report: RunReport) -> str:
         last = layer.last_applied
         seconds = "+".join(f"{s.seconds:.0f}" for s in layer.steps if s.status != "not run") or "-"
         drift = "; ".join(f"{k}: {v}" for k, v in layer.drift.items()) or "-"
+        tampered = {t.layer for t in report.tampered}
+        after = layer.tamper_plan if name in tampered or last is None else "not planned (nothing tampered)"
         lines.append(f"| {name} | {steps} | {layer.status} | {last.resources if last else 0} | {seconds} | "
-                     f"{layer.second_plan} | {layer.tamper_plan} | {drift} |")
+                     f"{layer.second_plan} | {after} | {drift} |")
     counts = _counts(report)
     lines += ["", f"Fully applied: {counts['applied']} of {counts['layers']} layers "
               f"(partial {counts['partial']}, failed {counts['failed']}, not run {counts['not run']})."]

@@ -1,0 +1,117 @@
+"""The parts of the end-to-end harness that need no terraform: the scratch override, the per-step
+environment data, the moto server's life cycle and the report's verdict."""
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from settings import ConfigError, load_environment
+from settings.load import ENVS_DIR
+from tools.e2e.moto_gaps import IGNORED, UNSET
+from tools.e2e.moto_server import PORT_RANGE, MotoServer, answers
+from tools.e2e.override import Target, override_for
+from tools.e2e.steps import environment_with, to_toml
+
+MOTO = "http://127.0.0.1:25042"
+TARGET = Target(MOTO, ("ec2", "s3", "sts"), "1.11.4", "5.100.0")
+
+
+@pytest.fixture(scope="module")
+def stacks(synthesized):
+    synthesis = synthesized("dev")
+    return {layer: synthesis.stack(layer) for layer in synthesis.layers()}
+
+
+def test_backend_keeps_bucket_key_and_locking_and_goes_to_moto(stacks):
+    for layer, stack in stacks.items():
+        original = stack["terraform"]["backend"]["s3"]
+        backend = override_for(stack, TARGET).content["terraform"]["backend"]["s3"]
+        assert {k: backend[k] for k in original} == original, layer
+        assert backend["key"] == f"dev/{layer}/terraform.tfstate"
+        assert backend["endpoints"]["s3"] == MOTO and backend["use_path_style"] is True
+        assert backend["access_key"] == "test" and backend["skip_credentials_validation"] is True
+
+
+def test_every_remote_state_read_goes_to_moto_with_its_original_key(stacks):
+    reads = 0
+    for layer, stack in stacks.items():
+        configured = (stack.get("data") or {}).get("terraform_remote_state") or {}
+        overridden = (override_for(stack, TARGET).content.get("data") or {}).get("terraform_remote_state") or {}
+        assert set(overridden) == set(configured), layer
+        for name, body in configured.items():
+            config = overridden[name]["config"]
+            assert {k: config[k] for k in body["config"]} == body["config"]
+            assert config["endpoints"]["s3"] == MOTO and config["use_path_style"] is True
+            reads += 1
+    assert reads >= 5  # 02, 03, 04, 05 and 06 read other layers
+
+
+def test_provider_endpoints_all_point_at_moto_and_versions_are_relaxed(stacks):
+    for stack in stacks.values():
+        content = override_for(stack, TARGET).content
+        (provider,) = content["provider"]["aws"]
+        assert set(provider["endpoints"][0]) == set(TARGET.endpoints)
+        assert set(provider["endpoints"][0].values()) == {MOTO}
+        assert content["terraform"]["required_version"] == ">= 1.11.4"
+        assert content["terraform"]["required_providers"]["aws"]["version"] == "5.100.0"
+
+
+def test_moto_gaps_only_touch_what_the_stack_configures_and_are_listed(stacks):
+    override = override_for(stacks["01-network"], TARGET)
+    subnets = override.content["resource"]["aws_subnet"]
+    assert len(subnets) == 6 and all(body == {"ipv6_cidr_block": None, "assign_ipv6_address_on_creation": False}
+                                     for body in subnets.values())
+    listed = {address for address, _ in override.excluded}
+    assert {f"aws_subnet.{name}" for name in subnets} <= listed
+    assert override_for(stacks["05-cloud-map"], TARGET).excluded == ()
+    for gap in (*UNSET, *IGNORED):
+        assert gap.api.count(":") == 1 and gap.reason, gap
+
+
+def test_an_ignored_attribute_keeps_the_stacks_own_ignore_changes():
+    stack = {"terraform": {"backend": {"s3": {"bucket": "b", "key": "k", "region": "us-west-2"}}},
+             "resource": {"aws_rds_cluster": {"c": {"enable_http_endpoint": True,
+                                                    "lifecycle": {"ignore_changes": ["master_password"]}}}}}
+    lifecycle = override_for(stack, TARGET).content["resource"]["aws_rds_cluster"]["c"]["lifecycle"]
+    assert lifecycle["ignore_changes"] == ["enable_http_endpoint", "master_password", "scaling_configuration"]
+
+
+def test_a_stack_needing_another_provider_is_refused_by_name():
+    stack = {"terraform": {"backend": {"s3": {"bucket": "b", "key": "k", "region": "us-west-2"}},
+                           "required_providers": {"aws": {}, "random": {}}}}
+    with pytest.raises(ValueError, match="random"):
+        override_for(stack, TARGET)
+
+
+def test_step_settings_are_applied_to_a_scratch_copy_of_the_environment_files(tmp_path):
+    before = (ENVS_DIR / "dev.toml").read_text()
+    env = environment_with("dev", {"security.alb_integration": False}, tmp_path)
+    assert env.security.alb_integration is False
+    assert load_environment("dev").security.alb_integration is True
+    assert (ENVS_DIR / "dev.toml").read_text() == before
+
+
+def test_an_unknown_setting_fails_naming_the_field(tmp_path):
+    with pytest.raises(ConfigError, match="security.no_such_setting"):
+        environment_with("dev", {"security.no_such_setting": 1}, tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in ENVS_DIR.glob("*.toml")))
+def test_toml_writer_round_trips_every_environment_file(name):
+    data = tomllib.loads((ENVS_DIR / name).read_text())
+    assert tomllib.loads(to_toml(data)) == data
+
+
+def test_moto_server_starts_on_a_port_of_the_range_and_is_stopped(tmp_path):
+    with MotoServer(tmp_path / "moto.log") as moto:
+        assert moto.port in PORT_RANGE and moto.url.startswith("http://127.0.0.1:")
+        assert answers(moto.port)
+    assert not answers(moto.port)
+
+
+def test_moto_server_is_stopped_when_the_block_fails(tmp_path):
+    with pytest.raises(RuntimeError, match="boom"):
+        with MotoServer(tmp_path / "moto.log") as moto:
+            raise RuntimeError("boom")
+    assert not answers(moto.port)
