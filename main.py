@@ -6,7 +6,7 @@ import os
 import sys
 
 from settings import ConfigError, load_environment, selected_environment
-from synth import outdir_from_environment, synthesize
+from synth import SynthesisCheckFailed, outdir_from_environment, synthesize
 
 
 def main() -> int:
@@ -16,7 +16,14 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     outdir = outdir_from_environment()
-    stacks = synthesize(env, outdir)
+    try:
+        stacks = synthesize(env, outdir)
+    except Exception as error:
+        from layers.base import LayerError  # imported by the synthesis (after the provider's import hook)
+        if not isinstance(error, (LayerError, SynthesisCheckFailed)):
+            raise
+        print(f"error: {env.name}: {error}", file=sys.stderr)
+        return 1
     print(f"synthesized {len(stacks)} stacks for {env.name} into {outdir}/stacks: {', '.join(stacks)}")
     return 0
 

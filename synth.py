@@ -51,11 +51,29 @@ def synthesize(env: Environment, outdir: Path) -> list[str]:
         app = App(outdir=str(scratch))
         stacks = build_stacks(app, env)
         app.synth()
+        run_checks(env, stacks, scratch / "stacks")
         _replace(outdir, scratch)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     return [s.layer for s in stacks]
+
+
+class SynthesisCheckFailed(Exception):
+    """The stacks were written but do not hold together; nothing was swapped in."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) across the stacks:\n  " + "\n  ".join(problems))
+
+
+def run_checks(env: Environment, stacks: list, stacks_dir: Path) -> None:
+    """Every check of `layers.checks.SYNTHESIS_CHECKS`; all their problems, or nothing."""
+    from layers.checks import SYNTHESIS_CHECKS
+
+    problems = [problem for check in SYNTHESIS_CHECKS for problem in check(env, stacks, stacks_dir)]
+    if problems:
+        raise SynthesisCheckFailed(problems)
 
 
 def _replace(target: Path, fresh: Path) -> None:

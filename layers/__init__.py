@@ -1,26 +1,33 @@
-"""The layer stacks, in deploy order. Only fully ported layers are listed: an empty or partial stack
-deployed on an original state key would destroy that layer."""
+"""The layer stacks and the output declarations of every layer.
+
+`LAYERS` holds the fully ported layers (in no particular order: `python -m tools.graph` computes the
+deploy order from their remote-state reads). Only complete layers are listed: an empty or partial
+stack deployed on an original state key would destroy that layer. `DECLARED_OUTPUTS` holds the
+output declaration of every layer the stacks read, so the cross-layer check can hold every read to it.
+"""
 from __future__ import annotations
 
 from constructs import Construct
 
+from layers import application, cloud_map, database, lambda_genai, network, parameter_store, security
 from layers.base import LayerStack
-from layers.cloud_map import CloudMapStack
-from layers.database import DatabaseStack
-from layers.lambda_genai import LambdaGenaiStack
-from layers.network import NetworkStack
-from layers.parameter_store import ParameterStoreStack
-from layers.security import SecurityStack
+from layers.outputs import LayerOutputs
 from settings import Environment
 
 LAYERS: tuple[type[LayerStack], ...] = (
-    NetworkStack,
-    SecurityStack,
-    DatabaseStack,
-    ParameterStoreStack,
-    CloudMapStack,
-    LambdaGenaiStack,
+    network.NetworkStack,
+    security.SecurityStack,
+    database.DatabaseStack,
+    parameter_store.ParameterStoreStack,
+    cloud_map.CloudMapStack,
+    lambda_genai.LambdaGenaiStack,
 )
+
+DECLARED_OUTPUTS: dict[str, LayerOutputs] = {
+    declaration.layer: declaration
+    for declaration in (network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
+                        cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS)
+}
 
 
 def build_stacks(scope: Construct, env: Environment) -> list[LayerStack]:

@@ -8,20 +8,21 @@ on that cluster's secret (the original allowed every model, transactions and bat
 `<prefix>-*` cluster, and three secret name patterns). Policy names stay as deployed.
 
 The zip is built by the app during synthesis (`modules/packaging.py`); it replaces the original's
-`archive_file` data source. Addresses: every original root address moves into the `genai` construct
-(`ORIGINAL_ADDRESSES` below).
+`archive_file` data source. Addresses: the original declared everything at the root, under the
+names `GENAI_ORIGIN` maps the construct's parts to.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from cdktf import Fn, Token
-from constructs import Construct
-
+from layers import database, network
 from layers.base import LayerStack
+from layers.outputs import LayerOutputs, Output, Shape
 from modules.lambda_function import EgressRule, InlinePolicy, VpcLambdaFunction, VpcLambdaFunctionProps
+from modules.origin import Origin
 from modules.packaging import build_package, read_requirements
-from settings import Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCES = ROOT / "functions" / "genai"
@@ -36,41 +37,49 @@ AWS_MANAGED_POLICIES = {
     "vpc_execution": "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
 }
 
-# new address -> address in the deployed state (the original declared everything at the root).
-ORIGINAL_ADDRESSES = {
-    "aws_iam_role.genai_execution_role": "aws_iam_role.lambda_execution_role",
-    "aws_iam_role_policy_attachment.genai_basic_execution": "aws_iam_role_policy_attachment.lambda_basic_execution",
-    "aws_iam_role_policy_attachment.genai_vpc_execution": "aws_iam_role_policy_attachment.lambda_vpc_execution",
-    "aws_iam_role_policy.genai_bedrock_invoke": "aws_iam_role_policy.bedrock_invoke_policy",
-    "aws_iam_role_policy.genai_rds_data_api": "aws_iam_role_policy.rds_data_api_policy",
-    "aws_cloudwatch_log_group.genai_logs": "aws_cloudwatch_log_group.lambda_logs",
-    "aws_security_group.genai_security_group": "aws_security_group.lambda_sg",
-    "aws_security_group_rule.genai_https_outbound": "aws_security_group_rule.lambda_https_outbound",
-    "aws_security_group_rule.genai_mysql_outbound": "aws_security_group_rule.lambda_mysql_outbound",
-    "aws_security_group_rule.genai_dns_udp_outbound": "aws_security_group_rule.lambda_dns_udp_outbound",
-    "aws_security_group_rule.genai_dns_tcp_outbound": "aws_security_group_rule.lambda_dns_tcp_outbound",
-    "aws_lambda_function.genai": "aws_lambda_function.genai_function",
-}
+# The original root-module names of the function's parts.
+GENAI_ORIGIN = Origin(names={
+    "execution_role": "lambda_execution_role",
+    "basic_execution": "lambda_basic_execution",
+    "vpc_execution": "lambda_vpc_execution",
+    "bedrock_invoke": "bedrock_invoke_policy",
+    "rds_data_api": "rds_data_api_policy",
+    "logs": "lambda_logs",
+    "security_group": "lambda_sg",
+    "https_outbound": "lambda_https_outbound",
+    "mysql_outbound": "lambda_mysql_outbound",
+    "dns_udp_outbound": "lambda_dns_udp_outbound",
+    "dns_tcp_outbound": "lambda_dns_tcp_outbound",
+    "function": "genai_function",
+})
+
+OUTPUTS = LayerOutputs("06-lambda-genai", "lambda_genai", (
+    Output("lambda_function_arn", Shape.STRING, "Lambda function ARN"),
+    Output("lambda_function_name", Shape.STRING, "Lambda function name"),
+    Output("lambda_function_invoke_arn", Shape.STRING, "Lambda invoke ARN (for the API Gateway integration)"),
+    Output("lambda_execution_role_arn", Shape.STRING, "Lambda execution role ARN"),
+    Output("lambda_security_group_id", Shape.STRING, "Lambda function security group ID"),
+))
 
 
 class LambdaGenaiStack(LayerStack):
     layer = "06-lambda-genai"
+    outputs = OUTPUTS
 
-    def __init__(self, scope: Construct, env: Environment):
-        super().__init__(scope, env)
-        settings, prefix = env.lambda_genai, env.name_prefix
-        network = self.remote_state("network", "01-network")
-        database = self.remote_state("database", "03-database")
-        cluster_arn = database.get_string("cluster_arn")
-        secret_arn = database.get_string("master_user_secret_name")  # holds the secret's ARN
+    def build(self) -> None:
+        env, settings = self.env, self.env.lambda_genai
+        net = self.read(network.OUTPUTS)
+        db = self.read(database.OUTPUTS)
+        cluster_arn = db.string("cluster_arn")
+        secret_arn = db.string("master_user_secret_name")  # holds the secret's ARN
         package = build_package(FUNCTION_SOURCES, BUILD_DIR / "genai.zip",
                                 read_requirements(FUNCTION_SOURCES / "requirements.txt"), LOCK_FILE)
-        tags = {**env.tags, "Layer": self.layer, "Component": "serverless-ai", "Purpose": "genai-service-replacement"}
-        function_name = f"{prefix}-genai-function"
         self.genai = VpcLambdaFunction(self, "genai", VpcLambdaFunctionProps(
-            function_name=function_name,
-            role_name=f"{prefix}-lambda-genai-execution-role",
-            security_group_name=f"{prefix}-lambda-genai-sg",
+            naming=self.naming,
+            origin=GENAI_ORIGIN,
+            function_suffix="genai-function",
+            stem="lambda-genai",
+            service_tag="lambda-genai",
             security_group_description="Lambda GenAI function security group",
             package=package,
             handler=HANDLER,
@@ -78,8 +87,8 @@ class LambdaGenaiStack(LayerStack):
             timeout=settings.timeout_seconds,
             memory_size=settings.memory_mb,
             log_retention_days=settings.log_retention_days,
-            vpc_id=network.get_string("vpc_id"),
-            subnet_ids=Token.as_list(Fn.values(network.get("private_app_subnet_ids"))),
+            vpc_id=net.string("vpc_id"),
+            subnet_ids=net.values("private_app_subnet_ids"),
             egress_rules=[
                 EgressRule("https_outbound", "HTTPS outbound for Bedrock API", "tcp", HTTPS, (ANYWHERE,)),
                 EgressRule("mysql_outbound", "MySQL/Aurora database access within VPC", "tcp",
@@ -89,11 +98,11 @@ class LambdaGenaiStack(LayerStack):
             ],
             managed_policy_arns=AWS_MANAGED_POLICIES,
             inline_policies=[
-                InlinePolicy("bedrock_invoke", f"{prefix}-lambda-bedrock-invoke-policy", (
+                InlinePolicy("bedrock_invoke", "lambda-bedrock-invoke-policy", (
                     {"Sid": "InvokeTheConfiguredModel", "Effect": "Allow", "Action": ["bedrock:InvokeModel"],
                      "Resource": [self.foundation_model_arn()]},
                 )),
-                InlinePolicy("rds_data_api", f"{prefix}-lambda-rds-data-api-policy", (
+                InlinePolicy("rds_data_api", "lambda-rds-data-api-policy", (
                     {"Sid": "RunStatementsOnTheCluster", "Effect": "Allow", "Action": ["rds-data:ExecuteStatement"],
                      "Resource": [cluster_arn]},
                     {"Sid": "ReadTheClusterSecret", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
@@ -102,28 +111,18 @@ class LambdaGenaiStack(LayerStack):
             ],
             environment={"BEDROCK_MODEL_ID": settings.bedrock_model_id, "LOG_LEVEL": settings.log_level,
                          "DB_CLUSTER_ARN": cluster_arn, "DB_SECRET_ARN": secret_arn},
-            role_tags={**tags, "Name": f"{prefix}-lambda-genai-execution-role", "Type": "iam-role"},
-            log_group_tags={**tags, "Name": f"{prefix}-lambda-genai-logs", "Service": "lambda-genai"},
-            security_group_tags={**tags, "Name": f"{prefix}-lambda-genai-sg"},
-            function_tags={**tags, "Name": function_name, "Service": "lambda-genai"},
         ))
         self.package = package
-        self._outputs()
-        self.carry_over_state(original_addresses(env))
 
     def foundation_model_arn(self) -> str:
         return f"arn:aws:bedrock:{self.env.region}::foundation-model/{self.env.lambda_genai.bedrock_model_id}"
 
-    def _outputs(self) -> None:
-        genai = self.genai
-        self.output("lambda_function_arn", genai.function.arn, "Lambda function ARN")
-        self.output("lambda_function_name", genai.function.function_name, "Lambda function name")
-        self.output("lambda_function_invoke_arn", genai.function.invoke_arn,
-                    "Lambda invoke ARN (for the API Gateway integration)")
-        self.output("lambda_execution_role_arn", genai.role.arn, "Lambda execution role ARN")
-        self.output("lambda_security_group_id", genai.security_group.id, "Lambda function security group ID")
-
-
-def original_addresses(env: Environment) -> dict[str, str]:
-    """New address -> address in the original state (the same in every environment)."""
-    return dict(ORIGINAL_ADDRESSES)
+    def output_values(self) -> Mapping[str, Any]:
+        function = self.genai.function
+        return {
+            "lambda_function_arn": function.arn,
+            "lambda_function_name": function.function_name,
+            "lambda_function_invoke_arn": function.invoke_arn,
+            "lambda_execution_role_arn": self.genai.role.arn,
+            "lambda_security_group_id": self.genai.security_group.id,
+        }

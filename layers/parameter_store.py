@@ -7,35 +7,28 @@ setting because the deployed names depend on it (the Oregon tree wrote `/petclin
 07-application tasks read `/petclinic/<environment>/...`; see `envs/`).
 The secret itself stays in Secrets Manager: `db/secrets-manager-name` holds its ARN only.
 
-Addresses: `module.parameter_store.*` instances move to flat addresses (`ORIGINAL_ADDRESSES`).
+Addresses: the `Parameters` construct declares where each resource was in `module.parameter_store`.
 """
 from __future__ import annotations
 
-from cdktf import TerraformOutput
-from constructs import Construct
+from collections.abc import Mapping
+from typing import Any
 
+from layers import database
 from layers.base import LayerStack
+from layers.outputs import LayerOutputs, Output, Shape
+from modules.origin import Origin
 from modules.parameters import Parameters, ParameterSpec, ParametersProps
 from settings import Environment
 
-DATABASE_STATE = "data.terraform_remote_state.database.outputs"
-# The original treated a missing or empty endpoint as "the database layer is not ready".
-ENDPOINT = f'try({DATABASE_STATE}.cluster_endpoint, "")'
-ENDPOINT_READY = f'{ENDPOINT} != "" && {ENDPOINT} != null'
-
-
-# Recorded for the cross-layer check of 07-application: the original tasks read the database
-# parameters under this root, whatever `name_root` the parameters were created under.
-APPLICATION_READ_ROOT = "/petclinic"
-APPLICATION_READ_KEYS = ("db/url", "db/username")
-
-
-def application_reads_not_created(env: Environment) -> list[str]:
-    """The parameter names the original 07-application tasks read that this layer does not create
-    (non-empty where `name_root` differs from `APPLICATION_READ_ROOT`, e.g. dev and seoul as deployed)."""
-    created = {spec.name for spec in common_parameters(env) + database_parameters(env, "", "")}
-    reads = [f"{APPLICATION_READ_ROOT}/{env.environment}/{key}" for key in APPLICATION_READ_KEYS]
-    return [name for name in reads if name not in created]
+OUTPUTS = LayerOutputs("04-parameter-store", "parameter_store", (
+    Output("parameter_count", Shape.NUMBER, "Number of parameters created"),
+    Output("parameter_prefix", Shape.STRING, "Parameter prefix the read policy covers"),
+    Output("database_connection_ready", Shape.BOOL, "Whether 03-database's endpoint was available"),
+    Output("aurora_endpoint", Shape.STRING, "The Aurora endpoint read from 03-database", sensitive=True),
+    Output("layer_dependencies", Shape.OBJECT, "Whether the layers this one reads were ready"),
+    Output("migration_summary", Shape.OBJECT, "Spring Cloud Config migration summary"),
+))
 
 
 def parameter_id(key: str) -> str:
@@ -65,58 +58,43 @@ def database_parameters(env: Environment, endpoint: str, secret_arn: str) -> tup
 
 class ParameterStoreStack(LayerStack):
     layer = "04-parameter-store"
+    outputs = OUTPUTS
     deployed_layer_tag = "01-network"
 
-    def __init__(self, scope: Construct, env: Environment):
-        super().__init__(scope, env)
-        ps = env.parameter_store
-        database = self.remote_state("database", "03-database")
+    def build(self) -> None:
+        env, ps = self.env, self.env.parameter_store
+        db = self.read(database.OUTPUTS)
+        self.endpoint = f'try({db.expression("cluster_endpoint")}, "")'
         self.parameters = Parameters(self, "parameters", ParametersProps(
-            name_prefix=env.name_prefix,
-            environment=env.environment,
+            naming=self.naming,
+            origin=Origin("module.parameter_store"),
             region=env.region,
             read_prefix=ps.read_prefix,
             common=common_parameters(env),
             environment_specific=database_parameters(
-                env, database.get_string("cluster_endpoint"), database.get_string("master_user_secret_name")),
+                env, db.string("cluster_endpoint"), db.string("master_user_secret_name")),
             overwrite=ps.overwrite,
-            tags={**env.tags, "Layer": self.layer, "Component": "parameter-store",
-                  "Purpose": "spring-config-replacement"},
         ))
-        self._outputs()
-        self.carry_over_state(original_addresses(env))
 
-    def _outputs(self) -> None:
+    def output_values(self) -> Mapping[str, Any]:
         ps = self.env.parameter_store
-        ready = "${" + ENDPOINT_READY + "}"
-        self.output("parameter_count", len(self.parameters.parameters), "Number of parameters created")
-        self.output("parameter_prefix", ps.read_prefix, "Parameter prefix the read policy covers")
-        self.output("database_connection_ready", ready, "Whether 03-database's endpoint was available")
-        self.sensitive_output("aurora_endpoint", "${" + ENDPOINT + "}", "The Aurora endpoint read from 03-database")
-        self.output("layer_dependencies", {
-            "database_layer_ready": ready,
-            "dependencies_ready": ready,
-            "aurora_endpoint_available": "${" + ENDPOINT + ' != ""}',
-        }, "Whether the layers this one reads were ready")
-        self.output("migration_summary", {
-            "config_server_replaced": True,
-            "parameter_store_ready": True,
-            # The original read its shared_config.environment, which equals the tags' Environment.
-            "environment": self.env.tags["Environment"],
+        # The original treated a missing or empty endpoint as "the database layer is not ready".
+        ready = f'${{{self.endpoint} != "" && {self.endpoint} != null}}'
+        return {
+            "parameter_count": len(self.parameters.parameters),
             "parameter_prefix": ps.read_prefix,
-        }, "Spring Cloud Config migration summary")
-
-    def sensitive_output(self, name: str, value: object, description: str) -> TerraformOutput:
-        return TerraformOutput(self, name, value=value, description=description, sensitive=True)
-
-
-def original_addresses(env: Environment) -> dict[str, str]:
-    """New address -> address in the original state, for every instance this layer keeps."""
-    module = "module.parameter_store"
-    moves = {"aws_iam_policy.parameters_read_policy": f"{module}.aws_iam_policy.parameter_store_read[0]"}
-    for spec in common_parameters(env):
-        moves[f"aws_ssm_parameter.parameters_{spec.id}"] = f'{module}.aws_ssm_parameter.common_config["{spec.name}"]'
-    for spec in database_parameters(env, "", ""):
-        moves[f"aws_ssm_parameter.parameters_{spec.id}"] = \
-            f'{module}.aws_ssm_parameter.environment_config["{spec.name}"]'
-    return moves
+            "database_connection_ready": ready,
+            "aurora_endpoint": f"${{{self.endpoint}}}",
+            "layer_dependencies": {
+                "database_layer_ready": ready,
+                "dependencies_ready": ready,
+                "aurora_endpoint_available": f'${{{self.endpoint} != ""}}',
+            },
+            "migration_summary": {
+                "config_server_replaced": True,
+                "parameter_store_ready": True,
+                # The original read its shared_config.environment, which equals the tags' Environment.
+                "environment": self.env.tags["Environment"],
+                "parameter_prefix": ps.read_prefix,
+            },
+        }

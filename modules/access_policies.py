@@ -1,25 +1,29 @@
 """Managed IAM policies that workloads attach: read the database's secrets, read the parameter
 hierarchy, write their logs. Each is scoped to the environment's name prefix and region.
 
+Each policy declares its place in the original `security` module (`props.origin`).
+
 Holds no roles: the roles that attach these live with their workloads.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from constructs import Construct
+
+from modules.naming import Naming
+from modules.origin import Origin
 
 POLICY_VERSION = "2012-10-17"
 
 
 @dataclass(frozen=True)
 class AccessPoliciesProps:
-    name_prefix: str
+    naming: Naming
+    origin: Origin
     region: str
-    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 def _document(*statements: dict) -> str:
@@ -40,7 +44,7 @@ class AccessPolicies(Construct):
     def __init__(self, scope: Construct, id: str, props: AccessPoliciesProps):
         super().__init__(scope, id)
         self.props = props
-        prefix, region = props.name_prefix, props.region
+        prefix, region = props.naming.prefix, props.region
         # The descriptions are the deployed ones: changing an IAM policy's description replaces it.
         self.rds_secret_access = self._policy(
             "rds_secret_access", "rds-secret-access", "RDS 관리형 데이터베이스 시크릿 접근 정책",
@@ -74,8 +78,8 @@ class AccessPolicies(Construct):
         )
 
     def _policy(self, id: str, suffix: str, description: str, document: str, purpose: str | None = None) -> IamPolicy:
-        name = f"{self.props.name_prefix}-{suffix}"
-        return IamPolicy(
-            self, id, name=name, description=description, policy=document,
-            tags={**self.props.tags, "Name": name, "Component": "iam-policy", "Purpose": purpose or suffix},
-        )
+        naming = self.props.naming
+        return self.props.origin.carry(IamPolicy(
+            self, id, name=naming.name(suffix), description=description, policy=document,
+            tags=naming.tags_for(suffix, Component="iam-policy", Purpose=purpose or suffix),
+        ), id)

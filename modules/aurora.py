@@ -1,24 +1,36 @@
 """An Aurora MySQL cluster on Serverless v2: a subnet group, the cluster, one writer and one reader
 instance, and (when enhanced monitoring is on) the role RDS uses to publish OS metrics.
 
+Minor versions: with `minor_upgrades_by_aws` (Aurora's automatic minor version upgrades, on by
+default for every instance), Terraform does not manage `engine_version` after creation
+(`ignore_changes`): the cluster runs whatever minor version Aurora upgraded it to, and a plan never
+proposes a downgrade, which AWS would refuse. `engine_version` is then the version a new cluster
+starts at; a major upgrade is a deliberate change made with the switch off.
+
 The master password is managed by RDS in Secrets Manager (`manage_master_user_password`): no
 password is ever an input here. The RDS Data API is the cluster's own `enable_http_endpoint`
 argument. The final snapshot, when one is taken, has a fixed name derived from the cluster's name.
+
+Each resource declares its place in the original `database` module (`props.origin`).
 
 Holds no security group (the caller passes the ids it may use) and no parameters or alarms.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster, RdsClusterServerlessv2ScalingConfiguration
 from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
 from constructs import Construct
+
+from modules.naming import Naming
+from modules.origin import Origin
 
 ENGINE = "aurora-mysql"
 ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
@@ -27,7 +39,8 @@ MONITORING_SERVICE = "monitoring.rds.amazonaws.com"
 
 @dataclass(frozen=True)
 class AuroraProps:
-    name_prefix: str
+    naming: Naming
+    origin: Origin
     subnet_ids: Sequence[str]
     security_group_ids: Sequence[str]
     engine_version: str
@@ -47,7 +60,7 @@ class AuroraProps:
     performance_insights: bool
     performance_insights_retention_days: int
     monitoring_interval: int
-    tags: Mapping[str, str] = field(default_factory=dict)
+    minor_upgrades_by_aws: bool = True
 
     def __post_init__(self) -> None:
         if self.max_capacity < self.min_capacity:
@@ -56,7 +69,7 @@ class AuroraProps:
     @property
     def final_snapshot_identifier(self) -> str | None:
         """Stable, so a plan never shows a change; `None` when no final snapshot is taken."""
-        return None if self.skip_final_snapshot else f"{self.name_prefix}-aurora-final"
+        return None if self.skip_final_snapshot else self.naming.name("aurora-final")
 
 
 class Aurora(Construct):
@@ -65,15 +78,16 @@ class Aurora(Construct):
     def __init__(self, scope: Construct, id: str, props: AuroraProps):
         super().__init__(scope, id)
         self.props = props
-        self.subnet_group = DbSubnetGroup(
+        origin, naming = props.origin, props.naming
+        self.subnet_group = origin.carry(DbSubnetGroup(
             self, "subnet_group",
-            name=f"{props.name_prefix}-aurora-subnet-group",
+            name=naming.name("aurora-subnet-group"),
             subnet_ids=props.subnet_ids,
-            tags=self._tags("aurora-subnet-group", Type="db-subnet-group"),
-        )
-        self.cluster = RdsCluster(
+            tags=naming.tags_for("aurora-subnet-group", Type="db-subnet-group"),
+        ), "this")
+        self.cluster = origin.carry(RdsCluster(
             self, "Default",
-            cluster_identifier=f"{props.name_prefix}-aurora-cluster",
+            cluster_identifier=naming.name("aurora-cluster"),
             engine=ENGINE,
             engine_version=props.engine_version,
             database_name=props.database_name,
@@ -92,17 +106,18 @@ class Aurora(Construct):
                 min_capacity=props.min_capacity, max_capacity=props.max_capacity),
             storage_encrypted=props.storage_encrypted,
             enable_http_endpoint=props.data_api,
-            tags=self._tags("aurora-cluster", Type="aurora-cluster"),
-        )
+            tags=naming.tags_for("aurora-cluster", Type="aurora-cluster"),
+            lifecycle=self._version_lifecycle(),
+        ), "this")
         self.monitoring_role = self._monitoring_role() if props.monitoring_interval > 0 else None
         self.writer = self._instance("writer", Role="primary")
         self.reader = self._instance("reader", Role="replica")
 
     def _instance(self, role: str, **extra_tags: str) -> RdsClusterInstance:
         props = self.props
-        return RdsClusterInstance(
+        return props.origin.carry(RdsClusterInstance(
             self, role,
-            identifier=f"{props.name_prefix}-aurora-{role}",
+            identifier=props.naming.name("aurora", role),
             cluster_identifier=self.cluster.id,
             instance_class=props.instance_class,
             engine=self.cluster.engine,
@@ -112,24 +127,27 @@ class Aurora(Construct):
             performance_insights_enabled=props.performance_insights,
             performance_insights_retention_period=(
                 props.performance_insights_retention_days if props.performance_insights else None),
-            tags=self._tags(f"aurora-{role}", Type=f"aurora-{role}", **extra_tags),
-        )
+            tags=props.naming.tags_for(f"aurora-{role}", Type=f"aurora-{role}", **extra_tags),
+            lifecycle=self._version_lifecycle(),
+        ), role)
+
+    def _version_lifecycle(self) -> TerraformResourceLifecycle | None:
+        if not self.props.minor_upgrades_by_aws:
+            return None
+        return TerraformResourceLifecycle(ignore_changes=["engine_version"])
 
     def _monitoring_role(self) -> IamRole:
-        name = f"{self.props.name_prefix}-aurora-enhanced-monitoring-role"
-        role = IamRole(
+        origin, naming = self.props.origin, self.props.naming
+        role = origin.carry(IamRole(
             self, "monitoring_role",
-            name=name,
+            name=naming.name("aurora-enhanced-monitoring-role"),
             assume_role_policy=json.dumps({
                 "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
                                "Principal": {"Service": MONITORING_SERVICE}}],
                 "Version": "2012-10-17",
             }, separators=(",", ":")),
-            tags=self._tags("aurora-enhanced-monitoring-role", Type="iam-role"),
-        )
-        IamRolePolicyAttachment(self, "monitoring_policy", role=role.name, policy_arn=ENHANCED_MONITORING_POLICY_ARN)
+            tags=naming.tags_for("aurora-enhanced-monitoring-role", Type="iam-role"),
+        ), "enhanced_monitoring", 0)
+        origin.carry(IamRolePolicyAttachment(self, "monitoring_policy", role=role.name,
+                                             policy_arn=ENHANCED_MONITORING_POLICY_ARN), "enhanced_monitoring", 0)
         return role
-
-    def _tags(self, name: str, **extra: str) -> dict[str, str]:
-        return {**self.props.tags, "Module": "database", "Engine": ENGINE,
-                "Name": f"{self.props.name_prefix}-{name}", **extra}

@@ -2,6 +2,11 @@
 policies attached, inline policies given by the caller), its log group, a security group with the
 given egress rules, and the zip package handed to Terraform as a cdktf file asset.
 
+Names come from `props.naming`: the function is `<prefix>-<function_suffix>`, its role, security
+group and log-group tag `<prefix>-<stem>-execution-role`, `-sg`, `-logs`. Each resource declares its
+original address through `props.origin` by its part name (`execution_role`, `logs`, `security_group`,
+`function`, and the ids of the rules and policies given).
+
 It writes no policy of its own: the caller states every permission (least privilege is the caller's
 decision, and tested there). It knows nothing about layers or environments.
 """
@@ -9,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cdktf import AssetType, TerraformAsset
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -25,6 +30,8 @@ from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from constructs import Construct
 
+from modules.naming import Naming
+from modules.origin import Origin
 from modules.packaging import BuiltPackage
 
 LAMBDA_TRUST_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -44,7 +51,7 @@ class EgressRule:
 @dataclass(frozen=True)
 class InlinePolicy:
     id: str
-    name: str
+    name: str          # below the name prefix: <prefix>-<name>
     statements: tuple[Mapping, ...]
 
     def document(self) -> str:
@@ -53,9 +60,11 @@ class InlinePolicy:
 
 @dataclass(frozen=True)
 class VpcLambdaFunctionProps:
-    function_name: str
-    role_name: str
-    security_group_name: str
+    naming: Naming
+    origin: Origin
+    function_suffix: str            # the function is named <prefix>-<function_suffix>
+    stem: str                       # role, security group and log tag: <prefix>-<stem>-...
+    service_tag: str                # the `Service` tag of the function and its log group
     security_group_description: str
     package: BuiltPackage
     handler: str
@@ -69,10 +78,6 @@ class VpcLambdaFunctionProps:
     managed_policy_arns: Mapping[str, str]
     inline_policies: Sequence[InlinePolicy]
     environment: Mapping[str, str]
-    role_tags: Mapping[str, str] = field(default_factory=dict)
-    log_group_tags: Mapping[str, str] = field(default_factory=dict)
-    security_group_tags: Mapping[str, str] = field(default_factory=dict)
-    function_tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 1 <= self.timeout <= 900:
@@ -87,32 +92,37 @@ class VpcLambdaFunctionProps:
 class VpcLambdaFunction(Construct):
     def __init__(self, scope: Construct, id: str, props: VpcLambdaFunctionProps):
         super().__init__(scope, id)
-        self.role = IamRole(self, "execution_role", name=props.role_name,
-                            assume_role_policy=LAMBDA_TRUST_POLICY, tags=dict(props.role_tags))
+        origin, naming = props.origin, props.naming
+        function_name = naming.name(props.function_suffix)
+        role_name, security_group_name = naming.name(props.stem, "execution-role"), naming.name(props.stem, "sg")
+        self.role = origin.carry(IamRole(self, "execution_role", name=role_name, assume_role_policy=LAMBDA_TRUST_POLICY,
+                                         tags=naming.tags_for(Name=role_name, Type="iam-role")), "execution_role")
         self.policy_attachments = [
-            IamRolePolicyAttachment(self, key, policy_arn=arn, role=self.role.name)
+            origin.carry(IamRolePolicyAttachment(self, key, policy_arn=arn, role=self.role.name), key)
             for key, arn in props.managed_policy_arns.items()
         ]
         self.inline_policies = {
-            p.id: IamRolePolicy(self, p.id, name=p.name, role=self.role.id, policy=p.document())
+            p.id: origin.carry(IamRolePolicy(self, p.id, name=naming.name(p.name), role=self.role.id,
+                                             policy=p.document()), p.id)
             for p in props.inline_policies
         }
-        self.log_group = CloudwatchLogGroup(self, "logs", name=f"/aws/lambda/{props.function_name}",
-                                            retention_in_days=props.log_retention_days,
-                                            tags=dict(props.log_group_tags))
-        self.security_group = SecurityGroup(self, "security_group", name=props.security_group_name,
-                                            description=props.security_group_description, vpc_id=props.vpc_id,
-                                            tags=dict(props.security_group_tags))
+        self.log_group = origin.carry(CloudwatchLogGroup(
+            self, "logs", name=f"/aws/lambda/{function_name}", retention_in_days=props.log_retention_days,
+            tags=naming.tags_for(props.stem, "logs", Service=props.service_tag)), "logs")
+        self.security_group = origin.carry(SecurityGroup(
+            self, "security_group", name=security_group_name, description=props.security_group_description,
+            vpc_id=props.vpc_id, tags=naming.tags_for(Name=security_group_name)), "security_group")
         for rule in props.egress_rules:
-            SecurityGroupRule(self, rule.id, type="egress", security_group_id=self.security_group.id,
-                              description=rule.description, protocol=rule.protocol,
-                              from_port=rule.port, to_port=rule.port, cidr_blocks=list(rule.cidr_blocks))
+            origin.carry(SecurityGroupRule(
+                self, rule.id, type="egress", security_group_id=self.security_group.id,
+                description=rule.description, protocol=rule.protocol,
+                from_port=rule.port, to_port=rule.port, cidr_blocks=list(rule.cidr_blocks)), rule.id)
         # A content-addressed copy in the stack folder: Terraform reads it relative to the stack.
         self.asset = TerraformAsset(self, "package", path=str(props.package.path), type=AssetType.FILE,
                                     asset_hash=props.package.short_hash)
-        self.function = LambdaFunction(
+        self.function = origin.carry(LambdaFunction(
             self, "Default",
-            function_name=props.function_name,
+            function_name=function_name,
             role=self.role.arn,
             handler=props.handler,
             runtime=props.runtime,
@@ -123,6 +133,6 @@ class VpcLambdaFunction(Construct):
             vpc_config=LambdaFunctionVpcConfig(subnet_ids=props.subnet_ids,
                                                security_group_ids=[self.security_group.id]),
             environment=LambdaFunctionEnvironment(variables=dict(props.environment)),
-            tags=dict(props.function_tags),
+            tags=naming.tags_for(Name=function_name, Service=props.service_tag),
             depends_on=[*self.policy_attachments, *self.inline_policies.values(), self.log_group],
-        )
+        ), "function")

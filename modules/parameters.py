@@ -6,18 +6,23 @@ Two groups, as the original module kept them: `common` parameters (Type tag
 `String` in the provider's default (Standard) tier, left unset as deployed; a parameter about a secret holds the secret's ARN, never its value,
 so this construct takes no secure values at all.
 
+Each resource declares its place in the original `parameter-store` module (`props.origin`), where
+the parameters were keyed by their full name.
+
 Holds no knowledge of what the parameters mean (the layer decides names and values).
 """
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from constructs import Construct
+
+from modules.naming import Naming
+from modules.origin import Origin
 
 PARAMETER_TYPE = "String"
 READ_ACTIONS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
@@ -34,14 +39,13 @@ class ParameterSpec:
 
 @dataclass(frozen=True)
 class ParametersProps:
-    name_prefix: str
-    environment: str
+    naming: Naming
+    origin: Origin
     region: str
     read_prefix: str
     common: tuple[ParameterSpec, ...]
     environment_specific: tuple[ParameterSpec, ...]
     overwrite: bool | None = None
-    tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ids = [p.id for p in self.common + self.environment_specific]
@@ -60,15 +64,16 @@ class Parameters(Construct):
         super().__init__(scope, id)
         self.props = props
         self.parameters: dict[str, SsmParameter] = {}
+        naming = props.naming
         for spec in props.common:
-            self._parameter(spec, f"PetClinic 공통 설정: {leaf(spec.name)}",
+            self._parameter(spec, "common_config", f"PetClinic 공통 설정: {leaf(spec.name)}",
                             Type="common-configuration", Service="all")
         for spec in props.environment_specific:
-            self._parameter(spec, f"PetClinic {props.environment} 환경 설정: {leaf(spec.name)}",
+            self._parameter(spec, "environment_config", f"PetClinic {naming.environment} 환경 설정: {leaf(spec.name)}",
                             Type="environment-configuration", Service=spec.name.split("/")[2])
-        self.read_policy = IamPolicy(
+        self.read_policy = props.origin.carry(IamPolicy(
             self, "read_policy",
-            name=f"{props.name_prefix}-parameter-store-read",
+            name=naming.name("parameter-store-read"),
             description="PetClinic Parameter Store 읽기 권한",
             policy=json.dumps({
                 "Statement": [
@@ -79,19 +84,18 @@ class Parameters(Construct):
                 ],
                 "Version": "2012-10-17",
             }, separators=(",", ":")),
-            tags={**props.tags, "Name": f"{props.name_prefix}-parameter-store-policy",
-                  "Environment": props.environment, "Type": "iam-policy"},
-        )
+            tags=naming.tags_for("parameter-store-policy", Type="iam-policy"),
+        ), "parameter_store_read", 0)
 
-    def _parameter(self, spec: ParameterSpec, description: str, **tags: str) -> None:
+    def _parameter(self, spec: ParameterSpec, group: str, description: str, **tags: str) -> None:
         if not re.fullmatch(r"[a-z0-9_]+", spec.id):
             raise ValueError(f"Parameters: id {spec.id!r} must be [a-z0-9_]+ (it becomes an address)")
-        self.parameters[spec.id] = SsmParameter(
+        self.parameters[spec.id] = self.props.origin.carry(SsmParameter(
             self, spec.id,
             name=spec.name,
             type=PARAMETER_TYPE,
             value=spec.value,
             overwrite=self.props.overwrite,
             description=description,
-            tags={**self.props.tags, "Name": spec.name, "Environment": self.props.environment, **tags},
-        )
+            tags=self.props.naming.tags_for(Name=spec.name, **tags),
+        ), group, spec.name)

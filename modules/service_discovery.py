@@ -1,12 +1,14 @@
 """A Cloud Map private DNS namespace in one VPC, and one service registration per name in it:
 multivalue A records with one TTL, and no health check (ECS registers and deregisters the tasks).
 
+Each resource declares its place in the original `cloud-map` module (`props.origin`).
+
 Holds no ECS services and no instances: the application layer registers tasks into these services.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.service_discovery_private_dns_namespace import ServiceDiscoveryPrivateDnsNamespace
 from cdktf_cdktf_provider_aws.service_discovery_service import (
@@ -16,19 +18,21 @@ from cdktf_cdktf_provider_aws.service_discovery_service import (
 )
 from constructs import Construct
 
+from modules.naming import Naming
+from modules.origin import Origin
+
 RECORD_TYPE = "A"
 ROUTING_POLICY = "MULTIVALUE"
 
 
 @dataclass(frozen=True)
 class ServiceDiscoveryProps:
-    name_prefix: str
-    environment: str
+    naming: Naming
+    origin: Origin
     vpc_id: str
     namespace: str
     services: Sequence[str]
     dns_ttl: int
-    tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(set(self.services)) != len(self.services):
@@ -41,19 +45,18 @@ class ServiceDiscovery(Construct):
     def __init__(self, scope: Construct, id: str, props: ServiceDiscoveryProps):
         super().__init__(scope, id)
         self.props = props
-        self.namespace = ServiceDiscoveryPrivateDnsNamespace(
+        self.namespace = props.origin.carry(ServiceDiscoveryPrivateDnsNamespace(
             self, "Default",
             name=props.namespace,
             description="PetClinic 마이크로서비스 서비스 디스커버리",
             vpc=props.vpc_id,
-            tags={**props.tags, "Name": f"{props.name_prefix}-service-discovery",
-                  "Environment": props.environment, "Type": "service-discovery"},
-        )
+            tags=props.naming.tags_for("service-discovery", Type="service-discovery"),
+        ), "this")
         self.services = {name: self._service(name) for name in props.services}
 
     def _service(self, name: str) -> ServiceDiscoveryService:
         props = self.props
-        return ServiceDiscoveryService(
+        return props.origin.carry(ServiceDiscoveryService(
             self, name,
             name=name,
             dns_config=ServiceDiscoveryServiceDnsConfig(
@@ -61,9 +64,8 @@ class ServiceDiscovery(Construct):
                 dns_records=[ServiceDiscoveryServiceDnsConfigDnsRecords(ttl=props.dns_ttl, type=RECORD_TYPE)],
                 routing_policy=ROUTING_POLICY,
             ),
-            tags={**props.tags, "Name": f"{props.name_prefix}-{name}-service", "Environment": props.environment,
-                  "Service": name, "Type": "service-discovery"},
-        )
+            tags=props.naming.tags_for(f"{name}-service", Service=name, Type="service-discovery"),
+        ), "microservices", name)
 
     def dns_name(self, service: str) -> str:
         return f"{service}.{self.props.namespace}"

@@ -4,13 +4,14 @@ ECS tasks may reach Aurora on the database port and the VPC interface endpoints 
 admits the database port from the ECS tasks (and from a Lambda security group when one is given).
 An ALB security group, when known, may reach the tasks on their port.
 
+Each resource declares its place in the original `security` module (`props.origin`).
+
 Holds no ALB or endpoint security group: those belong to the constructs that own the ALB and the
 endpoints; their ids come in as props.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cdktf import Fn
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
@@ -18,13 +19,16 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from modules.naming import Naming
+from modules.origin import Origin, created
+
 HTTPS = 443
 
 
 @dataclass(frozen=True)
 class WorkloadSecurityGroupsProps:
-    name_prefix: str
-    environment: str
+    naming: Naming
+    origin: Origin
     vpc_id: str
     endpoints_security_group_id: str
     database_port: int = 3306
@@ -33,63 +37,60 @@ class WorkloadSecurityGroupsProps:
     # the ingress rule then exists only when the id is not empty.
     alb_security_group_id: str | None = None
     lambda_security_group_id: str | None = None
-    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class WorkloadSecurityGroups(Construct):
     def __init__(self, scope: Construct, id: str, props: WorkloadSecurityGroupsProps):
         super().__init__(scope, id)
         self.props = props
-        self.ecs = SecurityGroup(
+        origin, naming = props.origin, props.naming
+        self.ecs = origin.carry(SecurityGroup(
             self, "ecs",
-            name=f"{props.name_prefix}-ecs-security-group",
+            name=naming.name("ecs-security-group"),
             description="Security group for ECS tasks",
             vpc_id=props.vpc_id,
-            tags=self._tags("ecs-security-group", "app"),
-        )
-        self.aurora = SecurityGroup(
+            tags=naming.tags_for("ecs-security-group", Tier="app"),
+        ), "ecs")
+        self.aurora = origin.carry(SecurityGroup(
             self, "aurora",
-            name=f"{props.name_prefix}-aurora-security-group",
+            name=naming.name("aurora-security-group"),
             description="Security group for Aurora MySQL cluster",
             vpc_id=props.vpc_id,
-            tags=self._tags("aurora-security-group", "db"),
-        )
+            tags=naming.tags_for("aurora-security-group", Tier="db"),
+        ), "rds")
         port = props.database_port
-        VpcSecurityGroupIngressRule(
+        origin.carry(VpcSecurityGroupIngressRule(
             self, "aurora_from_ecs",
             security_group_id=self.aurora.id, referenced_security_group_id=self.ecs.id,
             description="Allow Aurora port from ECS task SG",
             from_port=port, to_port=port, ip_protocol="tcp",
-        )
+        ), "rds_in_from_ecs")
         if props.lambda_security_group_id:
-            VpcSecurityGroupIngressRule(
+            origin.carry(VpcSecurityGroupIngressRule(
                 self, "aurora_from_lambda",
                 security_group_id=self.aurora.id, referenced_security_group_id=props.lambda_security_group_id,
                 description="Allow Aurora port from Lambda GenAI SG",
                 from_port=port, to_port=port, ip_protocol="tcp",
-            )
-        VpcSecurityGroupEgressRule(
+            ), "rds_in_from_lambda", 0)
+        origin.carry(VpcSecurityGroupEgressRule(
             self, "ecs_to_aurora",
             security_group_id=self.ecs.id, referenced_security_group_id=self.aurora.id,
             description="Allow outbound to Aurora port from ECS",
             from_port=port, to_port=port, ip_protocol="tcp",
-        )
-        VpcSecurityGroupEgressRule(
+        ), "ecs_out_to_rds")
+        origin.carry(VpcSecurityGroupEgressRule(
             self, "ecs_to_endpoints_https",
             security_group_id=self.ecs.id, referenced_security_group_id=props.endpoints_security_group_id,
             description="Allow HTTPS (443) outbound to VPCE SG",
             from_port=HTTPS, to_port=HTTPS, ip_protocol="tcp",
-        )
+        ), "ecs_out_to_vpce_443", 0)
         if props.alb_security_group_id is not None:
             alb = props.alb_security_group_id
-            VpcSecurityGroupIngressRule(
+            rule = VpcSecurityGroupIngressRule(
                 self, "ecs_from_alb",
                 count=Fn.length_of(Fn.compact([alb])),  # 1 when the id is not empty
                 security_group_id=self.ecs.id, referenced_security_group_id=alb,
                 description=f"Allow {props.task_port}/tcp from the ALB SG",
                 from_port=props.task_port, to_port=props.task_port, ip_protocol="tcp",
             )
-
-    def _tags(self, suffix: str, tier: str) -> dict[str, str]:
-        return {**self.props.tags, "Name": f"{self.props.name_prefix}-{suffix}",
-                "Environment": self.props.environment, "Tier": tier}
+            created(rule, "the original's ALB -> ECS rule never had an instance: its ALB id was always empty")

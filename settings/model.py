@@ -6,6 +6,7 @@ tier per AZ) live in `Environment`'s validators. Nothing here knows about layers
 """
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Network
 from itertools import combinations
 from typing import Annotated, Literal
@@ -107,6 +108,8 @@ class Database(_Frozen):
     deletion_protection: StrictBool
     skip_final_snapshot: StrictBool
     data_api: StrictBool
+    # Aurora applies minor upgrades itself: Terraform then leaves the running engine version alone.
+    minor_upgrades_by_aws: StrictBool
 
     @model_validator(mode="after")
     def _consistent(self) -> "Database":
@@ -164,6 +167,19 @@ class LambdaGenai(_Frozen):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
+TAG_PLACEHOLDERS = ("environment", "layer", "region", "name_prefix")
+TAG_BASES = ("tags", "module_tags", "none")
+
+
+class TagSet(_Frozen):
+    """A tag recipe of the original, as data: an environment tag map to start from (`tags`,
+    `module_tags` or `none`) and the keys the original added to it. Values may hold the placeholders
+    `{environment}`, `{layer}`, `{region}` and `{name_prefix}`."""
+
+    base: Literal["tags", "module_tags", "none"]
+    add: Tags = Field(default_factory=dict)
+
+
 class Environment(_Frozen):
     """One deployment environment: every value a layer needs, and nothing computed."""
 
@@ -175,6 +191,8 @@ class Environment(_Frozen):
     default_tags: Tags
     module_tags: Tags
     tags: Tags
+    # Per layer (key = the layer name) and per named recipe inside a layer ("02-security/task-execution").
+    tag_sets: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[0-9a-z][0-9a-z/-]*$")], TagSet]
     network: Network
     security: Security
     database: Database
@@ -188,6 +206,28 @@ class Environment(_Frozen):
             if az[:-1] != self.region:
                 raise SettingError(f"network.azs[{i}]", f"{az} is not in the region {self.region}")
         return self
+
+    @model_validator(mode="after")
+    def _tag_placeholders_known(self) -> "Environment":
+        for name, tag_set in self.tag_sets.items():
+            for key, value in tag_set.add.items():
+                for placeholder in re.findall(r"\{([a-z_]+)\}", value):
+                    if placeholder not in TAG_PLACEHOLDERS:
+                        raise SettingError(f"tag_sets.{name}.add.{key}", f"unknown placeholder {{{placeholder}}} "
+                                           f"(known: {', '.join('{' + p + '}' for p in TAG_PLACEHOLDERS)})")
+        return self
+
+    def tag_set(self, name: str, layer: str) -> dict[str, str]:
+        """The tags of the recipe `name`, placeholders filled in for `layer`."""
+        if name not in self.tag_sets:
+            raise KeyError(f"no tag set {name!r} in the environment data (tag_sets); known: {sorted(self.tag_sets)}")
+        recipe = self.tag_sets[name]
+        base = {"tags": self.tags, "module_tags": self.module_tags, "none": {}}[recipe.base]
+        values = {"environment": self.environment, "layer": layer, "region": self.region,
+                  "name_prefix": self.name_prefix}
+        def fill(value: str) -> str:
+            return re.sub(r"\{([a-z_]+)\}", lambda m: values[m[1]], value)
+        return {**base, **{key: fill(value) for key, value in recipe.add.items()}}
 
     def state_key(self, layer: str) -> str:
         return f"{self.environment}/{layer}/terraform.tfstate"

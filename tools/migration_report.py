@@ -50,7 +50,7 @@ def render() -> str:
     ]
     for layer in layers:
         changes = [a for a in accepted if a["layer"] == layer]
-        moved = [sum(1 for new, old in stacks[e][layer].moves.items() if new != old) for e in DEPLOYED_ENVIRONMENTS]
+        moved = [len(stacks[e][layer].moves) for e in DEPLOYED_ENVIRONMENTS]
         lines.append(f"| {layer} | {moved[0]} | {moved[1]} | {len(stacks['dev'][layer].removals)} | {len(changes)} |")
     lines += ["", "Nothing is destroyed or replaced: every original instance is moved to a resource of the same type",
               "with the same identity values (checked by `tests/test_state_kept.py` and `plan_compare.py`).", ""]
@@ -59,15 +59,16 @@ def render() -> str:
         changes = [a for a in accepted if a["layer"] == layer]
         lines += ["### Deliberate changes", ""]
         if changes:
-            lines += ["| original address | attribute | effect | why |", "|---|---|---|---|"]
-            lines += [f"| `{c['address']}` | `{c['attribute']}` | {c['effect']} | {c['reason']} |" for c in changes]
+            lines += ["| original address | attribute | keys changed | effect | why |", "|---|---|---|---|---|"]
+            lines += [f"| `{c['address']}` | `{c['attribute']}` | {', '.join(f'`{k}`' for k in c['keys']) or 'the value'} "
+                      f"| {c['effect']} | {c['reason']} |" for c in changes]
         else:
             lines.append("None: every attribute keeps its deployed value.")
         lines += ["", "### Removed from state (the real object stays)", ""]
         removals = stacks["dev"][layer].removals
         lines += [f"- `{r.address}`: {r.reason}" for r in removals] or ["None."]
         for env in DEPLOYED_ENVIRONMENTS:
-            moves = sorted((old, new) for new, old in stacks[env][layer].moves.items() if new != old)
+            moves = sorted((m.source, m.target) for m in stacks[env][layer].moves)
             lines += ["", f"### Address moves ({env}: {len(moves)})", "", "| original address | new address |", "|---|---|"]
             lines += [f"| `{old}` | `{new}` |" for old, new in moves]
         lines.append("")

@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from layers.parameter_store import application_reads_not_created
 from settings import load_environment
 from tests.conftest import ENVIRONMENTS
 from tests.helpers import policy, resource, resources_of_type
@@ -78,13 +77,6 @@ def test_database_values_come_from_the_database_layers_state(synthesized, env):
     remote = synthesized(env).stack(LAYER)["data"]["terraform_remote_state"]
     assert list(remote) == ["database"]
     assert remote["database"]["config"]["key"] == f"{load_environment(env).environment}/03-database/terraform.tfstate"
-
-
-@pytest.mark.parametrize("env,mismatch", [("dev", True), ("seoul", True), ("staging", False), ("prod", False)])
-def test_recorded_mismatch_with_what_the_application_tasks_read(env, mismatch):
-    """dev and seoul keep their deployed `/petclinic-seoul` names, which the original 07 tasks do not
-    read (`/petclinic/<env>/db/...`); staging and prod, never deployed, use the names 07 reads."""
-    assert bool(application_reads_not_created(load_environment(env))) is mismatch
 
 
 @pytest.mark.parametrize("env", ["dev", "seoul"])

@@ -68,9 +68,20 @@ def test_unknown_environment_lists_the_known_ones(tmp_path):
     assert (tmp_path / "cdktf.out" / "stacks" / "01-network" / "cdk.tf.json").read_text() == SENTINEL
 
 
-def test_every_shipped_environment_is_valid():
-    for env in ("dev", "staging", "prod", "seoul"):
-        assert load_environment(env).name == env
+# Facts of the original variable files (terraform/envs/*.tfvars, terraform-seoul/envs/seoul.tfvars).
+ORIGINAL_VARIABLES = {
+    "dev": ("us-west-2", "petclinic-dev", "10.0.0.0/16", ("us-west-2a", "us-west-2b")),
+    "staging": ("ap-northeast-1", "petclinic-staging", "10.1.0.0/16", ("ap-northeast-1a", "ap-northeast-1c")),
+    "prod": ("ap-northeast-1", "petclinic-prod", "10.2.0.0/16", ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d")),
+    "seoul": ("ap-northeast-2", "petclinic-seoul-dev", "10.0.0.0/16", ("ap-northeast-2a", "ap-northeast-2c")),
+}
+
+
+@pytest.mark.parametrize("env", sorted(ORIGINAL_VARIABLES))
+def test_every_shipped_environment_loads_with_the_original_variable_files_values(env):
+    settings = load_environment(env)
+    assert (settings.region, settings.name_prefix, str(settings.network.vpc_cidr), settings.network.azs) == \
+        ORIGINAL_VARIABLES[env]
 
 
 def test_settings_are_immutable():
