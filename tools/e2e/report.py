@@ -61,7 +61,7 @@ def markdown(report: RunReport) -> str:
         for s in layer.steps:
             if s.step.settings:
                 notes.append(f"- {s.step.label} synthesized with {json.dumps(dict(s.step.settings))} "
-                             "(scratch copy of envs/)")
+                             "(scratch copy of envs/)" + (f": {s.step.note}" if s.step.note else ""))
             grouped: dict[str, list[str]] = {}
             for address, what in s.excluded:
                 grouped.setdefault(what, []).append(address)

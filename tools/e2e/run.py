@@ -303,7 +303,8 @@ class Run:
                 (report.moto_gaps if is_moto_gap(diagnostic) else report.problems).append(described(diagnostic))
             report.status = "failed"
             return
-        report.status = "partial" if report.excluded else "applied"
+        # partial: something of the configuration is not applied as the environment says (listed)
+        report.status = "partial" if report.excluded or step.note else "applied"
 
     # ------------------------------------------------------------------ plans after apply
     def _plan(self, work: Path, label: str) -> Result:

@@ -17,12 +17,7 @@ from typing import Any
 
 from settings import Environment, load_environment
 from settings.load import ENVS_DIR
-
-try:  # the lead's deploy order (Issue 17); until it is on main, the order below stands in for it
-    from tools.graph import DeployStep, deploy_plan  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - removed once tools/graph.py is on main
-    DeployStep = None  # type: ignore[assignment,misc]
-    deploy_plan = None  # type: ignore[assignment]
+from tools.graph import build_stacks_of, deploy_plan, graph_of
 
 
 @dataclass(frozen=True)
@@ -30,35 +25,31 @@ class Step:
     layer: str
     phase: int
     settings: Mapping[str, object] = field(default_factory=dict)
+    note: str = ""           # why the step's settings differ from the environment's, beyond the plan's own
 
     @property
     def label(self) -> str:
         return f"{self.layer}#{self.phase}" if self.phase > 1 or self.settings else self.layer
 
-    @property
-    def settings_key(self) -> str:
-        return json.dumps(dict(self.settings), sort_keys=True)
-
 
 def steps_for(env: Environment, layers: list[str]) -> list[Step]:
-    """The deploy steps restricted to the layers that have a stack."""
-    if deploy_plan is not None:
-        return [Step(s.layer, s.phase, dict(s.settings)) for s in deploy_plan(env) if s.layer in layers]
-    return _stand_in_order(env, layers)
-
-
-def _stand_in_order(env: Environment, layers: list[str]) -> list[Step]:
+    """`tools.graph.deploy_plan`, restricted to `layers`. A read of a layer that has no stack here
+    cannot be served; when a setting switches it (`security.alb_integration` for 07-application), the
+    step runs with it off and says so; otherwise the step reads a state that does not exist and fails
+    (reported as such, and its dependents as not run)."""
+    outside: dict[str, dict[str, object]] = {}
+    notes: dict[str, list[str]] = {}
+    for edge in graph_of(build_stacks_of(env)).edges:
+        if edge.producer not in layers and edge.switch:
+            outside.setdefault(edge.consumer, {})[edge.switch] = False
+            notes.setdefault(edge.consumer, []).append(f"{edge.switch} off: reads {edge.producer}, which has no stack")
     steps = []
-    for layer in sorted(layers):
-        if layer == "02-security" and env.security.alb_integration:
-            steps.append(Step(layer, 1, {"security.alb_integration": False}))
-        elif layer == "07-application":
-            steps.append(Step(layer, 1))
-            if env.security.alb_integration and "02-security" in layers:
-                steps.append(Step("02-security", 2))
-        else:
-            steps.append(Step(layer, 1))
-    return sorted(steps, key=lambda s: (s.layer if s.phase == 1 else "07-application~", s.phase))
+    for step in deploy_plan(env):
+        if step.layer not in layers:
+            continue
+        settings = {**outside.get(step.layer, {}), **dict(step.settings)}
+        steps.append(Step(step.layer, step.phase, settings, "; ".join(notes.get(step.layer, []))))
+    return steps
 
 
 def environment_with(name: str, overrides: Mapping[str, object], scratch: Path,

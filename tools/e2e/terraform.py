@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,8 @@ class Result:
             if m.get("type") == "diagnostic" and d and d.get("severity") == severity:
                 found.append(Diagnostic(d["severity"], d.get("summary", ""), d.get("detail", ""), d.get("address")))
         if severity == "error" and self.returncode not in (0, 2) and not found:
-            tail = " ".join(self.text.split())[-600:]
+            text = self.text[self.text.find("Error:"):] if "Error:" in self.text else self.text[-600:]
+            tail = " ".join(text.split())[:600]
             found.append(Diagnostic("error", f"terraform {self.command} exit {self.returncode}"
                                     + (" (timed out)" if self.timed_out else ""), tail, None))
         return found
@@ -123,7 +125,18 @@ class Terraform:
         self.env = dict(local_only_environment(), TF_CLI_CONFIG_FILE=str(config), TF_PLUGIN_CACHE_DIR=str(cache),
                         TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
 
+    # `init` links the provider through the shared plugin cache, which is not safe for concurrent
+    # writers ("failed to create directory ... file exists"): one init at a time.
+    _init_lock = threading.Lock()
+
     def run(self, workdir: Path, *args: str, timeout: float, log: str | None = None) -> Result:
+        command = args[0]
+        if command == "init":
+            with self._init_lock:
+                return self._run(workdir, args, timeout, log)
+        return self._run(workdir, args, timeout, log)
+
+    def _run(self, workdir: Path, args: tuple[str, ...], timeout: float, log: str | None) -> Result:
         command = args[0]
         start = time.monotonic()
         try:
