@@ -46,7 +46,7 @@ def test_every_layer_applies(run):
 def test_a_partial_layer_names_what_moto_cannot_serve(run):
     for name, layer in run["layers"].items():
         if layer["status"] == "partial":
-            named = [what for s in layer["steps"] for _, what in s["excluded"]]
+            named = [exclusion["what"] for s in layer["steps"] for exclusion in s["excluded"]]
             named += [s["reason"] for s in layer["steps"] if s["status"] == "not run"]
             named += [s["step"]["note"] for s in layer["steps"] if s["step"]["note"]]
             assert named, f"{name} is partial without a stated reason"

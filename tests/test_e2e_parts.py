@@ -62,7 +62,7 @@ def test_moto_gaps_only_touch_what_the_stack_configures_and_are_listed(stacks):
     subnets = override.content["resource"]["aws_subnet"]
     assert len(subnets) == 6 and all(body == {"ipv6_cidr_block": None, "assign_ipv6_address_on_creation": False}
                                      for body in subnets.values())
-    listed = {address for address, _ in override.excluded}
+    listed = {exclusion.address for exclusion in override.excluded}
     assert {f"aws_subnet.{name}" for name in subnets} <= listed
     assert override_for(stacks["05-cloud-map"], TARGET).excluded == ()
     for gap in (*UNSET, *IGNORED):

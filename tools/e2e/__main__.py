@@ -15,6 +15,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from tools.e2e.drift import ROOT as DRIFT_ROOT
 from tools.e2e.report import as_json, markdown, verdict
 from tools.e2e.run import Run
 from tools.e2e.terraform import find_mirror, terraform_version, which_terraform
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="also write the Markdown report to this file")
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     parser.add_argument("--budget", type=float, default=BUDGET_SECONDS, help="seconds for the whole run")
+    parser.add_argument("--drift-root", type=Path, default=DRIFT_ROOT,
+                        help="the checkout whose `python -m tools.drift` runs (default: this one)")
     args = parser.parse_args(argv)
     binary, mirror = which_terraform(), find_mirror()
     if binary is None or mirror is None:
@@ -38,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="petclinic-e2e-"))
     scratch.mkdir(parents=True, exist_ok=True)
-    run = Run(args.env, scratch.resolve(), binary, mirror, terraform_version(binary), args.budget, args.layers)
+    run = Run(args.env, scratch.resolve(), binary, mirror, terraform_version(binary), args.budget, args.layers,
+              args.drift_root.resolve())
     try:
         report = run.execute()
     except Exception as error:  # the report says what ran before the failure

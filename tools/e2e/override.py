@@ -37,9 +37,18 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """Something of the configuration the scratch override takes out, and why."""
+
+    address: str
+    attributes: tuple[str, ...]    # () when the whole resource is left out
+    what: str
+
+
+@dataclass(frozen=True)
 class Override:
     content: dict[str, Any]
-    excluded: tuple[tuple[str, str], ...]  # (address, what the override does and why)
+    excluded: tuple[Exclusion, ...]
 
     def write(self, workdir: Path) -> Path:
         path = workdir / "zz_override.tf.json"
@@ -80,14 +89,15 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
             for name, body in sorted(bodies.items()):
                 content.setdefault("resource", {}).setdefault(rtype, {})[name] = (
                     {"for_each": {}} if "for_each" in body else {"count": 0})
-                excluded.append((f"{rtype}.{name}", f"not created (moto lacks {EXCLUDED_TYPES[rtype]})"))
+                excluded.append(Exclusion(f"{rtype}.{name}", (), f"not created (moto lacks {EXCLUDED_TYPES[rtype]})"))
     for gap in UNSET:
         for name, body in sorted((resources.get(gap.rtype) or {}).items()):
             touched = gap.applies_to(body)
             if touched:
                 over = content.setdefault("resource", {}).setdefault(gap.rtype, {}).setdefault(name, {})
                 over.update({attribute: gap.values[attribute] for attribute in touched})
-                excluded.append((f"{gap.rtype}.{name}", f"{', '.join(touched)} unset: moto {gap.api} {gap.reason}"))
+                excluded.append(Exclusion(f"{gap.rtype}.{name}", touched,
+                                          f"{', '.join(touched)} unset: moto {gap.api} {gap.reason}"))
     for gap in IGNORED:
         for name, body in sorted((resources.get(gap.rtype) or {}).items()):
             touched = gap.applies_to(body)
@@ -97,7 +107,8 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
                 ignored = lifecycle.get("ignore_changes") or []
                 if ignored != "all":
                     lifecycle["ignore_changes"] = sorted(set(ignored) | set(touched))
-                excluded.append((f"{gap.rtype}.{name}", f"{', '.join(touched)} ignored: moto {gap.api} {gap.reason}"))
+                excluded.append(Exclusion(f"{gap.rtype}.{name}", touched,
+                                          f"{', '.join(touched)} ignored: moto {gap.api} {gap.reason}"))
     return Override(content, tuple(excluded))
 
 

@@ -28,6 +28,11 @@ def verdict(report: RunReport) -> tuple[int, list[str]]:
         reasons.append("plan after tampering changes more than was tampered: " + ", ".join(report.unexpected_changes))
     if not report.tampered:
         reasons.append("no tamper case could run")
+    for r in report.drift_runs:
+        if r.label.endswith("before") and (r.drifted or r.errors):
+            reasons.append(f"drift {r.label} is not clean: {r.drifted or r.errors}")
+        elif not r.label.endswith("before") and not report.drift_caught.get(r.label):
+            reasons.append(f"drift {r.label} did not report exactly the tampered objects: {r.drifted or r.errors}")
     return (1 if reasons else 0), reasons
 
 
@@ -41,7 +46,8 @@ def markdown(report: RunReport) -> str:
         steps = ", ".join(f"{s.step.label}: {s.status}" for s in layer.steps) or "none"
         last = layer.last_applied
         seconds = "+".join(f"{s.seconds:.0f}" for s in layer.steps if s.status != "not run") or "-"
-        drift = "; ".join(f"{k}: {v}" for k, v in layer.drift.items()) or "-"
+        drift = "; ".join(f"{r.label}: " + (", ".join(r.drifted[name]) if r.drifted.get(name) else "none")
+                          for r in report.drift_runs) or "-"
         tampered = {t.layer for t in report.tampered}
         after = layer.tamper_plan if name in tampered or last is None else "not planned (nothing tampered)"
         lines.append(f"| {name} | {steps} | {layer.status} | {last.resources if last else 0} | {seconds} | "
@@ -56,6 +62,15 @@ def markdown(report: RunReport) -> str:
     lines += [f"- skipped: {s}" for s in report.tamper_skipped]
     lines += [f"- unexpected change: {u}" for u in report.unexpected_changes]
     lines += ["", f"Drift command: {report.drift_tool}"]
+    for r in report.drift_runs:
+        found = sum(len(v) for v in r.drifted.values())
+        verdict = ("" if r.label.endswith("before") else
+                   " — exactly the tampered objects" if report.drift_caught.get(r.label) else " — NOT exactly the tampered objects")
+        lines.append(f"- drift {r.label}: exit {r.exit_code}, {found} drifted{verdict}"
+                     + (f"; explained by the scratch override: {sum(len(v) for v in r.explained.values())}" if r.explained else "")
+                     + (f"; errors: {'; '.join(r.errors)[:300]}" if r.errors else ""))
+    if report.refreshed:
+        lines.append(f"- refreshed into the state before `config after` (apply -refresh-only): {', '.join(report.refreshed)}")
     notes = []
     for name, layer in report.layers.items():
         for s in layer.steps:
@@ -63,8 +78,8 @@ def markdown(report: RunReport) -> str:
                 notes.append(f"- {s.step.label} synthesized with {json.dumps(dict(s.step.settings))} "
                              "(scratch copy of envs/)" + (f": {s.step.note}" if s.step.note else ""))
             grouped: dict[str, list[str]] = {}
-            for address, what in s.excluded:
-                grouped.setdefault(what, []).append(address)
+            for exclusion in s.excluded:
+                grouped.setdefault(exclusion.what, []).append(exclusion.address)
             notes += [f"- {s.step.label} scratch override: {what} — {', '.join(addresses)}"
                       for what, addresses in grouped.items()]
             notes += [f"- {s.step.label} moto lacks: {g}" for g in s.moto_gaps]

@@ -24,7 +24,7 @@ from botocore.config import Config
 from settings import Environment, load_environment
 from tools.e2e import drift as drift_check
 from tools.e2e.moto_server import MotoServer
-from tools.e2e.override import FAKE, PROVIDER_CHECKS_OFF, Target, override_for
+from tools.e2e.override import FAKE, PROVIDER_CHECKS_OFF, Exclusion, Target, override_for
 from tools.e2e.plans import changed_attributes, described, foreign_removed_blocks, is_moto_gap, plan_summary
 from tools.e2e.state import State, read_state
 from tools.e2e.steps import Step, environment_with, steps_for
@@ -47,7 +47,7 @@ class StepReport:
     resources: int = 0
     seconds: float = 0.0
     workdir: Path | None = None
-    excluded: tuple[tuple[str, str], ...] = ()
+    excluded: tuple[Exclusion, ...] = ()
     problems: list[str] = field(default_factory=list)
     moto_gaps: list[str] = field(default_factory=list)
     reason: str = ""
@@ -97,6 +97,9 @@ class RunReport:
     tamper_caught: dict[str, bool] = field(default_factory=dict)
     unexpected_changes: list[str] = field(default_factory=list)
     drift_tool: str = ""
+    drift_runs: list[drift_check.DriftRun] = field(default_factory=list)
+    drift_caught: dict[str, bool] = field(default_factory=dict)   # "live after" -> found exactly the tampered
+    refreshed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str = ""
 
@@ -114,7 +117,7 @@ class Budget:
 
 class Run:
     def __init__(self, env_name: str, scratch: Path, terraform_binary: str, mirror: Path, terraform_version: str,
-                 budget_seconds: float, only: list[str] | None = None):
+                 budget_seconds: float, only: list[str] | None = None, drift_root: Path = drift_check.ROOT):
         self.env_name = env_name
         self.scratch = scratch
         self.env: Environment = load_environment(env_name)
@@ -123,6 +126,8 @@ class Run:
         self.budget = Budget(budget_seconds)
         self.only = only
         self.moto_url = ""
+        self.drift_root = drift_root
+        self._drift_stacks: Path | None = None
         self._synthesized: dict[str, Path] = {}
 
     # ------------------------------------------------------------------ the run
@@ -139,8 +144,9 @@ class Run:
                 self._create_state_bucket()
                 self._apply_all(steps)
                 self._second_plan()
+                self._drift_before()
                 self._tamper()
-                self._drift()
+                self._drift_after()
         finally:
             self.report.seconds = time.monotonic() - start
         return self.report
@@ -356,5 +362,30 @@ class Run:
             layer = self.report.layers[t.layer]
             self.report.tamper_caught[t.case] = layer.tamper_plan_code == 2 and (t.address, t.action) in layer.tamper_changes
 
-    def _drift(self) -> None:
-        self.report.drift_tool = drift_check.run(self)
+    # ------------------------------------------------------------------ the drift command (issue 22)
+    def _drift_before(self) -> None:
+        if not drift_check.available(self.drift_root):
+            self.report.drift_tool = "not run: python -m tools.drift does not exist on this branch yet (issue 22)"
+            return
+        self.report.drift_tool = f"python -m tools.drift from {self.drift_root}"
+        self._drift_stacks = drift_check.stacks_as_applied(self)
+        for mode in ("live", "config"):
+            self.report.drift_runs.append(drift_check.check(self, mode, f"{mode} before", self._drift_stacks,
+                                                            self.drift_root))
+
+    def _drift_after(self) -> None:
+        if self._drift_stacks is None or not self.report.tampered:
+            return
+        expected = {(t.layer, t.address) for t in self.report.tampered}
+        live = drift_check.check(self, "live", "live after", self._drift_stacks, self.drift_root)
+        for name in sorted({t.layer for t in self.report.tampered}):
+            step = self.report.layers[name].last_applied
+            assert step is not None and step.workdir is not None
+            refresh = self.terraform.run(step.workdir, "apply", "-refresh-only", "-auto-approve", "-input=false",
+                                         "-no-color", "-json", timeout=self.budget.timeout(PLAN_TIMEOUT),
+                                         log="refresh-only")
+            self.report.refreshed.append(f"{name}: exit {refresh.returncode}")
+        config = drift_check.check(self, "config", "config after", self._drift_stacks, self.drift_root)
+        for result in (live, config):
+            self.report.drift_runs.append(result)
+            self.report.drift_caught[result.label] = not result.errors and result.addresses() == expected
