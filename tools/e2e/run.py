@@ -128,6 +128,7 @@ class Run:
         self.moto_url = ""
         self.drift_root = drift_root
         self._drift_stacks: Path | None = None
+        self.lock_file: Path | None = None
         self._synthesized: dict[str, Path] = {}
 
     # ------------------------------------------------------------------ the run
@@ -240,6 +241,9 @@ class Run:
         (probe / "main.tf.json").write_text(json.dumps(config))
         self._check(self.terraform.run(probe, "init", "-input=false", "-no-color",
                                        timeout=self.budget.timeout(INIT_TIMEOUT)))
+        # Every stack starts from this lock file: with the provider's checksums known, init links the
+        # cached copy instead of unpacking it into the shared cache again under a running terraform.
+        self.lock_file = probe / ".terraform.lock.hcl"
         schema = self.terraform.run(probe, "providers", "schema", "-json", timeout=self.budget.timeout(120))
         self._check(schema)
         provider = json.loads(schema.text.splitlines()[0])["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
@@ -294,6 +298,7 @@ class Run:
             report.status, report.problems = "failed", [str(error)]
             return
         override.write(work)
+        shutil.copy(self.lock_file, work / ".terraform.lock.hcl")
         report.workdir, report.excluded = work, override.excluded
         init = self.terraform.run(work, "init", "-input=false", "-no-color", timeout=self.budget.timeout(INIT_TIMEOUT))
         if init.returncode != 0:
