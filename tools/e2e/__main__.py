@@ -18,7 +18,7 @@ from pathlib import Path
 from tools.e2e.drift import ROOT as DRIFT_ROOT
 from tools.e2e.report import as_json, markdown, verdict
 from tools.e2e.run import Run
-from tools.e2e.terraform import find_mirror, terraform_version, which_terraform
+from tools.e2e.terraform import find_mirror, local_only_environment, terraform_version, which_terraform
 
 BUDGET_SECONDS = 14 * 60
 
@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         print("needs terraform on PATH and a filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR)", file=sys.stderr)
         return 2
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    # This process (boto3 for the state bucket and the tampering) sees what its subprocesses see: fake
+    # credentials, no AWS configuration, and proxies that refuse every host but 127.0.0.1.
+    local = local_only_environment()
+    os.environ.clear()
+    os.environ.update(local)
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="petclinic-e2e-"))
     scratch.mkdir(parents=True, exist_ok=True)
     run = Run(args.env, scratch.resolve(), binary, mirror, terraform_version(binary), args.budget, args.layers,

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from tools.e2e.terraform import local_only_environment
+
 PORT_RANGE = range(25000, 25099)  # this tool's ports (25099 is the dead proxy, see terraform.py)
 
 
@@ -57,8 +59,7 @@ class MotoServer:
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
                 stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
                 # AWS managed policies (AdministratorAccess, ...) exist only when moto is asked to load them
-                env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-                     "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
+                env={**local_only_environment(), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
             )
         self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
         deadline = time.monotonic() + self.start_timeout
