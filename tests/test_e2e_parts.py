@@ -115,3 +115,26 @@ def test_moto_server_is_stopped_when_the_block_fails(tmp_path):
         with MotoServer(tmp_path / "moto.log") as moto:
             raise RuntimeError("boom")
     assert not answers(moto.port)
+
+
+def test_drift_findings_made_by_the_override_are_explained_and_the_rest_is_drift():
+    from tools.e2e.drift import DriftRun, classify
+
+    document = {"layers": [
+        {"layer": "01-network", "findings": [
+            {"kind": "kept", "action": "update", "address": "aws_subnet.a",
+             "changes": [{"attribute": "assign_ipv6_address_on_creation"}]},
+            {"kind": "kept", "action": "update", "address": "aws_subnet.a2",
+             "changes": [{"attribute": "assign_ipv6_address_on_creation"}, {"attribute": "cidr_block"}]},
+            {"kind": "kept", "action": "none", "address": "aws_vpc.v", "changes": []},
+            {"kind": "missing", "action": "missing", "address": "aws_route.r", "changes": []},
+            {"kind": "changed", "action": "changed", "address": "aws_eip.e", "changes": [{"attribute": "tags.Name"}],
+             "ignored": "known noise"}]},
+        {"layer": "04-parameter-store", "error": "no state"}]}
+    override = {("01-network", "aws_subnet.a"): {"assign_ipv6_address_on_creation"},
+                ("01-network", "aws_subnet.a2"): {"assign_ipv6_address_on_creation"}}
+    result = DriftRun("config before")
+    classify(document, override, result)
+    assert result.explained == {"01-network": ["aws_subnet.a (update: assign_ipv6_address_on_creation)"]}
+    assert result.addresses() == {("01-network", "aws_subnet.a2"), ("01-network", "aws_route.r")}
+    assert result.errors == ["04-parameter-store: no state"]

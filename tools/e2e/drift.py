@@ -79,7 +79,13 @@ def check(run: Any, mode: str, label: str, stacks: Path, root: Path = ROOT) -> D
     except ValueError:
         result.errors.append(f"drift {mode} exit {done.returncode}: {' '.join(done.stderr.split())[-400:]}")
         return result
-    explained = _override_attributes(run)
+    classify(document, _override_attributes(run), result)
+    return result
+
+
+def classify(document: dict[str, Any], override: dict[tuple[str, str], set[str]], result: DriftRun) -> None:
+    """Sort the drift report's findings (its `--format json`) into drifted and explained: a finding
+    is explained when every attribute it names is one the scratch override changed on that address."""
     for layer in document.get("layers") or []:
         if layer.get("error"):
             result.errors.append(f"{layer['layer']}: {layer['error']}")
@@ -88,12 +94,11 @@ def check(run: Any, mode: str, label: str, stacks: Path, root: Path = ROOT) -> D
                 continue
             attributes = [c["attribute"] for c in finding.get("changes") or []]
             entry = f"{finding['address']} ({finding['action']}" + (f": {', '.join(attributes)})" if attributes else ")")
-            override = explained.get((layer["layer"], finding["address"]), set())
-            if attributes and all(a.split(".")[0].split("[")[0] in override for a in attributes):
+            touched = override.get((layer["layer"], finding["address"]), set())
+            if attributes and all(a.split(".")[0].split("[")[0] in touched for a in attributes):
                 result.explained.setdefault(layer["layer"], []).append(entry)
             else:
                 result.drifted.setdefault(layer["layer"], []).append(entry)
-    return result
 
 
 def _override_attributes(run: Any) -> dict[tuple[str, str], set[str]]:
