@@ -55,6 +55,7 @@ def markdown(report: RunReport) -> str:
     counts = _counts(report)
     lines += ["", f"Fully applied: {counts['applied']} of {counts['layers']} layers "
               f"(partial {counts['partial']}, failed {counts['failed']}, not run {counts['not run']})."]
+    lines += ["", "Made in moto before the first layer (boto3): " + "; ".join(report.seeded)]
     lines += ["", "### Tampered behind Terraform's back", ""]
     for t in report.tampered:
         caught = "caught" if report.tamper_caught.get(t.case) else "NOT caught"

@@ -23,6 +23,7 @@ from botocore.config import Config
 
 from settings import Environment, load_environment
 from tools.e2e import drift as drift_check
+from tools.e2e.account import SEEDS
 from tools.e2e.moto_server import MotoServer
 from tools.e2e.override import FAKE, PROVIDER_CHECKS_OFF, Exclusion, Target, override_for
 from tools.e2e.plans import changed_attributes, described, foreign_removed_blocks, is_moto_gap, plan_summary
@@ -100,6 +101,7 @@ class RunReport:
     drift_runs: list[drift_check.DriftRun] = field(default_factory=list)
     drift_caught: dict[str, bool] = field(default_factory=dict)   # "live after" -> found exactly the tampered
     refreshed: list[str] = field(default_factory=list)
+    seeded: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str = ""
 
@@ -142,7 +144,9 @@ class Run:
                     steps = self._plan_steps()
                     self.target = Target(moto.url, endpoints.result(), self.report.terraform_version,
                                          self.report.aws_version)
-                self._create_state_bucket()
+                for seed in SEEDS:
+                    seed.create(self.client, self.env)
+                    self.report.seeded.append(f"{seed.what}: {seed.why}")
                 self._apply_all(steps)
                 self._second_plan()
                 self._drift_before()
@@ -218,13 +222,6 @@ class Run:
             aws_access_key_id="test", aws_secret_access_key="test",
             config=Config(retries={"max_attempts": 2}, connect_timeout=10, read_timeout=60,
                           s3={"addressing_style": "path"}, proxies={}))
-
-    def _create_state_bucket(self) -> None:
-        s3 = self.client("s3", self.env.state.region)
-        extra = ({} if self.env.state.region == "us-east-1"
-                 else {"CreateBucketConfiguration": {"LocationConstraint": self.env.state.region}})
-        s3.create_bucket(Bucket=self.env.state.bucket, **extra)
-        s3.put_bucket_versioning(Bucket=self.env.state.bucket, VersioningConfiguration={"Status": "Enabled"})
 
     def state_of(self, layer: str) -> State | None:
         return read_state(self.client("s3", self.env.state.region), self.env.state.bucket,
