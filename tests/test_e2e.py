@@ -29,7 +29,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     scratch = tmp_path_factory.mktemp("e2e")
     report = scratch / "report.json"
     done = subprocess.run([sys.executable, "-m", "tools.e2e", "--env", "dev", "--workdir", str(scratch / "work"),
-                           "--json", str(report)], cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+                           "--json", str(report), "--report", str(scratch / "report.md")], cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT)
     assert report.is_file(), f"no report (exit {done.returncode}): {done.stderr[-3000:]}"
     data = json.loads(report.read_text())
     data["stdout"], data["stderr"], data["exit"] = done.stdout, done.stderr, done.returncode
