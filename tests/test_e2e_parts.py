@@ -138,3 +138,23 @@ def test_drift_findings_made_by_the_override_are_explained_and_the_rest_is_drift
     assert result.explained == {"01-network": ["aws_subnet.a (update: assign_ipv6_address_on_creation)"]}
     assert result.addresses() == {("01-network", "aws_subnet.a2"), ("01-network", "aws_route.r")}
     assert result.errors == ["04-parameter-store: no state"]
+
+
+def test_a_type_moto_cannot_serve_is_left_out_with_what_references_it(monkeypatch):
+    import tools.e2e.override as override
+
+    monkeypatch.setattr(override, "EXCLUDED_TYPES", {"aws_appautoscaling_target": "Svc:Api"})
+    stack = {"terraform": {"backend": {"s3": {"bucket": "b", "key": "k", "region": "us-west-2"}}},
+             "resource": {"aws_appautoscaling_target": {"t": {"resource_id": "service/c/s"}},
+                          "aws_appautoscaling_policy": {"p": {"resource_id": "${aws_appautoscaling_target.t.resource_id}"}},
+                          "aws_cloudwatch_metric_alarm": {"a": {"alarm_actions": ["${aws_appautoscaling_policy.p.arn}"]},
+                                                          "b": {"alarm_name": "x"}}},
+             "output": {"policy": {"value": "${aws_appautoscaling_policy.p.arn}"}, "other": {"value": "1"}}}
+    result = override_for(stack, TARGET)
+    resources = result.content["resource"]
+    assert resources["aws_appautoscaling_target"]["t"] == {"count": 0}
+    assert resources["aws_appautoscaling_policy"]["p"] == {"count": 0}
+    assert resources["aws_cloudwatch_metric_alarm"] == {"a": {"count": 0}}
+    assert result.content["output"] == {"policy": {"value": None}}
+    assert {e.address for e in result.excluded} == {"aws_appautoscaling_target.t", "aws_appautoscaling_policy.p",
+                                                    "aws_cloudwatch_metric_alarm.a", "output.policy"}

@@ -13,6 +13,7 @@ Terraform merges an override file over the configuration without the configurati
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,12 +85,16 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
         }
     excluded = []
     resources = stack.get("resource") or {}
-    for rtype, bodies in sorted(resources.items()):
-        if rtype in EXCLUDED_TYPES:
-            for name, body in sorted(bodies.items()):
-                content.setdefault("resource", {}).setdefault(rtype, {})[name] = (
-                    {"for_each": {}} if "for_each" in body else {"count": 0})
-                excluded.append(Exclusion(f"{rtype}.{name}", (), f"not created (moto lacks {EXCLUDED_TYPES[rtype]})"))
+    for address, why in _excluded_resources(resources).items():
+        rtype, name = address.split(".", 1)
+        content.setdefault("resource", {}).setdefault(rtype, {})[name] = (
+            {"for_each": {}} if "for_each" in resources[rtype][name] else {"count": 0})
+        excluded.append(Exclusion(address, (), f"not created: {why}"))
+    for name, body in sorted((stack.get("output") or {}).items()):
+        refs = sorted(a for a in _excluded_resources(resources) if _references(body, a))
+        if refs:
+            content.setdefault("output", {})[name] = {"value": None}
+            excluded.append(Exclusion(f"output.{name}", (), f"null: reads {', '.join(refs)}, which is not created"))
     for gap in UNSET:
         for name, body in sorted((resources.get(gap.rtype) or {}).items()):
             touched = gap.applies_to(body)
@@ -110,6 +115,30 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
                 excluded.append(Exclusion(f"{gap.rtype}.{name}", touched,
                                           f"{', '.join(touched)} ignored: moto {gap.api} {gap.reason}"))
     return Override(content, tuple(excluded))
+
+
+def _excluded_resources(resources: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """address -> why, for every resource of an excluded type and, transitively, every resource that
+    references one (it could not be created without it)."""
+    excluded = {f"{rtype}.{name}": f"moto lacks {EXCLUDED_TYPES[rtype]}"
+                for rtype, bodies in resources.items() if rtype in EXCLUDED_TYPES for name in bodies}
+    changed = True
+    while changed:
+        changed = False
+        for rtype, bodies in sorted(resources.items()):
+            for name, body in sorted(bodies.items()):
+                address = f"{rtype}.{name}"
+                if address in excluded:
+                    continue
+                refs = sorted(a for a in excluded if _references(body, a))
+                if refs:
+                    excluded[address] = f"references {', '.join(refs)}, which is not created"
+                    changed = True
+    return dict(sorted(excluded.items()))
+
+
+def _references(body: Any, address: str) -> bool:
+    return re.search(r"(?<![\w.])" + re.escape(address) + r"(?![\w])", json.dumps(body)) is not None
 
 
 def _provider(block: Mapping[str, Any], target: Target) -> dict[str, Any]:

@@ -56,6 +56,8 @@ def _unknown(tree: Any, path: str = "") -> list[str]:
 
 
 def plan_summary(result: Result) -> str:
+    if result.text.startswith("not run:"):
+        return result.text
     if result.returncode == 0:
         return "exit 0, no changes"
     if result.returncode == 2:

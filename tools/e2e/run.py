@@ -36,6 +36,7 @@ INIT_TIMEOUT = 300.0
 APPLY_TIMEOUT = 600.0
 PLAN_TIMEOUT = 300.0
 PARALLEL = 3
+BUDGET_SPENT = "not run: the run's time budget was spent"
 
 
 @dataclass
@@ -189,7 +190,7 @@ class Run:
                     if report.reason or broken:
                         report.reason = report.reason or f"needs {', '.join(broken)}, which did not apply"
                     elif self.budget.left() < 60:
-                        report.reason = "the run's time budget was spent"
+                        report.reason = BUDGET_SPENT.removeprefix("not run: ")
                     elif all(n.ok for n in report.needs) and len(running) < PARALLEL:
                         running[pool.submit(self._apply, report)] = report
                     else:
@@ -243,7 +244,7 @@ class Run:
         self.lock_file = probe / ".terraform.lock.hcl"
         schema = self.terraform.run(probe, "providers", "schema", "-json", timeout=self.budget.timeout(120))
         self._check(schema)
-        provider = json.loads(schema.text.splitlines()[0])["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
+        provider = schema.document()["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
         names = sorted(provider["provider"]["block"]["block_types"]["endpoints"]["block"]["attributes"])
         config["provider"] = {"aws": [{"region": self.env.region, **FAKE, **PROVIDER_CHECKS_OFF,
                                        "endpoints": [{n: self.moto_url for n in names}]}]}
@@ -317,13 +318,15 @@ class Run:
     # ------------------------------------------------------------------ plans after apply
     def _plan(self, work: Path, label: str) -> Result:
         """`plan -detailed-exitcode`; when it shows changes, the changed attributes of each (`show -json`)."""
+        if self.budget.left() < 45:
+            return Result("plan", -1, 0.0, False, text=BUDGET_SPENT)
         result = self.terraform.run(work, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-json",
                                     f"-out={label}.tfplan", timeout=self.budget.timeout(PLAN_TIMEOUT), log=label)
         if result.returncode == 2:
             shown = self.terraform.run(work, "show", "-json", f"{label}.tfplan", timeout=self.budget.timeout(120),
                                        log=f"{label}-show")
             if shown.returncode == 0:
-                result.attribute_changes = changed_attributes(json.loads(shown.text.splitlines()[0]))
+                result.attribute_changes = changed_attributes(shown.document())
         return result
 
     def _plan_layers(self, label: str, layers: list[str]) -> dict[str, Result]:

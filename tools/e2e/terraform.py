@@ -87,6 +87,12 @@ class Result:
     text: str = ""
     attribute_changes: dict[str, list[str]] = field(default_factory=dict)  # from `show -json` of a plan
 
+    def document(self) -> dict:
+        """The one JSON document a command such as `show -json` or `providers schema -json` prints."""
+        if not self.messages:
+            raise RuntimeError(f"terraform {self.command} printed no JSON: {' '.join(self.text.split())[-300:]}")
+        return self.messages[0]
+
     def diagnostics(self, severity: str = "error") -> list[Diagnostic]:
         found = []
         for m in self.messages:
@@ -137,31 +143,29 @@ class Terraform:
         return self._run(workdir, args, timeout, log)
 
     def _run(self, workdir: Path, args: tuple[str, ...], timeout: float, log: str | None) -> Result:
+        """Run with output going straight to `terraform-<log>.log` in the working directory (readable
+        while it runs, and kept when the command times out)."""
         command = args[0]
+        path = workdir / f"terraform-{log or command}.log"
         start = time.monotonic()
-        try:
-            done = subprocess.run([self.binary, *args], cwd=workdir, env=self.env, capture_output=True, text=True,
-                                  timeout=timeout, stdin=subprocess.DEVNULL)
-            returncode, stdout, stderr, timed_out = done.returncode, done.stdout, done.stderr, False
-        except subprocess.TimeoutExpired as expired:
-            returncode, timed_out = -1, True
-            stdout = _text(expired.stdout)
-            stderr = _text(expired.stderr) + f"\nterraform {command} did not finish within {timeout:.0f} s"
+        with path.open("w") as out:
+            try:
+                returncode = subprocess.run([self.binary, *args], cwd=workdir, env=self.env, stdout=out,
+                                            stderr=subprocess.STDOUT, timeout=timeout, stdin=subprocess.DEVNULL).returncode
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                returncode, timed_out = -1, True
+        text = path.read_text(errors="replace")
+        if timed_out:
+            text += f"\nterraform {command} did not finish within {timeout:.0f} s"
         messages = []
-        for line in stdout.splitlines():
+        for line in text.splitlines():
             if line.startswith("{"):
                 try:
                     messages.append(json.loads(line))
                 except ValueError:
                     pass
-        (workdir / f"terraform-{log or command}.log").write_text(stdout + stderr)
-        return Result(command, returncode, time.monotonic() - start, timed_out, messages, stdout + stderr)
-
-
-def _text(data: bytes | str | None) -> str:
-    if data is None:
-        return ""
-    return data.decode(errors="replace") if isinstance(data, bytes) else data
+        return Result(command, returncode, time.monotonic() - start, timed_out, messages, text)
 
 
 def which_terraform() -> str | None:
