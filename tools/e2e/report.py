@@ -5,7 +5,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from tools.e2e.run import RunReport
+from tools.e2e.results import RunReport
 
 
 def verdict(report: RunReport) -> tuple[int, list[str]]:
