@@ -158,3 +158,8 @@ def test_a_type_moto_cannot_serve_is_left_out_with_what_references_it(monkeypatc
     assert result.content["output"] == {"policy": {"value": None}}
     assert {e.address for e in result.excluded} == {"aws_appautoscaling_target.t", "aws_appautoscaling_policy.p",
                                                     "aws_cloudwatch_metric_alarm.a", "output.policy"}
+
+
+def test_two_moto_servers_side_by_side_get_their_own_ports(tmp_path):
+    with MotoServer(tmp_path / "a.log") as first, MotoServer(tmp_path / "b.log") as second:
+        assert first.port != second.port and answers(first.port) and answers(second.port)
