@@ -293,6 +293,9 @@ class Run:
         if not drift_check.available(self.drift_root):
             self.report.drift_tool = "not run: python -m tools.drift does not exist on this branch yet (issue 22)"
             return
+        if not any(layer.last_applied for layer in self.report.layers.values()):
+            self.report.drift_tool = "not run: no layer applied"
+            return
         self.report.drift_tool = f"python -m tools.drift from {self.drift_root}"
         self._drift_stacks = drift_check.stacks_as_applied(self)
         for mode in ("live", "config"):
