@@ -153,8 +153,11 @@ def test_a_type_moto_cannot_serve_is_left_out_with_what_references_it(monkeypatc
     result = override_for(stack, TARGET)
     resources = result.content["resource"]
     assert resources["aws_appautoscaling_target"]["t"] == {"count": 0}
-    assert resources["aws_appautoscaling_policy"]["p"] == {"count": 0}
-    assert resources["aws_cloudwatch_metric_alarm"] == {"a": {"count": 0}}
+    # references to a resource with count name its instances: one(x[*].attr)
+    assert resources["aws_appautoscaling_policy"]["p"] == {
+        "count": 0, "resource_id": "${one(aws_appautoscaling_target.t[*].resource_id)}"}
+    assert resources["aws_cloudwatch_metric_alarm"] == {
+        "a": {"count": 0, "alarm_actions": ["${one(aws_appautoscaling_policy.p[*].arn)}"]}}
     assert result.content["output"] == {"policy": {"value": None}}
     assert {e.address for e in result.excluded} == {"aws_appautoscaling_target.t", "aws_appautoscaling_policy.p",
                                                     "aws_cloudwatch_metric_alarm.a", "output.policy"}

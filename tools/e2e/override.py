@@ -85,10 +85,16 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
         }
     excluded = []
     resources = stack.get("resource") or {}
-    for address, why in _excluded_resources(resources).items():
+    left_out = _excluded_resources(resources)
+    for address, why in left_out.items():
         rtype, name = address.split(".", 1)
-        content.setdefault("resource", {}).setdefault(rtype, {})[name] = (
-            {"for_each": {}} if "for_each" in resources[rtype][name] else {"count": 0})
+        body = resources[rtype][name]
+        over = {"for_each": {}} if "for_each" in body else {"count": 0}
+        # A reference to a resource with count must name an instance; `one(x[*].attr)` does (null here).
+        over.update({attribute: _through_splat(value, left_out) for attribute, value in body.items()
+                     if attribute not in ("//", "depends_on", "lifecycle", "count", "for_each")
+                     and any(_references(value, a) for a in left_out)})
+        content.setdefault("resource", {}).setdefault(rtype, {})[name] = over
         excluded.append(Exclusion(address, (), f"not created: {why}"))
     for name, body in sorted((stack.get("output") or {}).items()):
         refs = sorted(a for a in _excluded_resources(resources) if _references(body, a))
@@ -135,6 +141,13 @@ def _excluded_resources(resources: Mapping[str, Mapping[str, Any]]) -> dict[str,
                     excluded[address] = f"references {', '.join(refs)}, which is not created"
                     changed = True
     return dict(sorted(excluded.items()))
+
+
+def _through_splat(value: Any, addresses: Mapping[str, str]) -> Any:
+    text = json.dumps(value)
+    for address in addresses:
+        text = re.sub(r"(?<![\w.])(" + re.escape(address) + r")((?:\.\w+)+)", r"one(\1[*]\2)", text)
+    return json.loads(text)
 
 
 def _references(body: Any, address: str) -> bool:
