@@ -43,6 +43,7 @@ def synthesize(env: Environment, outdir: Path) -> list[str]:
     from cdktf import App
 
     from layers import build_stacks
+    from layers.output_form import SCAN_VIEW, write_scan_view
 
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -52,6 +53,8 @@ def synthesize(env: Environment, outdir: Path) -> list[str]:
         stacks = build_stacks(app, env)
         app.synth()
         run_checks(env, stacks, scratch / "stacks")
+        # The stacks as scanners can read them, beside the stacks (layers/output_form.py).
+        write_scan_view(scratch / "stacks", scratch / SCAN_VIEW)
         _replace(outdir, scratch)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)

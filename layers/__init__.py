@@ -9,24 +9,46 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from layers import application, cloud_map, database, lambda_genai, network, parameter_store, security
+from layers import (
+    api_gateway,
+    application,
+    aws_native,
+    bootstrap,
+    cloud_map,
+    database,
+    frontend,
+    lambda_genai,
+    monitoring,
+    network,
+    notification,
+    parameter_store,
+    security,
+)
 from layers.base import LayerStack
 from layers.outputs import LayerOutputs
 from settings import Environment
 
 LAYERS: tuple[type[LayerStack], ...] = (
+    bootstrap.BootstrapStack,
     network.NetworkStack,
     security.SecurityStack,
     database.DatabaseStack,
     parameter_store.ParameterStoreStack,
     cloud_map.CloudMapStack,
     lambda_genai.LambdaGenaiStack,
+    application.ApplicationStack,
+    api_gateway.ApiGatewayStack,
+    aws_native.AwsNativeStack,
+    monitoring.MonitoringStack,
+    frontend.FrontendStack,
+    notification.NotificationStack,
 )
 
 DECLARED_OUTPUTS: dict[str, LayerOutputs] = {
     declaration.layer: declaration
-    for declaration in (network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
-                        cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS)
+    for declaration in (bootstrap.OUTPUTS, network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
+                        cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS, api_gateway.OUTPUTS,
+                        aws_native.OUTPUTS, monitoring.OUTPUTS, frontend.OUTPUTS, notification.OUTPUTS)
 }
 
 

@@ -1,13 +1,249 @@
-"""Layer 07-application: declared outputs only, until the layer is ported (issue 18).
+"""Layer 07-application: the ECS Fargate cluster and the microservices (one entry each in
+`[application.services]`), the ALB with its web ACL, the ECR repositories, the security-group rules
+around the tasks, the debug host, the CI role, the services' alarms and the dashboard. Reads
+01-network, 02-security, 03-database and 05-cloud-map.
 
-02-security reads `alb_security_group_id` from this layer's state when ALB integration is on; the
-declaration below is what that read is checked against. The names are the original layer's (the
-inventory), plus `alb_security_group_id`, which the original never exported.
+Decisions (see docs/MIGRATION.md and docs/accepted-differences.json):
+- The ALB -> ECS ingress rules (8080 and 9090) are this layer's, as deployed. `alb_security_group_id`
+  is declared (02-security reads it when `security.alb_integration` is on) and is empty on purpose:
+  a non-empty id would make 02-security add a second ALB -> ECS 8080 rule, which AWS rejects as a
+  duplicate of `aws_security_group_rule.alb_to_ecs`.
+- The tasks read the database settings from the parameters 04-parameter-store creates
+  (`<parameter_store.name_root>/<environment>/db/...`); the original read `/petclinic/<environment>/`,
+  which nothing creates in dev and seoul.
+- The debug host keeps both ages of the deployed state: the module addresses, and the earlier root
+  addresses of the same objects through chained moves (`aws_instance.bastion`,
+  `aws_security_group.bastion`). The earlier `db_debug` objects have no counterpart of the same
+  identity (other names, a private subnet): a move would replace them, so they leave the state
+  through `removed` blocks (destroy = false) and are listed for deletion by hand.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from cdktf import Token
+
+from layers import cloud_map, database, network, security
+from layers.base import LayerStack, StateRemoval
 from layers.outputs import LayerOutputs, Output, Shape
+from modules.alb import Alb, AlbProps
+from modules.application_dashboard import ApplicationDashboard, DashboardProps, DashboardService
+from modules.debug_hosts import DebugHost, DebugHostProps
+from modules.delivery_role import DeliveryRole, DeliveryRoleProps
+from modules.ecs_cluster import Cluster, ClusterProps
+from modules.ecs_service import EcsServiceProps, MicroService, Secret
+from modules.origin import Origin
+from modules.service_alarms import AlarmThresholds
+from modules.task_rules import TaskRules, TaskRulesProps, TaskRuleSpec
+from modules.web_acl import AlbWebAcl, WebAclProps
+from settings import Environment
 
 OUTPUTS = LayerOutputs("07-application", "application", (
-    Output("alb_security_group_id", Shape.STRING, "Security group of the application load balancer"),
+    Output("alb_dns_name", Shape.STRING, "DNS name of the ALB (the application's address)"),
+    Output("alb_zone_id", Shape.STRING, "Hosted zone of the ALB (for Route 53 aliases)"),
+    Output("alb_arn", Shape.STRING, "ARN of the ALB"),
+    Output("alb_arn_suffix", Shape.STRING, "ARN suffix of the ALB (CloudWatch dimension)"),
+    Output("target_group_arn", Shape.STRING, "ARN of the ALB's default target group"),
+    Output("target_group_arns", Shape.MAP, "Per service: ARN and ARN suffix of its target group"),
+    Output("ecr_repositories", Shape.MAP, "Per service: URL, ARN and name of its ECR repository"),
+    Output("ecs_cluster_name", Shape.STRING, "Name of the ECS cluster"),
+    Output("ecs_cluster_arn", Shape.STRING, "ARN of the ECS cluster"),
+    Output("ecs_services", Shape.MAP, "Per service: ECS service name and id, task definition ARN, desired count"),
+    Output("application_url", Shape.STRING, "URL of the application (through the ALB)"),
+    Output("health_check_url", Shape.STRING, "Health-check URL on the ALB"),
+    Output("deployment_info", Shape.OBJECT, "Repositories, cluster, services and ALB name, for deployments"),
+    Output("debug_infrastructure", Shape.OBJECT, "Whether the debug host exists, and its public IP"),
+    Output("alb_security_group_id", Shape.STRING,
+           "Empty by design: the ALB -> ECS rules are this layer's; an id here would make 02-security "
+           "create a duplicate of them"),
 ))
+
+# Part names of the constructs -> resource names in the original code, where they differ.
+SERVICE_NAMES = {"logs": "services", "task": "services", "target_group": "services", "route": "services",
+                 "service": "services", "scaling": "services", "cpu_scaling": "cpu_scaling",
+                 "errors_5xx": "alb_5xx_errors"}
+MONITORING_NAMES = {"cpu_high": "ecs_cpu_high", "memory_high": "ecs_memory_high",
+                    "running_tasks_low": "ecs_running_tasks_low", "unhealthy_hosts": "alb_unhealthy_hosts",
+                    "response_time_high": "alb_response_time_high"}
+ECR_NAMES = {"repository": "this", "policy": "this", "lifecycle": "this"}
+ALB_NAMES = {"sg": "alb", "http_ipv4": "alb_http_ipv4", "https_ipv4": "alb_https_ipv4", "http_ipv6": "alb_http_ipv6",
+             "https_ipv6": "alb_https_ipv6", "all_out": "alb_all_out", "load_balancer": "this",
+             "default_target_group": "default", "http": "http_forward"}
+WAF_NAMES = {"web_acl": "alb_rate_limit", "association": "alb"}
+WAF_ALARM_NAMES = {"blocked_requests_alarm": "waf_blocked_requests", "rate_rule_alarm": "waf_rate_limit_alarms"}
+DEBUG_NAMES = {"sg": "bastion", "aurora_access": "aurora_allow_bastion", "role": "bastion",
+               "secrets_policy": "bastion_secrets", "ssm": "bastion_ssm", "secrets": "bastion_secrets",
+               "params": "bastion_params", "profile": "bastion", "instance": "bastion"}
+# The same bastion objects at the root of the original, before it moved them into
+# module.debug_infrastructure (without moved blocks).
+DEBUG_EARLIER = {"instance": ("aws_instance.bastion",), "sg": ("aws_security_group.bastion",)}
+# The earlier private `db_debug` host and its IAM and network pieces: no resource of this layer has
+# their identity, so they are forgotten (not destroyed) when a state still holds them.
+DB_DEBUG_LEFTOVERS = (
+    "aws_instance.db_debug", "aws_security_group.db_debug", "aws_security_group_rule.aurora_allow_db_debug",
+    "aws_iam_role.db_debug", "aws_iam_instance_profile.db_debug", "aws_iam_role_policy.db_debug_secrets",
+    "aws_iam_role_policy_attachment.db_debug_params", "aws_iam_role_policy_attachment.db_debug_secrets",
+    "aws_iam_role_policy_attachment.db_debug_ssm",
+)
+DELIVERY_NAMES = {"role": "github_actions_ecr", "policy": "github_actions_ecr_ecs"}
+
+
+def database_parameter(env: Environment, leaf: str) -> str:
+    """The Parameter Store name of a database setting, as 04-parameter-store creates it."""
+    return f"{env.parameter_store.name_root}/{env.environment}/db/{leaf}"
+
+
+class ApplicationStack(LayerStack):
+    layer = "07-application"
+    outputs = OUTPUTS
+    deployed_layer_tag = "01-network"
+
+    def build(self) -> None:
+        env, app = self.env, self.env.application
+        self.net = self.read(network.OUTPUTS, "network")
+        self.sec = self.read(security.OUTPUTS, "security")
+        self.db = self.read(database.OUTPUTS, "database")
+        self.registry = self.read(cloud_map.OUTPUTS, "cloud_map")
+        self.capacity = {name: (share.base, share.weight) for name, share in app.capacity_providers.items()}
+        self.cluster = Cluster(self, "cluster", ClusterProps(
+            naming=self.naming, origin=Origin(names={"cluster": "main"}), container_insights=app.container_insights,
+            capacity_providers=self.capacity))
+        self._edge()
+        TaskRules(self, "task_rules", TaskRulesProps(
+            origin=Origin(),
+            group_ids={"alb": self.alb.security_group.id, "ecs": self.sec.string("ecs_security_group_id"),
+                       "aurora": self.sec.string("aurora_security_group_id")},
+            rules={name: TaskRuleSpec(r.group, r.direction, r.port, r.peer, r.description)
+                   for name, r in app.task_rules.items()}))
+        self._services()
+        self.debug_host = self._debug_host() if app.debug.enabled else None
+        DeliveryRole(self, "delivery", DeliveryRoleProps(
+            naming=self.naming, origin=Origin(names=DELIVERY_NAMES), role_name=app.delivery.role_name,
+            policy_name=app.delivery.policy_name, repository=app.delivery.repository,
+            state_bucket=env.state.bucket, parameter_root=app.delivery.parameter_root))
+        ApplicationDashboard(self, "dashboard", DashboardProps(
+            naming=self.naming, origin=Origin(names={"dashboard": "application"}), region=env.region,
+            cluster_name=self.cluster.name, load_balancer_arn_suffix=self.alb.arn_suffix,
+            services=[DashboardService(s.service.name, s.target_group.arn_suffix)
+                      for _, s in sorted(self.services.items())]))
+
+    def _edge(self) -> None:
+        """The ALB and its web ACL."""
+        env, app, waf = self.env, self.env.application, self.env.application.alb.waf
+        alb_names = {**ALB_NAMES, **({"target_health_alarm": "alb_target_health"} if waf.monitoring else {})}
+        self.alb = Alb(self, "alb", AlbProps(
+            naming=self.naming_for("07-application/alb"), origin=Origin("module.alb", alb_names),
+            vpc_id=self.net.string("vpc_id"), public_subnet_ids=self.net.values("public_subnet_ids"),
+            ingress_cidrs_ipv4=[str(c) for c in app.alb.ingress_cidrs_ipv4], ingress_ipv6_any=app.alb.ingress_ipv6_any,
+            default_target_port=app.alb.default_target_port,
+            default_health_check_path=app.alb.default_health_check_path,
+            alarm_actions=app.alarm_actions, target_health_alarm=waf.monitoring,
+            certificate_arn=app.alb.certificate_arn, ssl_policy=app.alb.ssl_policy))
+        if waf.enabled:
+            AlbWebAcl(self, "waf", WebAclProps(
+                naming=self.naming_for("07-application/alb"),
+                origin=Origin("module.alb", {**WAF_NAMES, **(WAF_ALARM_NAMES if waf.monitoring else {})}),
+                region=env.region, load_balancer_arn=self.alb.load_balancer.arn,
+                rate_limit_per_ip=waf.rate_limit_per_ip, burst_limit_per_ip=waf.burst_limit_per_ip,
+                blocked_countries=waf.blocked_countries, security_rules=waf.security_rules,
+                max_body_bytes=waf.max_body_bytes, monitoring=waf.monitoring, alarm_threshold=waf.alarm_threshold,
+                alarm_actions=app.alarm_actions))
+
+    def _services(self) -> None:
+        """One MicroService per entry of `[application.services]`."""
+        env, app = self.env, self.env.application
+        password = Secret("SPRING_DATASOURCE_PASSWORD", f"{self.db.string('master_user_secret_name')}:password::")
+        database_secrets = (Secret("SPRING_DATASOURCE_URL", database_parameter(env, "url")),
+                            Secret("SPRING_DATASOURCE_USERNAME", database_parameter(env, "username")), password)
+        thresholds = AlarmThresholds(
+            monitoring=app.alarms.enabled, cpu_percent=app.alarms.cpu_percent,
+            memory_percent=app.alarms.memory_percent, response_time_seconds=app.alarms.response_time_seconds,
+            errors_5xx=app.alarms.errors_5xx, actions=app.alarm_actions)
+        service_origin = Origin(names={**SERVICE_NAMES, **(MONITORING_NAMES if app.alarms.enabled else {})})
+        execution_role = self.sec.string("ecs_task_execution_role_arn")
+        self.services: dict[str, MicroService] = {}
+        for key, svc in sorted(app.services.items()):
+            environment = {"SPRING_PROFILES_ACTIVE": svc.spring_profiles, "AWS_REGION": env.region, **svc.environment}
+            if svc.alb_dns_variable:
+                environment[svc.alb_dns_variable] = self.alb.dns_name
+            carried = key in app.carried_services
+            new = Origin.new(f"the service {key} was added after the port; the deployed state has none")
+            self.services[key] = MicroService(self, key, EcsServiceProps(
+                naming=self.naming.with_tags(Service=key), origin=service_origin if carried else new,
+                repository_origin=replace(Origin().module("ecr_services", key), names=ECR_NAMES) if carried else new,
+                key=key, region=env.region, port=svc.port, cpu=svc.cpu, memory=svc.memory, paths=svc.paths,
+                health_check_path=svc.health_check_path, priority=svc.priority, desired_count=svc.desired_count,
+                min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target,
+                cluster_id=self.cluster.id, cluster_name=self.cluster.name,
+                execution_role_arn=execution_role, task_role_arn=execution_role,
+                subnet_ids=self.net.values("private_app_subnet_ids"),
+                security_group_ids=[self.sec.string("ecs_security_group_id")],
+                registry_arn=f"${{{self.registry.expression('service_arns')}[\"{key}\"]}}",
+                vpc_id=self.net.string("vpc_id"), listener_arn=self.alb.listener.arn,
+                load_balancer_arn_suffix=self.alb.arn_suffix, log_retention_days=app.log_retention_days,
+                health_check_grace_period_seconds=app.health_check_grace_period_seconds,
+                image_tag=app.image_tag, image=app.images.get(key), environment=environment,
+                secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images,
+                alarms=thresholds, capacity_providers=self.capacity, after=self.cluster.ready))
+
+    def _debug_host(self) -> DebugHost:
+        env, debug = self.env, self.env.application.debug
+        return DebugHost(self, "debug", DebugHostProps(
+            naming=self.naming, origin=Origin("module.debug_infrastructure", DEBUG_NAMES),
+            region=env.region, vpc_id=self.net.string("vpc_id"),
+            subnet_id=f"${{values({self.net.expression('public_subnet_ids')})[0]}}",
+            aurora_security_group_id=self.sec.string("aurora_security_group_id"),
+            database_port=env.security.database_port,
+            rds_secret_access_policy_arn=self.sec.string("rds_secret_access_policy_arn"),
+            parameter_store_access_policy_arn=self.sec.string("parameter_store_access_policy_arn"),
+            instance_type=debug.instance_type, key_pair=debug.key_pair,
+            ssh_cidrs=[str(c) for c in debug.ssh_cidrs], ami_name_pattern=debug.ami_name_pattern,
+            db_url_parameter=database_parameter(env, "url"),
+            db_username_parameter=database_parameter(env, "username"),
+            db_secret_parameter=database_parameter(env, "secrets-manager-name"),
+            earlier=DEBUG_EARLIER))
+
+    def state_removals(self) -> Sequence[StateRemoval]:
+        if not self.env.application.debug.enabled:
+            return ()
+        return tuple(StateRemoval(address, "an object of the earlier private db_debug host, folded into the "
+                                           "bastion by the original without moved blocks; no resource here has its "
+                                           "identity, so it is forgotten, not destroyed (delete it by hand)")
+                     for address in DB_DEBUG_LEFTOVERS)
+
+    def output_values(self) -> Mapping[str, Any]:
+        lb, services = self.alb.load_balancer, self.services
+        dns = lb.dns_name
+        return {
+            "alb_dns_name": dns,
+            "alb_zone_id": lb.zone_id,
+            "alb_arn": lb.arn,
+            "alb_arn_suffix": lb.arn_suffix,
+            "target_group_arn": self.alb.default_target_group.arn,
+            "target_group_arns": {k: {"arn": s.target_group.arn, "arn_suffix": s.target_group.arn_suffix}
+                                  for k, s in services.items()},
+            "ecr_repositories": {k: {"repository_url": s.repository.repository.repository_url,
+                                     "repository_arn": s.repository.repository.arn,
+                                     "repository_name": s.repository.repository.name} for k, s in services.items()},
+            "ecs_cluster_name": self.cluster.name,
+            "ecs_cluster_arn": self.cluster.arn,
+            "ecs_services": {k: {"service_name": s.service.name, "service_id": s.service.id,
+                                 "task_definition_arn": s.task_definition.arn,
+                                 "desired_count": s.service.desired_count} for k, s in services.items()},
+            "application_url": f"http://{dns}",
+            "health_check_url": f"http://{dns}/actuator/health",
+            "deployment_info": {
+                "ecr_repositories": {k: s.repository.repository.repository_url for k, s in services.items()},
+                "cluster_name": self.cluster.name,
+                "services": {k: s.service.name for k, s in services.items()},
+                "alb_dns_name": dns,
+            },
+            "debug_infrastructure": {
+                "enabled": self.debug_host is not None,
+                # null, not absent: readers index the key (cdktf would drop a Python None from the map).
+                "bastion_public_ip": self.debug_host.public_ip if self.debug_host else Token.null_value(),
+            },
+            "alb_security_group_id": "",
+        }

@@ -4,8 +4,13 @@ and 03-database (cluster ARN, master secret ARN) under the original data-source 
 
 The role is narrowed to what the function does: `bedrock:InvokeModel` on the one configured
 foundation model, `rds-data:ExecuteStatement` on the one cluster, and `secretsmanager:GetSecretValue`
-on that cluster's secret (the original allowed every model, transactions and batch statements on every
-`<prefix>-*` cluster, and three secret name patterns). Policy names stay as deployed.
+on the assistant's own database secret (the original allowed every model, transactions and batch
+statements on every `<prefix>-*` cluster, and three secret name patterns). Policy names stay as deployed.
+
+The function runs its statements as a read-only database user (SELECT on the seven PetClinic tables),
+not as the cluster's master user: this layer creates that user's secret, empty; the one-time step
+`tools/genai_db_user.py` (README, "The GenAI assistant's guard and database user") creates the user
+on the cluster and writes the secret's value, so no password is in Terraform.
 
 The zip is built by the app during synthesis (`modules/packaging.py`); it replaces the original's
 `archive_file` data source. Addresses: the original declared everything at the root, under the
@@ -20,6 +25,7 @@ from typing import Any
 from layers import database, network
 from layers.base import LayerStack
 from layers.outputs import LayerOutputs, Output, Shape
+from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
 from modules.lambda_function import EgressRule, InlinePolicy, VpcLambdaFunction, VpcLambdaFunctionProps
 from modules.origin import Origin
 from modules.packaging import build_package, read_requirements
@@ -31,6 +37,7 @@ LOCK_FILE = ROOT / "Pipfile.lock"
 HANDLER = "lambda_function.lambda_handler"  # module and function name in functions/genai
 ANYWHERE = "0.0.0.0/0"
 HTTPS, DNS = 443, 53
+READONLY_SECRET_NAME = ("genai", "db-readonly")  # petclinic-<env>-genai-db-readonly
 
 AWS_MANAGED_POLICIES = {
     "basic_execution": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -71,7 +78,14 @@ class LambdaGenaiStack(LayerStack):
         net = self.read(network.OUTPUTS)
         db = self.read(database.OUTPUTS)
         cluster_arn = db.string("cluster_arn")
-        secret_arn = db.string("master_user_secret_name")  # holds the secret's ARN
+        self.readonly_db_secret = DatabaseUserSecret(self, "readonly_db_secret", DatabaseUserSecretProps(
+            naming=self.naming,
+            name_parts=READONLY_SECRET_NAME,
+            description="Credentials of the GenAI assistant's read-only database user (SELECT on the PetClinic "
+                        "tables); written by tools/genai_db_user.py",
+            reason="the assistant ran its statements as the cluster's master user; it now has a read-only user",
+        ))
+        secret_arn = self.readonly_db_secret.arn
         package = build_package(FUNCTION_SOURCES, BUILD_DIR / "genai.zip",
                                 read_requirements(FUNCTION_SOURCES / "requirements.txt"), LOCK_FILE)
         self.genai = VpcLambdaFunction(self, "genai", VpcLambdaFunctionProps(
@@ -105,7 +119,8 @@ class LambdaGenaiStack(LayerStack):
                 InlinePolicy("rds_data_api", "lambda-rds-data-api-policy", (
                     {"Sid": "RunStatementsOnTheCluster", "Effect": "Allow", "Action": ["rds-data:ExecuteStatement"],
                      "Resource": [cluster_arn]},
-                    {"Sid": "ReadTheClusterSecret", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+                    {"Sid": "ReadTheReadOnlyUserSecret", "Effect": "Allow",
+                     "Action": ["secretsmanager:GetSecretValue"],
                      "Resource": [secret_arn]},
                 )),
             ],

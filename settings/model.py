@@ -167,6 +167,321 @@ class LambdaGenai(_Frozen):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
+LogRetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                           2557, 2922, 3288, 3653]
+HttpMethod = Literal["ANY", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+# One API Gateway path part: a literal segment or a `{variable}` (the greedy `{proxy+}` is the
+# construct's own catch-all, not route data).
+PATH_SEGMENT = re.compile(r"^(?:[A-Za-z0-9._-]+|\{[A-Za-z][A-Za-z0-9]*\})$")
+ServiceName = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+IntegrationTimeout = Annotated[StrictInt, Field(ge=50, le=29000)]
+
+
+class ApiRoute(_Frozen):
+    """An explicit route below a service's path (`owners/{ownerId}`), with the methods it answers.
+    Path variables become required request parameters passed through to the integration."""
+
+    path: Annotated[StrictStr, StringConstraints(min_length=1)]
+    methods: tuple[HttpMethod, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> "ApiRoute":
+        for segment in self.path.split("/"):
+            if not PATH_SEGMENT.match(segment):
+                raise ValueError(f"{self.path!r}: segment {segment!r} is neither a name nor a {{variable}}")
+        if len(set(self.methods)) != len(self.methods):
+            raise ValueError(f"{self.path!r} lists a method twice: {list(self.methods)}")
+        return self
+
+
+class ApiService(_Frozen):
+    """One service behind the API: `/api/<name>` (parent "api") or `/<name>` (parent "root"), any
+    method on it and on `{proxy+}` below it, sent to the ALB (HTTP_PROXY, the same path) or to the
+    GenAI Lambda (AWS_PROXY)."""
+
+    parent: Literal["api", "root"]
+    target: Literal["alb", "lambda"]
+    description: StrictStr
+    routes: tuple[ApiRoute, ...] = ()
+
+    @model_validator(mode="after")
+    def _routes_unique(self) -> "ApiService":
+        paths = [r.path for r in self.routes]
+        if len(set(paths)) != len(paths):
+            raise ValueError(f"routes list a path twice: {paths}")
+        if self.routes and self.target != "alb":
+            raise ValueError("explicit routes are only for ALB services (a Lambda gets the whole path)")
+        return self
+
+
+class ApiCors(_Frozen):
+    """The CORS preflight answer (a MOCK OPTIONS method) on every service path and catch-all."""
+
+    enabled: StrictBool
+    allow_headers: StrictStr
+    allow_methods: StrictStr
+    allow_origin: StrictStr
+
+
+class ApiAlarm(_Frozen):
+    """A CloudWatch alarm on one API Gateway metric of the stage."""
+
+    metric: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9]+$")]
+    statistic: Literal["Sum", "Average", "Minimum", "Maximum", "SampleCount"]
+    threshold: Annotated[int | float, Field(ge=0)]
+    description: StrictStr
+
+
+class WafRateRule(_Frozen):
+    """A per-IP rate-based WAF rule (over the provider's default 5-minute window)."""
+
+    name: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
+    priority: Annotated[StrictInt, Field(ge=0)]
+    limit: Annotated[StrictInt, Field(ge=10, le=2_000_000_000)]
+    action: Literal["ALLOW", "BLOCK", "COUNT"]
+
+
+class ApiWaf(_Frozen):
+    """The regional WAF web ACL on the API stage: rate rules scoped to one URI part, then SQL
+    injection and XSS rules on the request body."""
+
+    enabled: StrictBool
+    rate_rules: tuple[WafRateRule, ...]
+    rate_rule_scope: Annotated[StrictStr, StringConstraints(min_length=1)]
+    sqli_priority: Annotated[StrictInt, Field(ge=0)]
+    xss_priority: Annotated[StrictInt, Field(ge=0)]
+    blocked_alarm_threshold: Annotated[StrictInt, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _priorities_unique(self) -> "ApiWaf":
+        priorities = [r.priority for r in self.rate_rules] + [self.sqli_priority, self.xss_priority]
+        if len(set(priorities)) != len(priorities):
+            raise SettingError("api_gateway.waf", f"rule priorities must differ (got {priorities})")
+        names = [r.name for r in self.rate_rules]
+        if len(set(names)) != len(names):
+            raise SettingError("api_gateway.waf.rate_rules", f"names a rule twice: {names}")
+        return self
+
+
+class ApiGateway(_Frozen):
+    """08-api-gateway: the REST API that replaces Spring Cloud Gateway, its routes as data
+    (`services`, in the order of their names), the stage and its throttling, CORS, WAF and alarms."""
+
+    description: StrictStr
+    stage_name: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
+    services: dict[ServiceName, ApiService] = Field(min_length=1)
+    throttle_rate_limit: Annotated[StrictInt, Field(ge=0)]
+    throttle_burst_limit: Annotated[StrictInt, Field(ge=0)]
+    integration_timeout_ms: IntegrationTimeout
+    lambda_integration_timeout_ms: IntegrationTimeout
+    minimum_compression_size: Annotated[StrictInt, Field(ge=0, le=10485760)]
+    api_key_source: Literal["HEADER", "AUTHORIZER"]
+    binary_media_types: tuple[StrictStr, ...]
+    xray_tracing: StrictBool
+    log_retention_days: LogRetentionDays
+    cors: ApiCors
+    alarms: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9-]+$")], ApiAlarm]
+    throttled_alarm_threshold: Annotated[StrictInt, Field(ge=0)]
+    waf: ApiWaf
+
+    @model_validator(mode="after")
+    def _burst_covers_rate(self) -> "ApiGateway":
+        if self.throttle_burst_limit < self.throttle_rate_limit:
+            raise SettingError("api_gateway.throttle_burst_limit",
+                               f"{self.throttle_burst_limit} is below api_gateway.throttle_rate_limit "
+                               f"{self.throttle_rate_limit}")
+        return self
+
+
+class AwsNative(_Frozen):
+    """09-aws-native: the POST route to the GenAI Lambda at the API's root, its invoke permission,
+    and the alarms and dashboard that join API Gateway and Lambda.
+
+    `genai_parent_resource_id` and `monitored_api_name` are literals the original wrote (a root
+    resource id of a past deployment, and an API name that is not the deployed API's). The first is
+    only the fallback until 08's state exports the API's root; the second is kept as deployed (see
+    the README's design-document gaps)."""
+
+    genai_path_part: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9._-]+$")]
+    genai_method: HttpMethod
+    genai_parent_resource_id: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9]{10}$")]
+    require_api_key: StrictBool
+    genai_integration_timeout_ms: IntegrationTimeout
+    monitored_api_name: StrictStr
+    api_4xx_threshold: Annotated[int | float, Field(ge=0)]
+    lambda_error_threshold: Annotated[int | float, Field(ge=0)]
+
+LogRetention = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                       3288, 3653]
+ServiceKey = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9]*$", max_length=20)]
+Port = Annotated[StrictInt, Field(ge=1, le=65535)]
+TARGET_GROUP_NAME_MAX = 32  # ELB's limit; a service's target group is named <name_prefix>-<service>
+# Fargate's task sizes: CPU units and, per CPU size, the memory (MiB) it accepts.
+FARGATE_MEMORY = {256: (512, 1024, 2048), 512: tuple(range(1024, 4097, 1024)), 1024: tuple(range(2048, 8193, 1024)),
+                  2048: tuple(range(4096, 16385, 1024)), 4096: tuple(range(8192, 30721, 1024))}
+
+
+class Service(_Frozen):
+    """One microservice of 07-application: one entry makes its ECR repository, log group, task
+    definition, ECS service, target group, listener rule, autoscaling and alarms."""
+
+    port: Port
+    cpu: StrictInt
+    memory: StrictInt
+    paths: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_*.-]*$")], ...] = Field(min_length=1)
+    health_check_path: Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]*$")]
+    # Listener-rule priority (the original: 100 + the service's position among the sorted keys).
+    priority: Annotated[StrictInt, Field(ge=1, le=50000)]
+    desired_count: Annotated[StrictInt, Field(ge=0)]
+    min_tasks: Annotated[StrictInt, Field(ge=0)]
+    max_tasks: Annotated[StrictInt, Field(ge=1)]
+    cpu_target: Annotated[float, Field(gt=0, le=100, strict=False)]
+    spring_profiles: StrictStr
+    # True: the task reads the database settings (URL, user name, password) as secrets.
+    database: StrictBool
+    environment: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")], StrictStr] = {}
+    # The variable that carries the ALB's DNS name (the admin server finds the services through it).
+    alb_dns_variable: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")] | None = None
+
+
+class TaskRule(_Frozen):
+    """A security-group rule of 07-application around the tasks. `group` is the group it is added to,
+    `peer` the other side: `alb`, `ecs` or `self` (a group) or an IPv4 CIDR."""
+
+    group: Literal["ecs", "aurora"]
+    direction: Literal["ingress", "egress"]
+    port: Port
+    peer: StrictStr
+    description: Annotated[StrictStr, StringConstraints(min_length=1, max_length=255)]
+
+
+class WebAcl(_Frozen):
+    """The ALB's WAFv2 web ACL: two rate limits (all paths, and /api/ + /admin/), optional country
+    blocking, SQL-injection and XSS rules, a request-body size limit, and its alarms."""
+
+    enabled: StrictBool
+    rate_limit_per_ip: Annotated[StrictInt, Field(ge=100, le=20000)]
+    burst_limit_per_ip: Annotated[StrictInt, Field(ge=100, le=5000)]
+    blocked_countries: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{2}$")], ...] = ()
+    security_rules: StrictBool
+    max_body_bytes: Annotated[StrictInt, Field(ge=1)]
+    monitoring: StrictBool
+    alarm_threshold: Annotated[StrictInt, Field(ge=1)]
+
+
+CertificateArn = Annotated[StrictStr, StringConstraints(
+    pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")]
+
+
+class Alb(_Frozen):
+    ingress_cidrs_ipv4: tuple[IPv4Network, ...]
+    ingress_ipv6_any: StrictBool
+    default_target_port: Port
+    default_health_check_path: StrictStr
+    waf: WebAcl
+    # An ACM certificate in the environment's region: HTTPS on 443 (the design document's listener),
+    # port 80 redirects to it and the path rules move to it. None (as deployed): port 80 forwards.
+    certificate_arn: CertificateArn | None = None
+    ssl_policy: Annotated[StrictStr, StringConstraints(pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")] = \
+        "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
+class CapacityShare(_Frozen):
+    """A Fargate capacity provider's share of the tasks: `base` tasks first, then `weight` parts."""
+
+    base: Annotated[StrictInt, Field(ge=0, le=100000)] = 0
+    weight: Annotated[StrictInt, Field(ge=0, le=1000)]
+
+
+class ServiceAlarms(_Frozen):
+    enabled: StrictBool
+    cpu_percent: Annotated[StrictInt, Field(gt=0, le=100)]
+    memory_percent: Annotated[StrictInt, Field(gt=0, le=100)]
+    response_time_seconds: Annotated[StrictInt, Field(gt=0)]
+    errors_5xx: Annotated[StrictInt, Field(ge=0)]
+
+
+class DebugHosts(_Frozen):
+    """The bastion host in a public subnet (SSH, and MySQL to Aurora) for debugging."""
+
+    enabled: StrictBool
+    instance_type: StrictStr
+    key_pair: StrictStr
+    ssh_cidrs: tuple[IPv4Network, ...]
+    ami_name_pattern: StrictStr
+
+
+class ContinuousDelivery(_Frozen):
+    """The GitHub Actions role that pushes images and deploys the services (OIDC web identity)."""
+
+    role_name: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9+=,.@_-]{1,64}$")]
+    policy_name: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9+=,.@_-]{1,128}$")]
+    repository: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
+    parameter_root: ParameterRoot   # the parameter hierarchy the role may read
+
+
+class Application(_Frozen):
+    """07-application: the ECS cluster and its services (one entry each), the ALB, ECR, the debug
+    host, alarms and the CI role."""
+
+    services: dict[ServiceKey, Service] = Field(min_length=1)
+    # The services the deployed state holds (the original's for_each keys): their resources carry
+    # that state over; a service added later is created.
+    carried_services: tuple[ServiceKey, ...] = ()
+    log_retention_days: LogRetention
+    container_insights: StrictBool
+    health_check_grace_period_seconds: Annotated[StrictInt, Field(ge=0, le=2147483647)]
+    image_tag: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,128}$")]
+    # Full image URIs by service, where the environment pins them (else the service's ECR repository).
+    images: dict[ServiceKey, StrictStr] = {}
+    ecr_keep_images: Annotated[StrictInt, Field(ge=1)]
+    alarm_actions: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^arn:aws[a-z-]*:sns:")], ...] = ()
+    # Parameter names the tasks read that something outside these stacks creates.
+    external_parameters: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]+$")], ...] = ()
+    task_rules: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], TaskRule]
+    alb: Alb
+    # Empty (as deployed): the services use launch type FARGATE. Else the cluster gets these Fargate
+    # capacity providers (the design document's FARGATE and FARGATE_SPOT) and the services use them.
+    capacity_providers: dict[Literal["FARGATE", "FARGATE_SPOT"], CapacityShare] = {}
+    alarms: ServiceAlarms
+    debug: DebugHosts
+    delivery: ContinuousDelivery
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Application":
+        # Checks that need the entry's key live here, so that a message names the full field.
+        priorities: dict[int, str] = {}
+        for key, service in sorted(self.services.items()):
+            field = f"application.services.{key}"
+            if service.cpu not in FARGATE_MEMORY:
+                raise SettingError(f"{field}.cpu", f"{service.cpu} is not a Fargate CPU size "
+                                                   f"({', '.join(map(str, FARGATE_MEMORY))})")
+            if service.memory not in FARGATE_MEMORY[service.cpu]:
+                sizes = FARGATE_MEMORY[service.cpu]
+                raise SettingError(f"{field}.memory", f"{service.memory} MiB does not fit {service.cpu} CPU units "
+                                                      f"on Fargate ({sizes[0]}-{sizes[-1]})")
+            if not service.min_tasks <= service.desired_count <= service.max_tasks:
+                raise SettingError(f"{field}.desired_count", f"{service.desired_count} is outside min_tasks "
+                                                             f"{service.min_tasks} .. max_tasks {service.max_tasks}")
+            if service.priority in priorities:
+                raise SettingError(f"{field}.priority",
+                                   f"{service.priority} is also the priority of {priorities[service.priority]}")
+            priorities[service.priority] = key
+        for key in sorted(set(self.carried_services) - set(self.services)):
+            raise SettingError("application.carried_services", f"{key!r} names no service of application.services")
+        for key in sorted(set(self.images) - set(self.services)):
+            raise SettingError(f"application.images.{key}", "names no service of application.services")
+        for name, rule in sorted(self.task_rules.items()):
+            if rule.peer in ("alb", "ecs", "self"):
+                continue
+            try:
+                IPv4Network(rule.peer)
+            except ValueError:
+                raise SettingError(f"application.task_rules.{name}.peer",
+                                   f"{rule.peer!r} is neither alb, ecs, self nor an IPv4 CIDR") from None
+        return self
+
+
 TAG_PLACEHOLDERS = ("environment", "layer", "region", "name_prefix")
 TAG_BASES = ("tags", "module_tags", "none")
 
@@ -178,6 +493,132 @@ class TagSet(_Frozen):
 
     base: Literal["tags", "module_tags", "none"]
     add: Tags = Field(default_factory=dict)
+
+LogRetention = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653]
+ResourceId = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+AlarmName = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9._-]+$", max_length=255)]
+Comparison = Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold",
+                     "LessThanOrEqualToThreshold"]
+Statistic = Literal["Average", "Sum", "Minimum", "Maximum", "SampleCount"]
+AlarmPeriod = Annotated[StrictInt, Field(ge=10)]
+
+
+class MetricAlarmSpec(_Frozen):
+    """One CloudWatch metric alarm as data. `watches` names what its dimensions point at (the layer
+    knows each one's dimension values); `id` is its address."""
+
+    id: ResourceId
+    name: AlarmName
+    namespace: StrictStr
+    metric: StrictStr
+    statistic: Statistic
+    comparison: Comparison
+    threshold: Annotated[float, Field(strict=False)]
+    evaluation_periods: Annotated[StrictInt, Field(ge=1)]
+    period: AlarmPeriod
+    description: Annotated[StrictStr, StringConstraints(max_length=1024)]
+    watches: StrictStr = "none"
+
+
+class LogMetricSpec(_Frozen):
+    """A log metric filter: a pattern on a log group (`log_group` names which) counted into a metric."""
+
+    id: ResourceId
+    name: StrictStr
+    pattern: StrictStr
+    metric: StrictStr
+    namespace: StrictStr
+    value: StrictStr
+    log_group: StrictStr
+
+
+def _unique_ids(section: str, field: str, items: tuple) -> None:
+    ids = [item.id for item in items]
+    if len(set(ids)) != len(ids):
+        raise SettingError(f"{section}.{field}", f"lists an id twice: {ids}")
+
+
+class Monitoring(_Frozen):
+    """10-monitoring: the platform dashboard, the alarms and log metrics, and the CloudTrail audit trail.
+
+    The watched API and Lambda names are literals in the original (`petclinic-api`, which no layer
+    creates, and the Oregon dev function even in Seoul); kept as deployed. Alarms `watches` one of
+    `api_gateway`, `ecs_service`, `lambda`, `aurora` or `none`; log metrics read `ecs_service` or
+    `cloudtrail`."""
+
+    watched_api_name: StrictStr
+    watched_lambda_name: StrictStr
+    watched_service: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+    log_retention_days: LogRetention
+    alarms: tuple[MetricAlarmSpec, ...]
+    log_metrics: tuple[LogMetricSpec, ...]
+    alert_email_configured: StrictBool
+    trail_log_retention_days: LogRetention
+    trail_s3_key_prefix: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9/_-]*$")]
+    trail_kms_alias: Annotated[StrictStr, StringConstraints(pattern=r"^alias/[a-zA-Z0-9/_-]+$")]
+    trail_key_deletion_window_days: Annotated[StrictInt, Field(ge=7, le=30)]
+    security_alarms: tuple[MetricAlarmSpec, ...]
+    security_log_metrics: tuple[LogMetricSpec, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Monitoring":
+        for field, items in (("alarms", self.alarms), ("log_metrics", self.log_metrics),
+                             ("security_alarms", self.security_alarms),
+                             ("security_log_metrics", self.security_log_metrics)):
+            _unique_ids("monitoring", field, items)
+        for field, alarms in (("alarms", self.alarms), ("security_alarms", self.security_alarms)):
+            for i, alarm in enumerate(alarms):
+                if alarm.watches not in WATCHED:
+                    raise SettingError(f"monitoring.{field}[{i}].watches",
+                                       f"{alarm.watches!r} is not one of {', '.join(sorted(WATCHED))}")
+                if alarm.period not in (10, 20, 30) and alarm.period % 60:
+                    raise SettingError(f"monitoring.{field}[{i}].period",
+                                       f"{alarm.period} is not 10, 20, 30 or a multiple of 60 seconds")
+        for field, metrics in (("log_metrics", self.log_metrics), ("security_log_metrics", self.security_log_metrics)):
+            for i, metric in enumerate(metrics):
+                if metric.log_group not in LOG_SOURCES:
+                    raise SettingError(f"monitoring.{field}[{i}].log_group",
+                                       f"{metric.log_group!r} is not one of {', '.join(sorted(LOG_SOURCES))}")
+        return self
+
+
+WATCHED = frozenset({"api_gateway", "ecs_service", "lambda", "aurora", "none"})
+LOG_SOURCES = frozenset({"ecs_service", "cloudtrail"})
+
+
+class Frontend(_Frozen):
+    """11-frontend: the static site bucket and its CloudFront distribution."""
+
+    versioning: StrictBool
+    access_logging: StrictBool
+    log_retention_days: LogRetention
+    cors: StrictBool
+    cors_allowed_origins: tuple[StrictStr, ...] = Field(min_length=1)
+    price_class: Literal["PriceClass_All", "PriceClass_200", "PriceClass_100"]
+    spa_routing: StrictBool
+    api_origin_path: Annotated[StrictStr, StringConstraints(pattern=r"^/[a-z0-9_-]+$")]
+    viewer_protocol_policy: Literal["allow-all", "redirect-to-https", "https-only"]
+    minimum_protocol_version: Literal["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021"]
+    monitoring: StrictBool
+    error_4xx_threshold_percent: Annotated[float, Field(ge=0, le=100, strict=False)]
+    error_5xx_threshold_percent: Annotated[float, Field(ge=0, le=100, strict=False)]
+    error_4xx_description: Annotated[StrictStr, StringConstraints(max_length=1024)]
+    error_5xx_description: Annotated[StrictStr, StringConstraints(max_length=1024)]
+
+
+class Notification(_Frozen):
+    """12-notification: the alerts topic and the Slack notifier. The webhook URL is not here: it
+    lives in a Secrets Manager secret the stack creates empty (see the README)."""
+
+    topic: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+    slack_channel: Annotated[StrictStr, StringConstraints(pattern=r"^#[a-z0-9_-]+$")]
+    email_endpoint: Annotated[StrictStr, StringConstraints(pattern=r"^([^@\s]+@[^@\s]+)?$")] = ""
+    runtime: Annotated[StrictStr, StringConstraints(pattern=r"^python3\.\d+$")]
+    timeout_seconds: Annotated[StrictInt, Field(ge=1, le=900)]
+    log_retention_days: LogRetention
+    test_alarm: StrictBool
+    test_alarm_description: Annotated[StrictStr, StringConstraints(max_length=1024)]
 
 
 class Environment(_Frozen):
@@ -199,12 +640,30 @@ class Environment(_Frozen):
     parameter_store: ParameterStore
     cloud_map: CloudMap
     lambda_genai: LambdaGenai
+    api_gateway: ApiGateway
+    aws_native: AwsNative
+    application: Application
+    monitoring: Monitoring
+    frontend: Frontend
+    notification: Notification
 
     @model_validator(mode="after")
     def _azs_in_region(self) -> "Environment":
         for i, az in enumerate(self.network.azs):
             if az[:-1] != self.region:
                 raise SettingError(f"network.azs[{i}]", f"{az} is not in the region {self.region}")
+        return self
+
+    @model_validator(mode="after")
+    def _services_registered(self) -> "Environment":
+        for key in sorted(self.application.services):
+            if key not in self.cloud_map.services:
+                raise SettingError(f"application.services.{key}",
+                                   "has no Cloud Map service to register with (add it to cloud_map.services)")
+            if len(f"{self.name_prefix}-{key}") > TARGET_GROUP_NAME_MAX:
+                raise SettingError(f"application.services.{key}",
+                                   f"{self.name_prefix}-{key} is longer than a target group name may be "
+                                   f"({TARGET_GROUP_NAME_MAX} characters); choose a shorter service key")
         return self
 
     @model_validator(mode="after")

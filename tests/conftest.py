@@ -1,7 +1,8 @@
 """One synthesis per environment per test session, shared by every test.
 
 `synthesized("dev")` synthesizes the app for that environment once (into a session temp folder)
-and returns a `Synthesis` whose `stack(layer)` is the parsed `cdk.tf.json`.
+and returns a `Synthesis` whose `stack(layer)` is the parsed `cdk.tf.json` of the deployable stack,
+and whose `scan_dir(layer)` is its scan view (`layers/output_form.py`).
 """
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ class Synthesis:
 
     def stack_dir(self, layer: str) -> Path:
         return self.outdir / "stacks" / layer
+
+    def scan_dir(self, layer: str) -> Path:
+        """The scan view of the stack (`layers/output_form.py`)."""
+        return self.outdir / "scan" / layer
 
     def stack(self, layer: str) -> dict:
         return json.loads((self.stack_dir(layer) / "cdk.tf.json").read_text())

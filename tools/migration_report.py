@@ -54,6 +54,12 @@ def render() -> str:
         lines.append(f"| {layer} | {moved[0]} | {moved[1]} | {len(stacks['dev'][layer].removals)} | {len(changes)} |")
     lines += ["", "Nothing is destroyed or replaced: every original instance is moved to a resource of the same type",
               "with the same identity values (checked by `tests/test_state_kept.py` and `plan_compare.py`).", ""]
+    replaced = [a for a in accepted if a["layer"] in layers and a.get("effect") == "replace"]
+    if replaced:
+        # An immutable object (an ECS task definition revision) cannot change in place.
+        lines += ["Except for immutable objects whose deliberate change registers a new one:", ""]
+        lines += [f"- {a['layer']}: `{a['address']}` ({a['attribute']})" for a in replaced]
+        lines += [""]
     for layer in layers:
         lines += [f"## {layer}", ""]
         changes = [a for a in accepted if a["layer"] == layer]

@@ -17,6 +17,12 @@ import sql_guard
 
 PLAN_MAX_TOKENS = 400
 ANSWER_MAX_TOKENS = 700
+MAX_PLAN_CHARS = 8000   # 400 tokens are well under this; a longer reply is not a plan
+MAX_PLAN_DEPTH = 4      # the plan is one flat object; deeper nesting is refused before json parses it
+
+
+class UnreadablePlan(ValueError):
+    """The model's plan reply is too large, too deeply nested or holds no JSON object."""
 
 
 @dataclass(frozen=True)
@@ -55,24 +61,59 @@ def answer(question: str) -> Answer:
 
 def plan_for(question: str) -> Plan:
     reply = bedrock.complete(prompts.PLAN_SYSTEM, prompts.question_block(question), PLAN_MAX_TOKENS, "plan")
-    found = first_json_object(reply)
-    if found is None or found.get("kind") not in ("database", "advice"):
-        jsonlog.warning("plan_unreadable", chars=len(reply))
+    try:
+        found = first_json_object(reply)
+    except UnreadablePlan as exc:
+        jsonlog.warning("plan_unreadable", chars=len(reply), reason=str(exc))
+        return Plan("advice")
+    if found.get("kind") not in ("database", "advice"):
+        jsonlog.warning("plan_unreadable", chars=len(reply), reason="no known kind")
         return Plan("advice")
     return Plan(found["kind"], found.get("sql"))
 
 
-def first_json_object(text: str) -> dict | None:
-    """The first JSON object in a model reply that may wrap it in prose or a code fence."""
-    decoder = json.JSONDecoder()
+def first_json_object(text: str) -> dict:
+    """The first JSON object in a model reply that may wrap it in prose or a code fence.
+
+    Linear in the length of the reply: one scan finds each balanced `{...}` span (strings and
+    escapes respected, nesting bounded by `MAX_PLAN_DEPTH`) and json parses only that span, so no
+    reply makes it quadratic or lets the JSON decoder recurse deeply.
+    """
+    if len(text) > MAX_PLAN_CHARS:
+        raise UnreadablePlan(f"the reply is longer than {MAX_PLAN_CHARS} characters")
     start = text.find("{")
     while start != -1:
+        end = _balanced_end(text, start)
         try:
-            value, _ = decoder.raw_decode(text, start)
+            value = json.loads(text[start:end])
         except ValueError:
-            start = text.find("{", start + 1)
-            continue
+            value = None
         if isinstance(value, dict):
             return value
-        start = text.find("{", start + 1)
-    return None
+        start = text.find("{", end)
+    raise UnreadablePlan("the reply holds no JSON object")
+
+
+def _balanced_end(text: str, start: int) -> int:
+    """The index just past the bracket that closes the one at `start` (or the end of `text`)."""
+    depth, in_string, escaped = 0, False, False
+    for i in range(start, len(text)):
+        char = text[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth += 1
+            if depth > MAX_PLAN_DEPTH:
+                raise UnreadablePlan(f"the reply nests JSON more than {MAX_PLAN_DEPTH} deep")
+        elif char in "}]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)

@@ -11,11 +11,17 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-MAX_ATTEMPTS = 2  # one retry: a third attempt would not fit in the 29 s API Gateway allows
+# `total_max_attempts` counts the first call (botocore's `max_attempts` would count retries only).
+# Bedrock: one retry, a third attempt would not fit in the 29 s API Gateway allows.
+# Data API: none. A read timeout does not stop the statement on the cluster, so a retry would run a
+# heavy statement twice; the statement's own time cap (`sql_guard.TIME_CAP_MS`, below the read
+# timeout) makes the server give up first.
+ATTEMPTS = {"bedrock-runtime": 2, "rds-data": 1}
 CONFIGS = {
     "bedrock-runtime": Config(connect_timeout=3, read_timeout=20,
-                              retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"}),
-    "rds-data": Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"}),
+                              retries={"total_max_attempts": ATTEMPTS["bedrock-runtime"], "mode": "standard"}),
+    "rds-data": Config(connect_timeout=3, read_timeout=10,
+                       retries={"total_max_attempts": ATTEMPTS["rds-data"], "mode": "standard"}),
 }
 
 _clients: dict[str, Any] = {}

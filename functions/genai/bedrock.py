@@ -90,5 +90,10 @@ def complete(system: str, user: str, max_tokens: int, purpose: str) -> str:
         jsonlog.warning("bedrock_unreachable", purpose=purpose, error=type(exc).__name__)
         raise ModelUnavailable(type(exc).__name__) from None
     text = response_text(kind, payload)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON escape: never passed on or echoed
+        jsonlog.warning("bedrock_reply_invalid", purpose=purpose, chars=len(text))
+        raise ModelUnavailable("the model's reply is not valid Unicode") from None
     jsonlog.info("bedrock_reply", purpose=purpose, chars=len(text))
     return text

@@ -19,6 +19,12 @@ TRANSIENT_CODES = frozenset({
     "ServiceUnavailableError", "StatementTimeoutException", "DatabaseUnavailableException",
     "DatabaseResumingException", "InternalServerErrorException", "ThrottlingException",
 })
+# The function cannot reach the database as deployed: an error for the caller (500), not "cannot answer".
+MISCONFIGURED_CODES = frozenset({
+    "AccessDeniedException", "ForbiddenException", "UnauthorizedException", "NotFoundException",
+    "DatabaseNotFoundException", "HttpEndpointNotEnabledException", "InvalidSecretException", "SecretsErrorException",
+})
+TIME_CAP_MESSAGE = "maximum statement execution time exceeded"  # MySQL error 3024, the guard's time cap
 
 
 class DatabaseUnavailable(Exception):
@@ -44,10 +50,14 @@ def run_select(sql: str) -> list[dict]:
             sql=sql, includeResultMetadata=True,
         )
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "Unknown")
-        jsonlog.warning("data_api_error", code=code)
+        error = exc.response.get("Error", {})
+        code = error.get("Code", "Unknown")
+        jsonlog.warning("data_api_error", code=code,
+                        time_cap=TIME_CAP_MESSAGE in str(error.get("Message", "")).lower())
         if code in TRANSIENT_CODES:
             raise DatabaseUnavailable(code) from None
+        if code in MISCONFIGURED_CODES:
+            raise DatabaseMisconfigured(code) from None
         raise QueryFailed(code) from None
     except BotoCoreError as exc:
         jsonlog.warning("data_api_unreachable", error=type(exc).__name__)

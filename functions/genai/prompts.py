@@ -60,6 +60,8 @@ For a "database" question write exactly one MySQL SELECT statement that answers 
 - match names with LIKE '%name%'; when a full name is given, match first_name and last_name separately;
 - select only the columns the question needs; use COUNT(*) to check whether something exists;
 - find owners without pets with LEFT JOIN ... IS NULL;
+- give every table an alias and qualify every column with it; join with ON conditions between the
+  joined tables' columns; use at most 4 tables and put subqueries only in FROM or WHERE;
 - end with LIMIT 20 unless a smaller limit answers the question.
 
 Examples:

@@ -1,79 +1,58 @@
 """The SQL guard: decides whether a statement written by the model may run on the PetClinic database.
 
-`guard(sql)` parses the text with sqlglot (MySQL dialect) and returns the statement that will be
-run, re-rendered from the checked tree with a capped `LIMIT`; anything else raises `SqlRefused` with
-a short reason. It accepts one read-only `SELECT` over the PetClinic tables, built only from an
-allow-list of expression types and functions, and nothing else: no second statement, no comments
-(MySQL executable comments included), no `INTO`, no locking clause, no other schema, no user or
-system variables, no placeholders, no unknown function. Text outside string literals must be plain
-ASCII, so look-alike letters or separators cannot hide a keyword.
+`guard(sql)` returns the statement that will run, or raises `SqlRefused` with a short reason. It
+accepts one read-only `SELECT` over the PetClinic tables within bounded cost, and nothing else; the
+text checks are in `sql_text.py`, the tree rules in `sql_tree.py`. Any failure of the parser or of a
+check (a `RecursionError` or an `IndexError` inside sqlglot included) is a refusal, never a crash.
+
+What runs is rendered from the checked tree, not the model's text: every identifier back-quoted, the
+outer `LIMIT` capped, and a `MAX_EXECUTION_TIME` optimizer hint on the statement, so that MySQL 8 /
+Aurora MySQL 3 stops it after `TIME_CAP_MS` whatever the limits did not foresee. The guard then reads
+its own rendering back and refuses unless it is the same tree, and checks that every bare word of it
+is one MySQL's lexer reads as sqlglot does.
 
 It deliberately holds no AWS calls, no logging and no prompt text: it is a pure function of its input.
 """
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.dialects.mysql import MySQL
-from sqlglot.errors import SqlglotError
-from sqlglot.tokens import TokenType
+
+import sql_tree
+from sql_text import MAX_SQL_CHARS, SqlRefused, bare_words_read_alike, plain_text, tokens_of
+from sql_tree import ALLOWED_ANONYMOUS, ALLOWED_TABLES, DATABASE, MAX_LIMIT
+
+__all__ = ["ALLOWED_ANONYMOUS", "ALLOWED_TABLES", "DATABASE", "DEFAULT_LIMIT", "MAX_LIMIT", "MAX_SQL_CHARS",
+           "TIME_CAP_MS", "Guarded", "SqlRefused", "checked", "fingerprint", "guard", "shape"]
 
 DIALECT = "mysql"
-ALLOWED_TABLES = frozenset({"owners", "pets", "types", "vets", "specialties", "vet_specialties", "visits"})
-DATABASE = "petclinic"
 DEFAULT_LIMIT = 20
-MAX_LIMIT = 50
-MAX_SQL_CHARS = 2000
-COMMENT_MARKERS = ("/*", "*/", "--", "#")
-PLAIN_CHARACTERS = frozenset(chr(c) for c in range(0x20, 0x7F)) | {"\t", "\n", "\r"}
-
-# Every node of an accepted tree is one of these types (an allow-list: a type sqlglot adds later
-# is refused until someone decides it is safe).
-STRUCTURE = (
-    exp.Select, exp.From, exp.Join, exp.Where, exp.Group, exp.Having, exp.Order, exp.Ordered, exp.Limit,
-    exp.Offset, exp.Subquery, exp.Table, exp.TableAlias, exp.Alias, exp.Column, exp.Identifier, exp.Star,
-    exp.Distinct, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.Tuple, exp.Interval, exp.DataType,
-    exp.Var,
-)
-OPERATORS = (
-    exp.And, exp.Or, exp.Not, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Like,
-    exp.Between, exp.Exists, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg,
-)
-FUNCTIONS = (
-    exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.GroupConcat, exp.Lower, exp.Upper, exp.Concat,
-    exp.ConcatWs, exp.Coalesce, exp.Nullif, exp.If, exp.Case, exp.Cast, exp.Length, exp.Trim, exp.Substring,
-    exp.Left, exp.Round, exp.Abs, exp.Floor, exp.Ceil, exp.Year, exp.Month, exp.Day, exp.DayOfMonth,
-    exp.Extract, exp.CurrentDate, exp.DateAdd, exp.DateSub, exp.DateDiff, exp.TimestampDiff, exp.TimeToStr,
-    exp.StrToDate, exp.TsOrDsToDate, exp.TsOrDsToTimestamp,
-)
-ALLOWED_NODES = STRUCTURE + OPERATORS + FUNCTIONS
-# Functions sqlglot has no class for but that only compute on their arguments.
-ALLOWED_ANONYMOUS = frozenset({"NOW", "DATE", "CHAR_LENGTH"})
+TIME_CAP_MS = 5000  # below the Data API client's 10 s read timeout: the server stops first
+TIME_CAP_HINT = f"/*+ MAX_EXECUTION_TIME({TIME_CAP_MS}) */"
 
 
-class SqlRefused(ValueError):
-    """The statement may not run; `reason` says why (it never repeats the statement)."""
-
-    def __init__(self, reason: str):
-        super().__init__(f"refused: {reason}")
-        self.reason = reason
+@dataclass(frozen=True)
+class Guarded:
+    sql: str            # the text that runs
+    tree: exp.Select    # the checked tree it is the rendering of
 
 
 def guard(sql: object) -> str:
     """The statement to run for `sql`, or `SqlRefused`."""
-    text = _plain_text(sql)
-    tree = _single_select(text)
-    _check_tree(tree)
-    _cap_limit(tree)
-    safe = tree.sql(dialect=DIALECT)
-    # What runs is the rendering of the checked tree; it must read back as the same tree.
-    again = _single_select(safe)
-    _check_tree(again)
-    if again.sql(dialect=DIALECT) != safe:
-        raise SqlRefused("the statement does not render stably")
-    return safe
+    return checked(sql).sql
+
+
+def checked(sql: object) -> Guarded:
+    """The statement to run for `sql` with the tree it was rendered from, or `SqlRefused`."""
+    try:
+        return _checked(sql)
+    except SqlRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a check that cannot finish refuses
+        raise SqlRefused(f"the statement cannot be checked ({type(exc).__name__})") from None
 
 
 def fingerprint(sql: str) -> str:
@@ -83,43 +62,58 @@ def fingerprint(sql: str) -> str:
 
 def shape(sql: str) -> str:
     """The statement with every literal replaced by `?`: what was asked, without the data."""
-    tree = sqlglot.parse_one(sql, read=DIALECT)
-    for literal in list(tree.find_all(exp.Literal)):
-        literal.replace(exp.Placeholder())
-    return tree.sql(dialect=DIALECT)
-
-
-# ---------------------------------------------------------------------------- the checks
-def _plain_text(sql: object) -> str:
-    if not isinstance(sql, str):
-        raise SqlRefused("the statement is not text")
-    text = sql.strip()
-    if not text:
-        raise SqlRefused("the statement is empty")
-    if len(text) > MAX_SQL_CHARS:
-        raise SqlRefused(f"the statement is longer than {MAX_SQL_CHARS} characters")
-    if any(marker in text for marker in COMMENT_MARKERS):
-        raise SqlRefused("the statement contains a comment marker")
-    return text
-
-
-def _single_select(text: str) -> exp.Select:
     try:
-        tokens = MySQL().tokenize(text)
-    except SqlglotError:
-        raise SqlRefused("the statement cannot be read as MySQL") from None
-    if not tokens or tokens[0].token_type != TokenType.SELECT:
-        raise SqlRefused("only SELECT statements are allowed")
-    if any(token.comments for token in tokens):
-        raise SqlRefused("the statement contains a comment")
-    semicolons = [i for i, t in enumerate(tokens) if t.token_type == TokenType.SEMICOLON]
-    if semicolons and semicolons != [len(tokens) - 1]:
-        raise SqlRefused("only one statement is allowed")
-    _outside_strings_is_plain(text, tokens)
+        tree = sqlglot.parse_one(sql, read=DIALECT)
+        for literal in list(tree.find_all(exp.Literal)):
+            literal.replace(exp.Placeholder())
+        return tree.sql(dialect=DIALECT)
+    except Exception:  # noqa: BLE001 - a log field must never fail the request
+        return "<unreadable>"
+
+
+def time_cap() -> exp.Hint:
+    return exp.Hint(expressions=[exp.Anonymous(this="MAX_EXECUTION_TIME",
+                                               expressions=[exp.Literal.number(TIME_CAP_MS)])])
+
+
+def _checked(sql: object) -> Guarded:
+    text = plain_text(sql)
+    tokens_of(text)
+    tree = _parse_select(text)
+    sql_tree.check(tree)
+    _cap_limit(tree)
+    for identifier in tree.find_all(exp.Identifier):
+        identifier.set("quoted", True)  # MySQL then reads every name as one name, whatever its letters
+    _parenthesize_operands(tree)
+    tree.set("hint", time_cap())
+    rendered = tree.sql(dialect=DIALECT)
+    bare_words_read_alike(rendered, TIME_CAP_HINT)
+    if _parse_select(rendered) != tree:
+        raise SqlRefused("the rendered statement does not read back as the checked one")
+    return Guarded(rendered, tree)
+
+
+OPERATORS = (exp.Binary, exp.Unary, exp.Predicate)
+
+
+def _parenthesize_operands(tree: exp.Select) -> None:
+    """Every operator that is an operand of another stands in parentheses, so that MySQL's operator
+    precedence (which differs from sqlglot's here and there: `!`, `NOT`, `=` chains) cannot regroup it."""
+    for node in list(tree.walk()):
+        parent = node.parent
+        chained = isinstance(node, (exp.And, exp.Or)) and type(parent) is type(node) and node.arg_key == "this"
+        if (isinstance(node, OPERATORS) and not isinstance(node, exp.Paren) and isinstance(parent, OPERATORS)
+                and not isinstance(parent, exp.Paren) and not chained):  # a AND b AND c reads alike everywhere
+            paren = exp.Paren()
+            node.replace(paren)
+            paren.set("this", node)
+
+
+def _parse_select(text: str) -> exp.Select:
     try:
         statements = [s for s in sqlglot.parse(text, read=DIALECT) if s is not None]
-    except SqlglotError:
-        raise SqlRefused("the statement cannot be parsed as MySQL") from None
+    except Exception as exc:  # noqa: BLE001 - ParseError, RecursionError, IndexError...: not read, not run
+        raise SqlRefused(f"the statement cannot be parsed as MySQL ({type(exc).__name__})") from None
     if len(statements) != 1:
         raise SqlRefused(f"only one statement is allowed ({len(statements)} found)")
     tree = statements[0]
@@ -128,78 +122,9 @@ def _single_select(text: str) -> exp.Select:
     return tree
 
 
-def _outside_strings_is_plain(text: str, tokens) -> None:
-    inside = bytearray(len(text))
-    for token in tokens:
-        if token.token_type in (TokenType.STRING, TokenType.NATIONAL_STRING):
-            inside[token.start:token.end + 1] = b"\x01" * (token.end + 1 - token.start)
-    for i, char in enumerate(text):
-        if inside[i]:
-            if ord(char) < 0x20 and char not in "\t\n\r":
-                raise SqlRefused("a string literal contains a control character")
-        elif char not in PLAIN_CHARACTERS:
-            raise SqlRefused(f"the statement contains the character U+{ord(char):04X} outside a string literal")
-
-
-def _check_tree(tree: exp.Select) -> None:
-    if tree.args.get("into") is not None:
-        raise SqlRefused("SELECT ... INTO is not allowed")
-    if tree.args.get("locks"):
-        raise SqlRefused("locking clauses are not allowed")
-    tables = 0
-    for node in tree.walk():
-        if isinstance(node, exp.Select) and (node.args.get("into") is not None or node.args.get("locks")):
-            raise SqlRefused("INTO and locking clauses are not allowed")
-        if isinstance(node, exp.Anonymous):
-            if node.name.upper() not in ALLOWED_ANONYMOUS:
-                raise SqlRefused(f"the function {node.name.upper()} is not allowed")
-            continue
-        if not isinstance(node, ALLOWED_NODES):
-            raise SqlRefused(f"{_describe(node)} is not allowed")
-        if isinstance(node, exp.Table):
-            _check_table(node)
-            tables += 1
-        elif isinstance(node, exp.Column) and (node.args.get("db") is not None or node.args.get("catalog") is not None):
-            raise SqlRefused("columns may not name a schema")
-    if not tables:
-        raise SqlRefused("the statement reads no PetClinic table")
-
-
-def _check_table(table: exp.Table) -> None:
-    if not isinstance(table.this, exp.Identifier):
-        raise SqlRefused("only plain tables may be read")
-    if table.args.get("catalog") is not None:
-        raise SqlRefused("tables may not name a catalog")
-    schema = table.args.get("db")
-    if schema is not None and schema.name.lower() != DATABASE:
-        raise SqlRefused(f"the schema {schema.name} is not allowed")
-    if table.name.lower() not in ALLOWED_TABLES:
-        raise SqlRefused(f"the table {table.name} is not a PetClinic table")
-
-
 def _cap_limit(tree: exp.Select) -> None:
     limit = tree.args.get("limit")
     if limit is None:
         tree.set("limit", exp.Limit(expression=exp.Literal.number(DEFAULT_LIMIT)))
-        return
-    count = limit.expression
-    if not isinstance(count, exp.Literal) or count.is_string or not count.this.isdigit():
-        raise SqlRefused("LIMIT must be a whole number")
-    if int(count.this) > MAX_LIMIT:
+    elif sql_tree.whole_number(limit.expression, "LIMIT") > MAX_LIMIT:
         limit.set("expression", exp.Literal.number(MAX_LIMIT))
-    offset = tree.args.get("offset")
-    if offset is not None:
-        value = offset.expression
-        if not isinstance(value, exp.Literal) or value.is_string or not value.this.isdigit():
-            raise SqlRefused("OFFSET must be a whole number")
-
-
-def _describe(node: exp.Expression) -> str:
-    names = {exp.Parameter: "a user variable", exp.SessionParameter: "a system variable",
-             exp.Placeholder: "a placeholder", exp.Union: "UNION", exp.With: "WITH", exp.Command: "a command"}
-    for kind, name in names.items():
-        if isinstance(node, kind):
-            return name
-    if isinstance(node, exp.Func):
-        return f"the function {node.sql_name()}"
-    return f"the expression {type(node).__name__}"

@@ -45,3 +45,27 @@ def streaming(payload: dict):
 def claude_reply(text: str) -> dict:
     return {"body": streaming({"content": [{"type": "text", "text": text}], "stop_reason": "end_turn"}),
             "contentType": "application/json"}
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GENAI_TEST_PASSWORD = "test-only-Readonly-2026"
+
+
+@pytest.fixture(scope="session")
+def mariadb(tmp_path_factory):
+    """A private MariaDB (127.0.0.1, port 23040-23099, its own datadir) with the PetClinic schema, the
+    sample data and the assistant's read-only user made by `tools/genai_db_user.py`'s statements;
+    stopped at the end of the session. Skips with the reason where mariadbd is not installed."""
+    from tests.functions import mariadb_server
+    from tools.genai_db_user import native_password_hash, user_statements
+
+    reason = mariadb_server.missing_reason()
+    if reason:
+        pytest.skip(reason)
+    server = mariadb_server.start(tmp_path_factory.mktemp("mariadb"))
+    try:
+        server.run((FIXTURES / "petclinic_schema.sql").read_text() + (FIXTURES / "petclinic_data.sql").read_text())
+        server.run(";\n".join(user_statements(native_password_hash(GENAI_TEST_PASSWORD))))
+        yield server
+    finally:
+        server.stop()

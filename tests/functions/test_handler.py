@@ -68,8 +68,8 @@ def test_a_database_question_runs_the_guarded_select_and_phrases_the_rows(stubs,
         "columnMetadata": [{"name": "first_name", "label": "first_name"}, {"name": "last_name", "label": "last_name"}],
         "numberOfRecordsUpdated": 0,
     }, {"resourceArn": CLUSTER_ARN, "secretArn": SECRET_ARN, "database": "petclinic", "includeResultMetadata": True,
-        "sql": "SELECT o.first_name, o.last_name FROM owners AS o JOIN pets AS p ON o.id = p.owner_id "
-               "WHERE p.name LIKE '%Leo%' LIMIT 20"})
+        "sql": "SELECT /*+ MAX_EXECUTION_TIME(5000) */ `o`.`first_name`, `o`.`last_name` FROM `owners` AS `o` "
+               "JOIN `pets` AS `p` ON `o`.`id` = `p`.`owner_id` WHERE `p`.`name` LIKE '%Leo%' LIMIT 20"})
     bedrock.add_response("invoke_model", claude_reply("George Franklin님이 Leo를 키우고 있습니다."), invoke_params())
     status, body, response = call(proxy_event(json.dumps({"question": "Leo의 주인은 누구야?"})))
     assert status == 200
@@ -229,7 +229,7 @@ def test_clients_are_made_lazily_with_bounded_retries_and_timeouts(monkeypatch):
     aws_clients.client("rds-data")
     assert [service for service, _ in made] == ["rds-data"], "a client is made once and reused"
     for config in aws_clients.CONFIGS.values():
-        assert config.retries["max_attempts"] <= 3 and config.connect_timeout and config.read_timeout <= 25
+        assert config.retries["total_max_attempts"] <= 2 and config.connect_timeout and config.read_timeout <= 25
 
 
 def test_a_llama_model_gets_its_own_request_format(stubs, monkeypatch):

@@ -166,7 +166,13 @@ def test_legitimate_questions_are_accepted_as_one_capped_select(sql):
     assert len(statements) == 1 and isinstance(statements[0], exp.Select)
     limit = statements[0].args["limit"].expression
     assert 1 <= int(limit.this) <= MAX_LIMIT
-    assert guard(safe) == safe, "guarding is idempotent"
+    assert guard(sql) == safe, "guarding is deterministic"
+
+
+def test_the_model_may_not_write_its_own_hint():
+    """The time cap is the guard's; a model-written optimizer hint is a comment and refused."""
+    with pytest.raises(SqlRefused, match="comment"):
+        guard(guard("SELECT name FROM pets"))
 
 
 def test_a_missing_limit_is_added():

@@ -24,7 +24,8 @@ SECURITY_GROUP = "aws_security_group.genai_security_group"
 DATABASE = "data.terraform_remote_state.database.outputs"
 NETWORK = "data.terraform_remote_state.network.outputs"
 CLUSTER_ARN = "${" + DATABASE + ".cluster_arn}"
-SECRET_ARN = "${" + DATABASE + ".master_user_secret_name}"
+READONLY_SECRET = "aws_secretsmanager_secret.readonly_db_secret"
+SECRET_ARN = "${" + READONLY_SECRET + ".arn}"
 
 
 def statements(stack: dict) -> list[dict]:
@@ -46,13 +47,42 @@ ORIGINAL = Path(__file__).resolve().parent.parent / "fixtures" / "original"
 @pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
 def test_the_stack_holds_exactly_the_resources_of_the_original_plan(synthesized, env):
     """Each of the 12 instances the original planned (the reference plan, not this code) is moved onto
-    a resource of the stack, and the stack holds no resource besides them."""
+    a resource of the stack, and the stack holds no resource besides them but the read-only user's
+    secret (issue 23)."""
     stack = synthesized(env).stack(LAYER)
     original = json.loads((ORIGINAL / env / f"{LAYER}.json").read_text())["instances"]
     moved = moves(stack)
     assert len(original) == 12
     assert {i["address"] for i in original} == set(moved)
-    assert addresses(stack) == set(moved.values())
+    assert addresses(stack) == set(moved.values()) | {READONLY_SECRET}
+
+
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
+def test_the_variables_besides_the_secret_keep_their_planned_values(synthesized, env):
+    """The accepted difference covers the whole environment block (the secret's ARN is known after
+    apply); every other variable is pinned here against the reference plan."""
+    original = json.loads((ORIGINAL / env / f"{LAYER}.json").read_text())["instances"]
+    (function,) = [i for i in original if i["address"] == "aws_lambda_function.genai_function"]
+    planned = function["values"]["environment"][0]["variables"]
+    ours = resource(synthesized(env).stack(LAYER), FUNCTION)["environment"]["variables"]
+    assert planned == {k: ours[k] for k in planned}, "every value the plan knew is kept"
+    assert set(ours) - set(planned) == {"DB_CLUSTER_ARN", "DB_SECRET_ARN"}  # known after apply in the plan
+    assert (ours["DB_CLUSTER_ARN"], ours["DB_SECRET_ARN"]) == (CLUSTER_ARN, SECRET_ARN)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_function_reads_only_its_read_only_users_secret_which_terraform_leaves_empty(synthesized, env):
+    """The password is written by tools/genai_db_user.py, never by Terraform: no secret version, no
+    random password, and the master secret is neither granted nor passed to the function."""
+    settings = load_environment(env)
+    stack = synthesized(env).stack(LAYER)
+    secret = resource(stack, READONLY_SECRET)
+    assert secret["name"] == f"{settings.name_prefix}-genai-db-readonly"
+    assert secret["tags"]["Name"] == secret["name"]
+    assert not resources_of_type(stack, "aws_secretsmanager_secret_version")
+    assert not any(t.startswith("random_") for t in stack.get("resource", {}))
+    assert "master_user_secret_name" not in json.dumps(stack["resource"])
+    assert resource(stack, FUNCTION)["environment"]["variables"]["DB_SECRET_ARN"] == SECRET_ARN
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import ENVIRONMENTS
 
 SECRET_KEY = re.compile(r"(password|passwd|secret(?!s?[_-]?manager)|api_?key|private_?key|access_?key|token)", re.I)
-NOT_A_SECRET_KEY = re.compile(r"(_arn|_id|_ids|_name|arn|manage_master_user_password)$", re.I)
+# `api_key_source` says where API Gateway reads API keys from (HEADER or AUTHORIZER), not a key.
+NOT_A_SECRET_KEY = re.compile(r"(_arn|_id|_ids|_name|arn|manage_master_user_password|api_key_source)$", re.I)
 SECRET_VALUE = {
     "AWS access key id": re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
     "private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),

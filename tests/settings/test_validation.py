@@ -47,6 +47,12 @@ BAD_INPUTS = [
     ("seoul", '"ap-northeast-2a", "ap-northeast-2c"', '"ap-northeast-2a", "us-west-2c"', "network.azs[1]",
      "not in the region"),
     ("prod", 'bucket = "petclinic-tfstate-oregon-dev"', "bucket = 42", "state.bucket", "string"),
+    ("dev", "[application.debug]", "[application.services.admin]\nmemory = 300\n\n[application.debug]",
+     "application.services.admin.memory", "does not fit 256 CPU units"),
+    ("dev", "[application.debug]", "[application.services.vets]\npriority = 100\n\n[application.debug]",
+     "application.services.vets.priority", "also the priority of admin"),
+    ("seoul", 'peer = "0.0.0.0/0"', 'peer = "anywhere"', "application.task_rules.ecs_to_internet_https.peer",
+     "neither alb, ecs, self nor an IPv4 CIDR"),
 ]
 
 

@@ -1,0 +1,236 @@
+"""A regional REST API built from an `ApiDefinition`: one resource per path, one method and one
+integration per route (HTTP_PROXY to the ALB, AWS_PROXY to a Lambda), the CORS preflights, the
+deployment and its stage, the stage's method settings (throttling, metrics), the two log groups and
+the Lambda's invoke permission.
+
+The deployment is replaced when, and only when, what it snapshots changes: its trigger is the
+definition's fingerprint plus the two values the integrations resolve at apply time (the ALB's DNS
+name and the Lambda's invoke ARN) — never a timestamp.
+
+WAF and alarms are separate constructs (`modules/api_waf.py`, `modules/api_monitoring.py`).
+Addresses: a construct per path (`<id>_<path slug>`), holding the path's resource (`Default`), its
+methods (`any`, `get`, ...), their integrations (`any_integration`) and the CORS parts (`options*`).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdktf import TerraformResource, TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.api_gateway_deployment import ApiGatewayDeployment
+from cdktf_cdktf_provider_aws.api_gateway_integration import ApiGatewayIntegration
+from cdktf_cdktf_provider_aws.api_gateway_integration_response import ApiGatewayIntegrationResponse
+from cdktf_cdktf_provider_aws.api_gateway_method import ApiGatewayMethod
+from cdktf_cdktf_provider_aws.api_gateway_method_response import ApiGatewayMethodResponse
+from cdktf_cdktf_provider_aws.api_gateway_method_settings import (
+    ApiGatewayMethodSettings,
+    ApiGatewayMethodSettingsSettings,
+)
+from cdktf_cdktf_provider_aws.api_gateway_resource import ApiGatewayResource
+from cdktf_cdktf_provider_aws.api_gateway_rest_api import (
+    ApiGatewayRestApi,
+    ApiGatewayRestApiEndpointConfiguration,
+)
+from cdktf_cdktf_provider_aws.api_gateway_stage import ApiGatewayStage
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+from constructs import Construct
+
+from modules.api_definition import ROOT, ApiDefinition, ApiMethod, Cors, Integration
+from modules.naming import Naming
+from modules.origin import Origin
+
+INVOKE_STATEMENT_ID = "AllowExecutionFromAPIGateway"
+API_GATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
+CORS_HEADERS = ("Access-Control-Allow-Headers", "Access-Control-Allow-Methods", "Access-Control-Allow-Origin")
+
+
+@dataclass(frozen=True)
+class CorsAnswer:
+    """What a CORS preflight answers (plain values; quoted for API Gateway here)."""
+
+    allow_headers: str
+    allow_methods: str
+    allow_origin: str
+
+    def response_parameters(self) -> dict[str, str]:
+        values = (self.allow_headers, self.allow_methods, self.allow_origin)
+        return {f"method.response.header.{h}": f"'{v}'" for h, v in zip(CORS_HEADERS, values)}
+
+
+@dataclass(frozen=True)
+class RestApiProps:
+    naming: Naming
+    origin: Origin
+    definition: ApiDefinition
+    description: str
+    stage_name: str
+    alb_dns_name: str
+    lambda_invoke_arn: str
+    lambda_function_arn: str
+    integration_timeout_ms: int
+    lambda_integration_timeout_ms: int
+    throttle_rate_limit: int
+    throttle_burst_limit: int
+    minimum_compression_size: int
+    api_key_source: str
+    binary_media_types: Sequence[str]
+    xray_tracing: bool
+    log_retention_days: int
+    cors: CorsAnswer
+
+    def __post_init__(self) -> None:
+        for name in ("integration_timeout_ms", "lambda_integration_timeout_ms"):
+            if not 50 <= getattr(self, name) <= 29000:
+                raise ValueError(f"RestApiProps.{name} must be 50..29000 ms (got {getattr(self, name)})")
+
+
+class RestApi(Construct):
+    def __init__(self, scope: Construct, id: str, props: RestApiProps):
+        super().__init__(scope, id)
+        self.props = props
+        naming, origin, definition = props.naming, props.origin, props.definition
+        self.api = origin.carry(ApiGatewayRestApi(
+            self, "Default",
+            name=naming.name("api"),
+            description=props.description,
+            endpoint_configuration=ApiGatewayRestApiEndpointConfiguration(types=["REGIONAL"]),
+            binary_media_types=list(props.binary_media_types),
+            minimum_compression_size=str(props.minimum_compression_size),
+            api_key_source=props.api_key_source,
+            disable_execute_api_endpoint=False,
+            tags=naming.tags_for("api-gateway"),
+        ), "rest_api")
+        self.paths: dict[str, Construct] = {}
+        self.resources: dict[str, ApiGatewayResource] = {}
+        for spec in definition.resources:
+            path = Construct(self, spec.key)
+            self.paths[spec.key] = path
+            self.resources[spec.key] = origin.carry(ApiGatewayResource(
+                path, "Default", rest_api_id=self.api.id, parent_id=self.resource_id(spec.parent),
+                path_part=spec.path_part,
+            ), spec.origin.part, spec.origin.key)
+        self.methods: dict[str, ApiGatewayMethod] = {}
+        self.integrations: dict[str, ApiGatewayIntegration] = {}
+        snapshot: list[TerraformResource] = [*self.resources.values()]
+        for method in definition.methods:
+            snapshot += self._route(method)
+        for cors in definition.cors:
+            snapshot += self._cors(cors)
+
+        self.deployment = origin.carry(ApiGatewayDeployment(
+            self, "deployment",
+            rest_api_id=self.api.id,
+            triggers={
+                "api_definition": definition.fingerprint(),
+                "alb_dns_name": props.alb_dns_name,
+                "lambda_invoke_arn": props.lambda_invoke_arn,
+            },
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
+            depends_on=snapshot,
+        ), "deployment")
+        self.stage = origin.carry(ApiGatewayStage(
+            self, "stage", deployment_id=self.deployment.id, rest_api_id=self.api.id,
+            stage_name=props.stage_name, xray_tracing_enabled=props.xray_tracing,
+        ), "stage")
+        self.method_settings = origin.carry(ApiGatewayMethodSettings(
+            self, "method_settings", rest_api_id=self.api.id, stage_name=self.stage.stage_name,
+            method_path="*/*",
+            settings=ApiGatewayMethodSettingsSettings(
+                logging_level="OFF", data_trace_enabled=False, metrics_enabled=True,
+                throttling_rate_limit=props.throttle_rate_limit,
+                throttling_burst_limit=props.throttle_burst_limit,
+                caching_enabled=False,
+            ),
+        ), "method_settings")
+        log_base = f"/aws/apigateway/{naming.name('api')}"
+        self.access_logs = origin.carry(CloudwatchLogGroup(
+            self, "access_logs", name=log_base, retention_in_days=props.log_retention_days,
+            tags=naming.tags_for("api-gateway-logs", Type="logging"),
+        ), "access_logs")
+        self.execution_logs = origin.carry(CloudwatchLogGroup(
+            self, "execution_logs", name=f"{log_base}-execution", retention_in_days=props.log_retention_days,
+            tags=naming.tags_for("api-gateway-execution-logs", Type="logging"),
+        ), "execution_logs")
+        self.lambda_permission = None
+        if any(m.integration.target == "lambda" for m in definition.methods):
+            # Optional in the construct, hence instance 0 of its part (as a `count` makes it).
+            self.lambda_permission = origin.carry(LambdaPermission(
+                self, "lambda_permission",
+                statement_id=INVOKE_STATEMENT_ID, action="lambda:InvokeFunction",
+                function_name=props.lambda_function_arn, principal=API_GATEWAY_PRINCIPAL,
+                source_arn=f"{self.api.execution_arn}/*/*",
+                depends_on=[self.deployment],
+            ), "lambda_permission", 0)
+
+    # ------------------------------------------------------------------ what others read
+    @property
+    def api_name(self) -> str:
+        """The API's name as configured (a literal, for alarm dimensions and dashboards)."""
+        return self.props.naming.name("api")
+
+    @property
+    def invoke_url(self) -> str:
+        return self.stage.invoke_url
+
+    def resource_id(self, key: str) -> str:
+        return self.api.root_resource_id if key == ROOT else self.resources[key].id
+
+    def scope_of(self, key: str) -> Construct:
+        if key not in self.paths:
+            self.paths[key] = Construct(self, "root" if key == ROOT else key)
+        return self.paths[key]
+
+    # ------------------------------------------------------------------ one route, one preflight
+    def _route(self, spec: ApiMethod) -> list[TerraformResource]:
+        scope, verb = self.scope_of(spec.resource), spec.http_method.lower()
+        method = self.props.origin.carry(ApiGatewayMethod(
+            scope, verb, rest_api_id=self.api.id, resource_id=self.resource_id(spec.resource),
+            http_method=spec.http_method, authorization="NONE",
+            request_parameters={f"method.request.path.{v}": True for v in spec.request_parameters} or None,
+        ), spec.origin.part, spec.origin.key)
+        integration = self.props.origin.carry(ApiGatewayIntegration(
+            scope, f"{verb}_integration", rest_api_id=self.api.id, resource_id=self.resource_id(spec.resource),
+            http_method=method.http_method, **self._integration(spec.integration),
+        ), spec.integration_origin.part, spec.integration_origin.key)
+        self.methods[spec.key], self.integrations[spec.key] = method, integration
+        return [method, integration]
+
+    def _integration(self, spec: Integration) -> dict:
+        if spec.target == "lambda":
+            return dict(type="AWS_PROXY", integration_http_method=spec.http_method, uri=self.props.lambda_invoke_arn,
+                        timeout_milliseconds=self.props.lambda_integration_timeout_ms)
+        return dict(
+            type="HTTP_PROXY", integration_http_method=spec.http_method, connection_type="INTERNET",
+            uri=f"http://{self.props.alb_dns_name}{spec.path}",
+            request_parameters={f"integration.request.path.{v}": f"method.request.path.{v}"
+                                for v in spec.request_parameters} or None,
+            timeout_milliseconds=self.props.integration_timeout_ms,
+        )
+
+    def _cors(self, spec: Cors) -> list[TerraformResource]:
+        origin, scope, key = self.props.origin, self.scope_of(spec.resource), spec.origin_key
+        resource_id = self.resource_id(spec.resource)
+        method = origin.carry(ApiGatewayMethod(
+            scope, "options", rest_api_id=self.api.id, resource_id=resource_id, http_method="OPTIONS",
+            authorization="NONE",
+        ), "cors_options", key)
+        integration = origin.carry(ApiGatewayIntegration(
+            scope, "options_integration", rest_api_id=self.api.id, resource_id=resource_id,
+            http_method=method.http_method, type="MOCK",
+            request_templates={"application/json": '{"statusCode": 200}'}, passthrough_behavior="WHEN_NO_MATCH",
+        ), "cors_integrations", key)
+        response = origin.carry(ApiGatewayMethodResponse(
+            scope, "options_response", rest_api_id=self.api.id, resource_id=resource_id,
+            http_method=method.http_method, status_code="200",
+            response_parameters={f"method.response.header.{h}": True for h in CORS_HEADERS},
+            response_models={"application/json": "Empty"},
+        ), "cors_method_responses", key)
+        answer = origin.carry(ApiGatewayIntegrationResponse(
+            scope, "options_integration_response", rest_api_id=self.api.id, resource_id=resource_id,
+            http_method=method.http_method, status_code=response.status_code,
+            response_parameters=self.props.cors.response_parameters(),
+            response_templates={"application/json": "{}"},
+            depends_on=[integration],
+        ), "cors_integration_responses", key)
+        return [method, integration, response, answer]

@@ -1,0 +1,109 @@
+"""The S3 bucket that holds a static web site for CloudFront: public access blocked, encrypted
+(SSE-S3), optionally versioned, CORS for GET/HEAD, a website configuration (index.html for errors,
+so client-side routes work), and a bucket policy that lets only the distribution's origin access
+identity read objects. Access logs, when on, go to a prefix of the same bucket, with a log group
+kept beside them.
+
+No distribution here (`cdn.py`); it reads `origin_access_identity_path` and
+`bucket_regional_domain_name` from this construct.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.cloudfront_origin_access_identity import CloudfrontOriginAccessIdentity
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_cors_configuration import (
+    S3BucketCorsConfiguration,
+    S3BucketCorsConfigurationCorsRule,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_website_configuration import (
+    S3BucketWebsiteConfiguration,
+    S3BucketWebsiteConfigurationErrorDocument,
+    S3BucketWebsiteConfigurationIndexDocument,
+)
+from constructs import Construct
+
+from modules.naming import Naming
+from modules.origin import Origin
+
+INDEX = "index.html"
+ACCESS_LOG_PREFIX = "access-logs/"
+CORS_MAX_AGE_SECONDS = 3000
+
+
+@dataclass(frozen=True)
+class StaticSiteProps:
+    naming: Naming
+    origin: Origin
+    bucket: tuple[str, ...]     # the bucket's name parts below the prefix
+    versioning: bool
+    access_logging: bool
+    log_retention_days: int
+    cors_allowed_origins: Sequence[str]   # empty: no CORS configuration
+
+
+class StaticSite(Construct):
+    def __init__(self, scope: Construct, id: str, props: StaticSiteProps):
+        super().__init__(scope, id)
+        carry, naming = props.origin.carry, props.naming
+        bucket_name = naming.name(*props.bucket)
+        self.bucket = carry(S3Bucket(self, "bucket", bucket=bucket_name, tags=naming.tags_for(
+            "frontend-bucket", Environment=naming.environment, Purpose="frontend-hosting", ManagedBy="terraform")),
+            "bucket")
+        bucket_id = self.bucket.id
+        carry(S3BucketPublicAccessBlock(self, "public_access_block", bucket=bucket_id, block_public_acls=True,
+                                        block_public_policy=True, ignore_public_acls=True,
+                                        restrict_public_buckets=True), "public_access_block")
+        carry(S3BucketVersioningA(self, "versioning", bucket=bucket_id,
+                                  versioning_configuration=S3BucketVersioningVersioningConfiguration(
+                                      status="Enabled" if props.versioning else "Suspended")), "versioning")
+        carry(S3BucketServerSideEncryptionConfigurationA(self, "encryption", bucket=bucket_id, rule=[
+            S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=(
+                    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="AES256")),
+                bucket_key_enabled=True)]), "encryption")
+        self.website = carry(S3BucketWebsiteConfiguration(
+            self, "website", bucket=bucket_id,
+            index_document=S3BucketWebsiteConfigurationIndexDocument(suffix=INDEX),
+            error_document=S3BucketWebsiteConfigurationErrorDocument(key=INDEX)), "website")
+        self.identity = carry(CloudfrontOriginAccessIdentity(
+            self, "identity", comment=f"OAI for {naming.name()} frontend S3 bucket"),
+                              "identity")
+        carry(S3BucketPolicy(self, "policy", bucket=bucket_id, policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "AllowCloudFrontAccess", "Effect": "Allow",
+                           "Principal": {"AWS": self.identity.iam_arn}, "Action": "s3:GetObject",
+                           "Resource": f"{self.bucket.arn}/*"}],
+        })), "policy")
+        if props.access_logging:
+            carry(CloudwatchLogGroup(self, "access_logs", name=f"/aws/s3/{bucket_name}/access",
+                                     retention_in_days=props.log_retention_days,
+                                     tags=naming.tags_for("s3-access-logs", Service="s3", Type="access-logs")),
+                  "access_logs", 0)
+            carry(S3BucketLoggingA(self, "logging", bucket=bucket_id, target_bucket=bucket_id,
+                                   target_prefix=ACCESS_LOG_PREFIX), "logging", 0)
+        if props.cors_allowed_origins:
+            carry(S3BucketCorsConfiguration(self, "cors", bucket=bucket_id, cors_rule=[
+                S3BucketCorsConfigurationCorsRule(allowed_headers=["*"], allowed_methods=["GET", "HEAD"],
+                                                  allowed_origins=list(props.cors_allowed_origins),
+                                                  max_age_seconds=CORS_MAX_AGE_SECONDS)]), "cors", 0)
+        self.bucket_name = bucket_name
+        self.bucket_regional_domain_name = self.bucket.bucket_regional_domain_name
+        self.origin_access_identity_path = self.identity.cloudfront_access_identity_path
