@@ -25,6 +25,9 @@ def stacks(synthesized):
 
 def test_backend_keeps_bucket_key_and_locking_and_goes_to_moto(stacks):
     for layer, stack in stacks.items():
+        if "s3" not in stack["terraform"]["backend"]:  # 00-bootstrap makes the bucket, its state is local
+            assert override_for(stack, TARGET).content["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
+            continue
         original = stack["terraform"]["backend"]["s3"]
         backend = override_for(stack, TARGET).content["terraform"]["backend"]["s3"]
         assert {k: backend[k] for k in original} == original, layer

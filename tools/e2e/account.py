@@ -15,6 +15,7 @@ class Seed:
     what: str
     why: str
     create: Callable[[Callable[..., Any], Environment], None]
+    unless_layer: str | None = None   # a stack that makes it instead, when it exists
 
 
 def state_bucket(client: Callable[..., Any], env: Environment) -> None:
@@ -32,8 +33,8 @@ def github_oidc_provider(client: Callable[..., Any], env: Environment) -> None:
 
 
 SEEDS: tuple[Seed, ...] = (
-    Seed("S3 state bucket (versioned)", "every stack's backend; the original made it by hand (no 00-bootstrap stack)",
-         state_bucket),
+    Seed("S3 state bucket (versioned)", "every stack's backend (made by boto3 only while there is no 00-bootstrap stack)",
+         state_bucket, unless_layer="00-bootstrap"),
     Seed("IAM OIDC provider token.actions.githubusercontent.com",
          "read by data.aws_iam_openid_connect_provider (GitHub Actions deploy role); made outside the layers",
          github_oidc_provider),

@@ -63,9 +63,10 @@ def s3_settings(url: str) -> dict[str, Any]:
 
 def override_for(stack: Mapping[str, Any], target: Target) -> Override:
     terraform = stack.get("terraform") or {}
-    backend = (terraform.get("backend") or {}).get("s3")
-    if backend is None:
-        raise ValueError("the stack has no S3 backend; the end-to-end run needs one to share state")
+    backends = terraform.get("backend") or {}
+    backend = backends.get("s3")
+    if backend is None and "local" not in backends:
+        raise ValueError(f"the stack's backend is {sorted(backends)}, neither s3 nor local")
     others = sorted(set(terraform.get("required_providers") or {}) - {"aws"})
     if others:
         raise ValueError(f"the stack requires providers that cannot be installed here: {others}")
@@ -73,7 +74,9 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
         "terraform": {
             "required_version": f">= {target.terraform_version}",
             "required_providers": {"aws": {"source": "hashicorp/aws", "version": target.aws_version}},
-            "backend": {"s3": {**backend, **s3_settings(target.moto_url)}},
+            # a local backend (00-bootstrap, which makes the state bucket) keeps its state in the scratch copy
+            "backend": ({"s3": {**backend, **s3_settings(target.moto_url)}} if backend is not None
+                        else {"local": {"path": "terraform.tfstate"}}),
         },
         "provider": {"aws": [_provider(p, target) for p in _as_list((stack.get("provider") or {}).get("aws") or [{}])]},
     }

@@ -67,6 +67,9 @@ class Run:
                     self.target = Target(moto.url, endpoints.result(), self.report.terraform_version,
                                          self.report.aws_version)
                 for seed in SEEDS:
+                    if seed.unless_layer in self.report.layers:
+                        self.report.seeded.append(f"{seed.what}: made by the {seed.unless_layer} stack")
+                        continue
                     seed.create(self.client, self.env)
                     self.report.seeded.append(f"{seed.what}: {seed.why}")
                 self._apply_all(steps)
@@ -100,6 +103,11 @@ class Run:
             layer.steps.append(report)
             layer.removed_blocks = foreign_removed_blocks(report.stack)
             reports.append(report)
+        # A stack with a local backend (00-bootstrap) makes the state bucket: every S3 stack waits for it.
+        bootstraps = [r for r in reports if "local" in ((r.stack.get("terraform") or {}).get("backend") or {})]
+        for report in reports:
+            if report not in bootstraps:
+                report.needs += [b for b in bootstraps if b not in report.needs]
         return reports
 
     def _apply_all(self, steps: list[StepReport]) -> None:
@@ -226,7 +234,8 @@ class Run:
         apply = self.terraform.run(work, "apply", "-auto-approve", "-input=false", "-no-color", "-json",
                                    timeout=self.budget.timeout(APPLY_TIMEOUT))
         report.seconds = apply.seconds
-        state = self.state_of(step.layer)
+        local = work / "terraform.tfstate"
+        state = State(step.layer, json.loads(local.read_text())) if local.is_file() else self.state_of(step.layer)
         report.resources = state.managed_count if state else 0
         if apply.returncode != 0:
             for diagnostic in apply.diagnostics():
