@@ -55,7 +55,8 @@ def stacks_as_applied(run: Any) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     for name, layer in run.report.layers.items():
         step = layer.last_applied
-        if step is not None and step.stack_dir is not None:
+        backend = ((step.stack.get("terraform") or {}).get("backend") or {}) if step else {}
+        if step is not None and step.stack_dir is not None and "s3" in backend:  # drift reads states from S3
             shutil.copytree(step.stack_dir, folder / name)
     return folder
 

@@ -62,3 +62,8 @@ EXCLUDED_TYPES: Mapping[str, str] = {
     "aws_appautoscaling_target": "ApplicationAutoScaling:ListTagsForResource (not implemented: HTTP 500, which the "
                                  "provider retries on every read until the apply times out)",
 }
+
+# moto serves plain HTTP on 127.0.0.1, and it enforces bucket policies: a TLS-only policy (deny when
+# aws:SecureTransport is false) would deny every request after it, the backend's included.
+PLAIN_HTTP = ("moto serves plain HTTP on 127.0.0.1 and enforces bucket policies: this TLS-only policy "
+              "(aws:SecureTransport = false is denied) would deny every later request, the S3 backend's included")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tools.e2e.moto_gaps import EXCLUDED_TYPES, IGNORED, UNSET
+from tools.e2e.moto_gaps import EXCLUDED_TYPES, IGNORED, PLAIN_HTTP, UNSET
 
 FAKE = {"access_key": "test", "secret_key": "test"}
 BACKEND_CHECKS_OFF = {"skip_credentials_validation": True, "skip_requesting_account_id": True,
@@ -131,6 +131,9 @@ def _excluded_resources(resources: Mapping[str, Mapping[str, Any]]) -> dict[str,
     references one (it could not be created without it)."""
     excluded = {f"{rtype}.{name}": f"moto lacks {EXCLUDED_TYPES[rtype]}"
                 for rtype, bodies in resources.items() if rtype in EXCLUDED_TYPES for name in bodies}
+    for name, body in (resources.get("aws_s3_bucket_policy") or {}).items():
+        if "aws:SecureTransport" in json.dumps(body):
+            excluded[f"aws_s3_bucket_policy.{name}"] = PLAIN_HTTP
     changed = True
     while changed:
         changed = False
