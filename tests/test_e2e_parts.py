@@ -1,0 +1,171 @@
+"""The parts of the end-to-end harness that need no terraform: the scratch override, the per-step
+environment data, the moto server's life cycle and the report's verdict."""
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from settings import ConfigError, load_environment
+from settings.load import ENVS_DIR
+from tools.e2e.moto_gaps import IGNORED, UNSET
+from tools.e2e.moto_server import PORT_RANGE, MotoServer, answers
+from tools.e2e.override import Target, override_for
+from tools.e2e.steps import environment_with, to_toml
+
+MOTO = "http://127.0.0.1:25042"
+TARGET = Target(MOTO, ("ec2", "s3", "sts"), "1.11.4", "5.100.0")
+
+
+@pytest.fixture(scope="module")
+def stacks(synthesized):
+    synthesis = synthesized("dev")
+    return {layer: synthesis.stack(layer) for layer in synthesis.layers()}
+
+
+def test_backend_keeps_bucket_key_and_locking_and_goes_to_moto(stacks):
+    for layer, stack in stacks.items():
+        if "s3" not in stack["terraform"]["backend"]:  # 00-bootstrap makes the bucket, its state is local
+            assert override_for(stack, TARGET).content["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
+            continue
+        original = stack["terraform"]["backend"]["s3"]
+        backend = override_for(stack, TARGET).content["terraform"]["backend"]["s3"]
+        assert {k: backend[k] for k in original} == original, layer
+        assert backend["key"] == f"dev/{layer}/terraform.tfstate"
+        assert backend["endpoints"]["s3"] == MOTO and backend["use_path_style"] is True
+        assert backend["access_key"] == "test" and backend["skip_credentials_validation"] is True
+
+
+def test_every_remote_state_read_goes_to_moto_with_its_original_key(stacks):
+    reads = 0
+    for layer, stack in stacks.items():
+        configured = (stack.get("data") or {}).get("terraform_remote_state") or {}
+        overridden = (override_for(stack, TARGET).content.get("data") or {}).get("terraform_remote_state") or {}
+        assert set(overridden) == set(configured), layer
+        for name, body in configured.items():
+            config = overridden[name]["config"]
+            assert {k: config[k] for k in body["config"]} == body["config"]
+            assert config["endpoints"]["s3"] == MOTO and config["use_path_style"] is True
+            reads += 1
+    assert reads >= 5  # 02, 03, 04, 05 and 06 read other layers
+
+
+def test_provider_endpoints_all_point_at_moto_and_versions_are_relaxed(stacks):
+    for stack in stacks.values():
+        content = override_for(stack, TARGET).content
+        (provider,) = content["provider"]["aws"]
+        assert set(provider["endpoints"][0]) == set(TARGET.endpoints)
+        assert set(provider["endpoints"][0].values()) == {MOTO}
+        assert content["terraform"]["required_version"] == ">= 1.11.4"
+        assert content["terraform"]["required_providers"]["aws"]["version"] == "5.100.0"
+
+
+def test_moto_gaps_only_touch_what_the_stack_configures_and_are_listed(stacks):
+    override = override_for(stacks["01-network"], TARGET)
+    subnets = override.content["resource"]["aws_subnet"]
+    assert len(subnets) == 6 and all(body == {"ipv6_cidr_block": None, "assign_ipv6_address_on_creation": False}
+                                     for body in subnets.values())
+    listed = {exclusion.address for exclusion in override.excluded}
+    assert {f"aws_subnet.{name}" for name in subnets} <= listed
+    assert override_for(stacks["05-cloud-map"], TARGET).excluded == ()
+    for gap in (*UNSET, *IGNORED):
+        assert gap.api.count(":") == 1 and gap.reason, gap
+
+
+def test_an_ignored_attribute_keeps_the_stacks_own_ignore_changes():
+    stack = {"terraform": {"backend": {"s3": {"bucket": "b", "key": "k", "region": "us-west-2"}}},
+             "resource": {"aws_rds_cluster": {"c": {"enable_http_endpoint": True,
+                                                    "lifecycle": {"ignore_changes": ["master_password"]}}}}}
+    lifecycle = override_for(stack, TARGET).content["resource"]["aws_rds_cluster"]["c"]["lifecycle"]
+    assert lifecycle["ignore_changes"] == ["enable_http_endpoint", "master_password", "scaling_configuration"]
+
+
+def test_a_stack_needing_another_provider_is_refused_by_name():
+    stack = {"terraform": {"backend": {"s3": {"bucket": "b", "key": "k", "region": "us-west-2"}},
+                           "required_providers": {"aws": {}, "random": {}}}}
+    with pytest.raises(ValueError, match="random"):
+        override_for(stack, TARGET)
+
+
+def test_step_settings_are_applied_to_a_scratch_copy_of_the_environment_files(tmp_path):
+    before = (ENVS_DIR / "dev.toml").read_text()
+    env = environment_with("dev", {"security.alb_integration": False}, tmp_path)
+    assert env.security.alb_integration is False
+    assert load_environment("dev").security.alb_integration is True
+    assert (ENVS_DIR / "dev.toml").read_text() == before
+
+
+def test_an_unknown_setting_fails_naming_the_field(tmp_path):
+    with pytest.raises(ConfigError, match="security.no_such_setting"):
+        environment_with("dev", {"security.no_such_setting": 1}, tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in ENVS_DIR.glob("*.toml")))
+def test_toml_writer_round_trips_every_environment_file(name):
+    data = tomllib.loads((ENVS_DIR / name).read_text())
+    assert tomllib.loads(to_toml(data)) == data
+
+
+def test_moto_server_starts_on_a_port_of_the_range_and_is_stopped(tmp_path):
+    with MotoServer(tmp_path / "moto.log") as moto:
+        assert moto.port in PORT_RANGE and moto.url.startswith("http://127.0.0.1:")
+        assert answers(moto.port)
+    assert not answers(moto.port)
+
+
+def test_moto_server_is_stopped_when_the_block_fails(tmp_path):
+    with pytest.raises(RuntimeError, match="boom"):
+        with MotoServer(tmp_path / "moto.log") as moto:
+            raise RuntimeError("boom")
+    assert not answers(moto.port)
+
+
+def test_drift_findings_made_by_the_override_are_explained_and_the_rest_is_drift():
+    from tools.e2e.drift import DriftRun, classify
+
+    document = {"layers": [
+        {"layer": "01-network", "findings": [
+            {"kind": "kept", "action": "update", "address": "aws_subnet.a",
+             "changes": [{"attribute": "assign_ipv6_address_on_creation"}]},
+            {"kind": "kept", "action": "update", "address": "aws_subnet.a2",
+             "changes": [{"attribute": "assign_ipv6_address_on_creation"}, {"attribute": "cidr_block"}]},
+            {"kind": "kept", "action": "none", "address": "aws_vpc.v", "changes": []},
+            {"kind": "missing", "action": "missing", "address": "aws_route.r", "changes": []},
+            {"kind": "changed", "action": "changed", "address": "aws_eip.e", "changes": [{"attribute": "tags.Name"}],
+             "ignored": "known noise"}]},
+        {"layer": "04-parameter-store", "error": "no state"}]}
+    override = {("01-network", "aws_subnet.a"): {"assign_ipv6_address_on_creation"},
+                ("01-network", "aws_subnet.a2"): {"assign_ipv6_address_on_creation"}}
+    result = DriftRun("config before")
+    classify(document, override, result)
+    assert result.explained == {"01-network": ["aws_subnet.a (update: assign_ipv6_address_on_creation)"]}
+    assert result.addresses() == {("01-network", "aws_subnet.a2"), ("01-network", "aws_route.r")}
+    assert result.errors == ["04-parameter-store: no state"]
+
+
+def test_a_type_moto_cannot_serve_is_left_out_with_what_references_it(monkeypatch):
+    import tools.e2e.override as override
+
+    monkeypatch.setattr(override, "EXCLUDED_TYPES", {"aws_appautoscaling_target": "Svc:Api"})
+    stack = {"terraform": {"backend": {"s3": {"bucket": "b", "key": "k", "region": "us-west-2"}}},
+             "resource": {"aws_appautoscaling_target": {"t": {"resource_id": "service/c/s"}},
+                          "aws_appautoscaling_policy": {"p": {"resource_id": "${aws_appautoscaling_target.t.resource_id}"}},
+                          "aws_cloudwatch_metric_alarm": {"a": {"alarm_actions": ["${aws_appautoscaling_policy.p.arn}"]},
+                                                          "b": {"alarm_name": "x"}}},
+             "output": {"policy": {"value": "${aws_appautoscaling_policy.p.arn}"}, "other": {"value": "1"}}}
+    result = override_for(stack, TARGET)
+    resources = result.content["resource"]
+    assert resources["aws_appautoscaling_target"]["t"] == {"count": 0}
+    # references to a resource with count name its instances: one(x[*].attr)
+    assert resources["aws_appautoscaling_policy"]["p"] == {
+        "count": 0, "resource_id": "${one(aws_appautoscaling_target.t[*].resource_id)}"}
+    assert resources["aws_cloudwatch_metric_alarm"] == {
+        "a": {"count": 0, "alarm_actions": ["${one(aws_appautoscaling_policy.p[*].arn)}"]}}
+    assert result.content["output"] == {"policy": {"value": None}}
+    assert {e.address for e in result.excluded} == {"aws_appautoscaling_target.t", "aws_appautoscaling_policy.p",
+                                                    "aws_cloudwatch_metric_alarm.a", "output.policy"}
+
+
+def test_two_moto_servers_side_by_side_get_their_own_ports(tmp_path):
+    with MotoServer(tmp_path / "a.log") as first, MotoServer(tmp_path / "b.log") as second:
+        assert first.port != second.port and answers(first.port) and answers(second.port)

@@ -1,0 +1,76 @@
+"""`python -m tools.e2e [--env dev] [--layers L ...] [--workdir DIR] [--report FILE] [--json FILE]`
+
+Applies every synthesized stack of one environment into a moto server on 127.0.0.1, plans them all
+again, tampers with three objects and plans once more. Prints the report (Markdown). Exit 0 when every
+layer applied, every second plan had no changes and every tamper case was caught; 1 otherwise; 2 when
+terraform or the provider mirror is missing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from tools.e2e.drift import ROOT as DRIFT_ROOT
+from tools.e2e.report import as_json, markdown, verdict
+from tools.e2e.run import Run
+from tools.e2e.terraform import find_mirror, local_only_environment, terraform_version, which_terraform
+
+BUDGET_SECONDS = 14 * 60
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.e2e", description=__doc__.splitlines()[0])
+    parser.add_argument("--env", default=os.environ.get("PETCLINIC_ENV") or "dev")
+    parser.add_argument("--layers", nargs="*", help="only these layers (default: every synthesized stack)")
+    parser.add_argument("--workdir", type=Path, help="keep the scratch folder here (default: a temporary one)")
+    parser.add_argument("--report", type=Path, help="also write the Markdown report to this file")
+    parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    parser.add_argument("--budget", type=float, default=BUDGET_SECONDS, help="seconds for the whole run")
+    parser.add_argument("--drift-root", type=Path, default=DRIFT_ROOT,
+                        help="the checkout whose `python -m tools.drift` runs (default: this one)")
+    args = parser.parse_args(argv)
+    binary, mirror = which_terraform(), find_mirror()
+    if binary is None or mirror is None:
+        print("needs terraform on PATH and a filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR)", file=sys.stderr)
+        return 2
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    # This process (boto3 for the state bucket and the tampering) sees what its subprocesses see: fake
+    # credentials, no AWS configuration, and proxies that refuse every host but 127.0.0.1.
+    local = local_only_environment()
+    os.environ.clear()
+    os.environ.update(local)
+    scratch = args.workdir or Path(tempfile.mkdtemp(prefix="petclinic-e2e-"))
+    scratch.mkdir(parents=True, exist_ok=True)
+    run = Run(args.env, scratch.resolve(), binary, mirror, terraform_version(binary), args.budget, args.layers,
+              args.drift_root.resolve())
+    try:
+        report = run.execute()
+    except Exception as error:  # the report says what ran before the failure
+        report = run.report
+        report.error = f"{type(error).__name__}: {error}"
+        traceback.print_exc()
+    text = markdown(report)
+    print(text)
+    if args.report:
+        args.report.write_text(text)
+    if args.json:
+        args.json.write_text(as_json(report) + "\n")
+    code, reasons = verdict(report)
+    for reason in reasons:
+        print(f"FAIL: {reason}", file=sys.stderr)
+    if args.workdir is None:
+        shutil.rmtree(scratch, ignore_errors=True)
+    else:
+        print(f"scratch kept in {scratch}", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+if __name__ == "__main__":
+    os._exit(main())  # skip the interpreter's teardown of the cdktf bindings (as main.py does)

@@ -1,0 +1,329 @@
+"""The whole end-to-end run: moto up, state bucket, every deploy step applied, second plan, tamper.
+
+Each step runs in its own scratch working directory (a copy of the synthesized stack plus the
+override file). A step waits for the steps it depends on — for each layer its stack reads, that
+layer's latest step before it in the deploy order, and its own earlier phase — and runs only when
+they applied; independent steps run side by side (terraform mostly waits on the provider's polls).
+Every subprocess has a timeout and the whole run a budget: what does not fit is reported as not run.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from settings import Environment, load_environment
+from tools.e2e import drift as drift_check
+from tools.e2e.account import SEEDS
+from tools.e2e.moto_server import MotoServer
+from tools.e2e.override import FAKE, PROVIDER_CHECKS_OFF, Target, override_for
+from tools.e2e.plans import changed_attributes, described, foreign_removed_blocks, is_moto_gap, plan_summary
+from tools.e2e.results import Budget, LayerReport, RunReport, StepReport
+from tools.e2e.state import State, read_state
+from tools.e2e.steps import environment_with, steps_for
+from tools.e2e.tamper import Tampered, cases_for, pick
+from tools.e2e.terraform import Result, Terraform, mirrored_aws_version
+
+INIT_TIMEOUT = 300.0
+APPLY_TIMEOUT = 600.0
+PLAN_TIMEOUT = 300.0
+PARALLEL = 3
+BUDGET_SPENT = "not run: the run's time budget was spent"
+
+
+class Run:
+    def __init__(self, env_name: str, scratch: Path, terraform_binary: str, mirror: Path, terraform_version: str,
+                 budget_seconds: float, only: list[str] | None = None, drift_root: Path = drift_check.ROOT):
+        self.env_name = env_name
+        self.scratch = scratch
+        self.env: Environment = load_environment(env_name)
+        self.terraform = Terraform(terraform_binary, mirror, scratch)
+        self.report = RunReport(env_name, terraform_version=terraform_version, aws_version=mirrored_aws_version(mirror))
+        self.budget = Budget(budget_seconds)
+        self.only = only
+        self.moto_url = ""
+        self.drift_root = drift_root
+        self._drift_stacks: Path | None = None
+        self.lock_file: Path | None = None
+        self._synthesized: dict[str, Path] = {}
+
+    # ------------------------------------------------------------------ the run
+    def execute(self) -> RunReport:
+        start = time.monotonic()
+        try:
+            with MotoServer(self.scratch / "moto.log") as moto:
+                self.moto_url = self.report.moto_url = moto.url
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    endpoints = pool.submit(self._endpoints)  # terraform's probe, while cdktf synthesizes here
+                    steps = self._plan_steps()
+                    self.target = Target(moto.url, endpoints.result(), self.report.terraform_version,
+                                         self.report.aws_version)
+                for seed in SEEDS:
+                    if seed.unless_layer in self.report.layers:
+                        self.report.seeded.append(f"{seed.what}: made by the {seed.unless_layer} stack")
+                        continue
+                    seed.create(self.client, self.env)
+                    self.report.seeded.append(f"{seed.what}: {seed.why}")
+                self._apply_all(steps)
+                self._second_plan()
+                self._drift_before()
+                self._tamper()
+                self._drift_after()
+        finally:
+            self.report.seconds = time.monotonic() - start
+        return self.report
+
+    def _plan_steps(self) -> list[StepReport]:
+        stacks = self._synth({}) / "stacks"
+        layers = sorted(p.name for p in stacks.iterdir() if (p / "cdk.tf.json").is_file())
+        layers = [layer for layer in layers if not self.only or layer in self.only]
+        self.report.layers = {layer: LayerReport(layer) for layer in layers}
+        reports: list[StepReport] = []
+        for step in steps_for(self.env, layers):
+            report = StepReport(step, self._synth(step.settings) / "stacks" / step.layer)
+            report.stack = json.loads((report.stack_dir / "cdk.tf.json").read_text())
+            layer = self.report.layers[step.layer]
+            report.needs = list(layer.steps[-1:])
+            for name, producer in self._producers(report.stack).items():
+                earlier = [r for r in reports if r.step.layer == producer]
+                if producer not in self.report.layers:
+                    report.reason = f"reads {producer} (remote state {name}), which has no stack here"
+                elif not earlier:
+                    report.reason = f"reads {producer}, which the deploy order puts later"
+                else:
+                    report.needs.append(earlier[-1])
+            layer.steps.append(report)
+            layer.removed_blocks = foreign_removed_blocks(report.stack)
+            reports.append(report)
+        # A stack with a local backend (00-bootstrap) makes the state bucket: every S3 stack waits for it.
+        bootstraps = [r for r in reports if "local" in ((r.stack.get("terraform") or {}).get("backend") or {})]
+        for report in reports:
+            if report not in bootstraps:
+                report.needs += [b for b in bootstraps if b not in report.needs]
+        return reports
+
+    def _apply_all(self, steps: list[StepReport]) -> None:
+        pending, running, finished = list(steps), {}, []
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            while pending or running:
+                for report in list(pending):
+                    broken = [n.step.label for n in report.needs if n in finished and not n.ok]
+                    if report.reason or broken:
+                        report.reason = report.reason or f"needs {', '.join(broken)}, which did not apply"
+                    elif self.budget.left() < 60:
+                        report.reason = BUDGET_SPENT.removeprefix("not run: ")
+                    elif all(n.ok for n in report.needs) and len(running) < PARALLEL:
+                        running[pool.submit(self._apply, report)] = report
+                    else:
+                        continue
+                    pending.remove(report)
+                    if report not in running.values():
+                        finished.append(report)
+                if running:
+                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    for future in done:
+                        report = running.pop(future)
+                        self._settle(future, report)
+                        finished.append(report)
+                else:
+                    for report in pending:  # nothing runs and nothing can start: a step waits for itself
+                        report.reason = "its dependencies never ran"
+                    pending.clear()
+
+    @staticmethod
+    def _settle(future: Future, report: StepReport) -> None:
+        error = future.exception()
+        if error is not None:
+            report.status = "failed"
+            report.problems.append(f"{type(error).__name__}: {error}")
+
+    # ------------------------------------------------------------------ local AWS
+    def client(self, service: str, region: str | None = None) -> Any:
+        return boto3.session.Session().client(
+            service, endpoint_url=self.moto_url, region_name=region or self.env.region,
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 2}, connect_timeout=10, read_timeout=60,
+                          s3={"addressing_style": "path"}, proxies={}))
+
+    def state_of(self, layer: str) -> State | None:
+        return read_state(self.client("s3", self.env.state.region), self.env.state.bucket,
+                          self.env.state_key(layer), layer)
+
+    def _endpoints(self) -> tuple[str, ...]:
+        """Every endpoint the provider knows, so that all AWS traffic goes to moto; of the names the
+        provider treats as one endpoint ("Only one of the following attributes should be set"), the
+        first. The probe's plan also proves that moto answers STS as the provider asks it."""
+        probe = self.scratch / "probe"
+        probe.mkdir()
+        config: dict[str, Any] = {"terraform": {"required_providers": {
+            "aws": {"source": "hashicorp/aws", "version": self.report.aws_version}}}}
+        (probe / "main.tf.json").write_text(json.dumps(config))
+        self._check(self.terraform.run(probe, "init", "-input=false", "-no-color",
+                                       timeout=self.budget.timeout(INIT_TIMEOUT)))
+        # Every stack starts from this lock file: with the provider's checksums known, init links the
+        # cached copy instead of unpacking it into the shared cache again under a running terraform.
+        self.lock_file = probe / ".terraform.lock.hcl"
+        schema = self.terraform.run(probe, "providers", "schema", "-json", timeout=self.budget.timeout(120))
+        self._check(schema)
+        provider = schema.document()["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
+        names = sorted(provider["provider"]["block"]["block_types"]["endpoints"]["block"]["attributes"])
+        config["provider"] = {"aws": [{"region": self.env.region, **FAKE, **PROVIDER_CHECKS_OFF,
+                                       "endpoints": [{n: self.moto_url for n in names}]}]}
+        config["data"] = {"aws_caller_identity": {"moto": {}}}
+        (probe / "main.tf.json").write_text(json.dumps(config))
+        plan = self.terraform.run(probe, "plan", "-input=false", "-no-color", "-json",
+                                  timeout=self.budget.timeout(PLAN_TIMEOUT))
+        self._check(plan)
+        aliases = set()
+        for warning in plan.diagnostics("warning"):
+            same = re.findall(r'"endpoints\[0\]\.(\w+)"', warning.detail)
+            if "Only one of the following" in warning.detail and len(same) > 1:
+                aliases.update(same[1:])
+        return tuple(n for n in names if n not in aliases)
+
+    @staticmethod
+    def _check(result: Result) -> None:
+        if result.returncode != 0:
+            raise RuntimeError(f"terraform {result.command} failed: {' '.join(result.text.split())[-800:]}")
+
+    # ------------------------------------------------------------------ synthesis per step settings
+    def _synth(self, settings: Mapping[str, object]) -> Path:
+        key = json.dumps(dict(settings), sort_keys=True)
+        if key not in self._synthesized:
+            from synth import synthesize  # the cdktf import is paid once, here
+
+            env = environment_with(self.env_name, settings, self.scratch)
+            outdir = self.scratch / f"synth-{len(self._synthesized)}" / "cdktf.out"
+            synthesize(env, outdir)
+            self._synthesized[key] = outdir
+        return self._synthesized[key]
+
+    def _producers(self, stack: Mapping[str, Any]) -> dict[str, str]:
+        """remote-state name -> the layer whose state key it reads (the key itself when no layer has it)."""
+        by_key = {self.env.state_key(layer): layer for layer in self.report.layers}
+        reads = (stack.get("data") or {}).get("terraform_remote_state") or {}
+        return {name: by_key.get(key, key) for name, body in sorted(reads.items())
+                for key in [(body.get("config") or {}).get("key", "")]}
+
+    # ------------------------------------------------------------------ one step
+    def _apply(self, report: StepReport) -> None:
+        step = report.step
+        assert report.stack_dir is not None
+        work = self.scratch / "work" / step.label.replace("#", "-phase")
+        shutil.copytree(report.stack_dir, work, ignore=shutil.ignore_patterns("*.tf", ".terraform*"))
+        try:
+            override = override_for(report.stack, self.target)
+        except ValueError as error:
+            report.status, report.problems = "failed", [str(error)]
+            return
+        override.write(work)
+        shutil.copy(self.lock_file, work / ".terraform.lock.hcl")
+        report.workdir, report.excluded = work, override.excluded
+        init = self.terraform.run(work, "init", "-input=false", "-no-color", timeout=self.budget.timeout(INIT_TIMEOUT))
+        if init.returncode != 0:
+            report.status, report.problems = "failed", [d.line() for d in init.diagnostics()]
+            return
+        apply = self.terraform.run(work, "apply", "-auto-approve", "-input=false", "-no-color", "-json",
+                                   timeout=self.budget.timeout(APPLY_TIMEOUT))
+        report.seconds = apply.seconds
+        local = work / "terraform.tfstate"
+        state = State(step.layer, json.loads(local.read_text())) if local.is_file() else self.state_of(step.layer)
+        report.resources = state.managed_count if state else 0
+        if apply.returncode != 0:
+            for diagnostic in apply.diagnostics():
+                (report.moto_gaps if is_moto_gap(diagnostic) else report.problems).append(described(diagnostic))
+            report.status = "failed"
+            return
+        # partial: something of the configuration is not applied as the environment says (listed)
+        report.status = "partial" if report.excluded or step.note else "applied"
+
+    # ------------------------------------------------------------------ plans after apply
+    def _plan(self, work: Path, label: str) -> Result:
+        """`plan -detailed-exitcode`; when it shows changes, the changed attributes of each (`show -json`)."""
+        if self.budget.left() < 45:
+            return Result("plan", -1, 0.0, False, text=BUDGET_SPENT)
+        result = self.terraform.run(work, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-json",
+                                    f"-out={label}.tfplan", timeout=self.budget.timeout(PLAN_TIMEOUT), log=label)
+        if result.returncode == 2:
+            shown = self.terraform.run(work, "show", "-json", f"{label}.tfplan", timeout=self.budget.timeout(120),
+                                       log=f"{label}-show")
+            if shown.returncode == 0:
+                result.attribute_changes = changed_attributes(shown.document())
+        return result
+
+    def _plan_layers(self, label: str, layers: list[str]) -> dict[str, Result]:
+        applied = {name: layer.last_applied.workdir for name, layer in self.report.layers.items()
+                   if name in layers and layer.last_applied is not None and layer.last_applied.workdir is not None}
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            futures = {name: pool.submit(self._plan, work, label) for name, work in applied.items()}
+            return {name: future.result() for name, future in futures.items()}
+
+    def _second_plan(self) -> None:
+        for name, result in self._plan_layers("second-plan", list(self.report.layers)).items():
+            layer = self.report.layers[name]
+            layer.second_plan_code, layer.second_plan = result.returncode, plan_summary(result)
+
+    def _tamper(self) -> None:
+        for case in cases_for(list(self.report.layers)):
+            layer = self.report.layers.get(case.layer)
+            step = layer.last_applied if layer else None
+            chosen = pick(case, self.state_of(case.layer) if step else None, step.stack if step else None)
+            if isinstance(chosen, str):
+                self.report.tamper_skipped.append(f"{case.name}: {chosen}")
+                continue
+            action, change = case.apply(self.client, chosen)
+            self.report.tampered.append(Tampered(case.name, case.layer, chosen.address, action, change))
+        if not self.report.tampered:
+            return
+        expected = {(t.layer, t.address, t.action) for t in self.report.tampered}
+        # Only the layers that hold a tampered object are planned again: the others were clean in the
+        # second plan, and nothing they configure was touched.
+        tampered_layers = sorted({t.layer for t in self.report.tampered})
+        for name, result in self._plan_layers("tamper-plan", tampered_layers).items():
+            layer = self.report.layers[name]
+            layer.tamper_plan_code, layer.tamper_plan = result.returncode, plan_summary(result)
+            layer.tamper_changes = sorted(result.changes())
+            self.report.unexpected_changes += [f"{name}: {address} ({action})" for address, action
+                                               in layer.tamper_changes if (name, address, action) not in expected]
+        for t in self.report.tampered:
+            layer = self.report.layers[t.layer]
+            self.report.tamper_caught[t.case] = layer.tamper_plan_code == 2 and (t.address, t.action) in layer.tamper_changes
+
+    # ------------------------------------------------------------------ the drift command (issue 22)
+    def _drift_before(self) -> None:
+        if not drift_check.available(self.drift_root):
+            self.report.drift_tool = "not run: python -m tools.drift does not exist on this branch yet (issue 22)"
+            return
+        if not any(layer.last_applied for layer in self.report.layers.values()):
+            self.report.drift_tool = "not run: no layer applied"
+            return
+        self.report.drift_tool = f"python -m tools.drift from {self.drift_root}"
+        self._drift_stacks = drift_check.stacks_as_applied(self)
+        for mode in ("live", "config"):
+            self.report.drift_runs.append(drift_check.check(self, mode, f"{mode} before", self._drift_stacks,
+                                                            self.drift_root))
+
+    def _drift_after(self) -> None:
+        if self._drift_stacks is None or not self.report.tampered:
+            return
+        expected = {(t.layer, t.address) for t in self.report.tampered}
+        live = drift_check.check(self, "live", "live after", self._drift_stacks, self.drift_root)
+        for name in sorted({t.layer for t in self.report.tampered}):
+            step = self.report.layers[name].last_applied
+            assert step is not None and step.workdir is not None
+            refresh = self.terraform.run(step.workdir, "apply", "-refresh-only", "-auto-approve", "-input=false",
+                                         "-no-color", "-json", timeout=self.budget.timeout(PLAN_TIMEOUT),
+                                         log="refresh-only")
+            self.report.refreshed.append(f"{name}: exit {refresh.returncode}")
+        config = drift_check.check(self, "config", "config after", self._drift_stacks, self.drift_root)
+        for result in (live, config):
+            self.report.drift_runs.append(result)
+            self.report.drift_caught[result.label] = not result.errors and result.addresses() == expected
