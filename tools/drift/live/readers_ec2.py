@@ -136,7 +136,9 @@ def security_group(aws: Aws, a: Mapping[str, Any]) -> dict[str, Any]:
     live = {"name": g["GroupName"], "description": g.get("Description"), "vpc_id": g.get("VpcId"),
             "tags_all": tags_of(g.get("Tags"))}
     for name, key in (("ingress", "IpPermissions"), ("egress", "IpPermissionsEgress")):
-        if a.get(name) is not None:
+        # An empty inline list: the group's rules are resources of their own (aws_vpc_security_group_*_rule,
+        # aws_security_group_rule), read and compared by their own readers, not twice here.
+        if a.get(name):
             mine = permissions(g.get(key) or [])
             for entry in mine:   # a group's own id as a source is the provider's `self = true`
                 if entry.get("security_groups") == [a["id"]]:

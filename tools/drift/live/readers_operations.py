@@ -33,8 +33,11 @@ def log_group(aws: Aws, a: Mapping[str, Any]) -> dict[str, Any]:
     name = a.get("name") or a["id"]
     groups = aws.call("logs", "describe_log_groups", logGroupNamePrefix=name).get("logGroups") or []
     g = first([g for g in groups if g["logGroupName"] == name], name)
+    group_class = g.get("logGroupClass", "STANDARD")
+    if group_class == "STANDARD" and not a.get("log_group_class"):
+        group_class = a.get("log_group_class")   # the provider's empty value is the default class
     return {"name": g["logGroupName"], "retention_in_days": g.get("retentionInDays", 0),
-            "kms_key_id": g.get("kmsKeyId", ""), "log_group_class": g.get("logGroupClass", "STANDARD")}
+            "kms_key_id": g.get("kmsKeyId", ""), "log_group_class": group_class}
 
 
 @reader("aws_cloudwatch_log_metric_filter")
