@@ -7,7 +7,6 @@ Output is terraform's machine-readable stream (`-json`), read into `Diagnostic`s
 """
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -23,14 +22,11 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"
 
 
 def find_mirror() -> Path | None:
-    """The filesystem mirror holding registry.terraform.io/hashicorp/aws (TF_PROVIDER_MIRROR wins)."""
-    if os.environ.get("TF_PROVIDER_MIRROR"):
-        return Path(os.environ["TF_PROVIDER_MIRROR"])
-    for root in ("/opt", "/usr/local/share", "/usr/share", os.path.expanduser("~")):
-        hits = glob.glob(os.path.join(root, "*", "registry.terraform.io", "hashicorp", "aws"))
-        if hits:
-            return Path(hits[0]).parents[2]
-    return None
+    """The filesystem mirror holding registry.terraform.io/hashicorp/aws (TF_PROVIDER_MIRROR wins);
+    the drift tool's plan mode looks for it the same way."""
+    from tools.drift.plan import provider_mirror
+
+    return provider_mirror()
 
 
 def mirrored_aws_version(mirror: Path) -> str:
