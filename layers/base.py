@@ -41,6 +41,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct, Node
 
 from layers.outputs import LayerOutputs, RemoteOutputs, RemoteRead
+from modules.identity import path_of, resource_type_of
 from modules.naming import Naming
 from modules.origin import declaration
 from settings import Environment
@@ -181,7 +182,7 @@ class LayerStack(TerraformStack):
 
     @staticmethod
     def address_of(resource: TerraformResource) -> str:
-        return f"{resource.terraform_resource_type}.{logical_id_of(resource)}"
+        return f"{resource_type_of(resource)}.{logical_id_of(resource)}"
 
     def _carry_over_state(self) -> None:
         resources = [r for r in self.node.find_all() if isinstance(r, TerraformResource)]
@@ -228,7 +229,7 @@ def plan_moves(layer: str, resources: Iterable[TerraformResource],
     used_names: dict[Any, set[str]] = {}
     removed = {r.address for r in removals}
     for resource in resources:
-        path = resource.node.path
+        path = path_of(resource)
         declared = declaration(resource)
         if declared is None:
             problems.append(f"{layer}: {path} ({LayerStack.address_of(resource)}) declares no origin: say where it "
@@ -262,7 +263,7 @@ def logical_id_of(element: TerraformElement) -> str:
     """The address rule: the construct path below the stack, joined with `_`, no hash.
     `01-network/vpc/private-app_0` becomes `vpc_private_app_0`; a child named `Default` stands for
     its parent (`01-network/vpc/Default` becomes `vpc`)."""
-    return logical_id(element.node.path.split("/")[1:])
+    return logical_id(path_of(element).split("/")[1:])
 
 
 def logical_id(parts: Iterable[str]) -> str:
@@ -277,9 +278,9 @@ def logical_id(parts: Iterable[str]) -> str:
 def element_kind(element: TerraformElement | TerraformAsset) -> str | None:
     """Where an element's name lives in the JSON (names only need to differ within one kind)."""
     if isinstance(element, TerraformResource):
-        return f"resource.{element.terraform_resource_type}"
+        return f"resource.{resource_type_of(element)}"
     if isinstance(element, TerraformDataSource):
-        return f"data.{element.terraform_resource_type}"
+        return f"data.{resource_type_of(element)}"
     if isinstance(element, TerraformRemoteState):
         return "data.terraform_remote_state"
     if isinstance(element, TerraformOutput):
@@ -298,7 +299,7 @@ def check_addresses(stack: TerraformStack) -> None:
         kind = element_kind(element)
         if kind is None:
             continue
-        path = element.node.path
+        path = path_of(element)
         name = logical_id(path.split("/")[1:])
         other = seen.setdefault((kind, name), path)
         if other != path:

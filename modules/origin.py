@@ -23,6 +23,8 @@ from typing import TypeVar
 
 from cdktf import TerraformResource
 
+from modules.identity import path_of, resource_type_of
+
 R = TypeVar("R", bound=TerraformResource)
 
 _ATTRIBUTE = "_petclinic_origin"
@@ -101,7 +103,7 @@ class Origin:
         """Declare that `resource` was `<prefix>.<its type>.<names.get(name, name)>[key]`."""
         if self.created_reason is not None:
             return _declare(resource, Declaration(None, reason=self.created_reason, origin=self, part=name))
-        address = self.address(resource.terraform_resource_type, name, key)
+        address = self.address(resource_type_of(resource), name, key)
         return _declare(resource, Declaration(address, tuple(earlier), origin=self, part=name))
 
 
@@ -113,7 +115,7 @@ def carried(resource: R, address: str, *, earlier: Sequence[str] = ()) -> R:
 def created(resource: R, reason: str) -> R:
     """Declare that `resource` has no deployed counterpart."""
     if not reason or not reason.strip():
-        raise OriginError(f"created({resource.node.path}): say why the resource is new")
+        raise OriginError(f"created({path_of(resource)}): say why the resource is new")
     return _declare(resource, Declaration(None, reason=reason))
 
 
@@ -122,10 +124,10 @@ def declaration(resource: TerraformResource) -> Declaration | None:
 
 
 def _declare(resource: R, declared: Declaration) -> R:
-    path = resource.node.path
+    path = path_of(resource)
     if declaration(resource) is not None:
         raise OriginError(f"{path}: its original address is declared twice")
-    rtype = resource.terraform_resource_type
+    rtype = resource_type_of(resource)
     for address in ((declared.address,) if declared.address else ()) + declared.earlier:
         if "{" in address or "}" in address:
             raise OriginError(f"{path}: original address {address!r} holds an unexpanded pattern")

@@ -1,12 +1,14 @@
 """Warm what a synthesis reads, once, at setup, so that no synthesis pays for it:
 - synthesizes every environment (into a temporary folder, under `python -O` as `cdktf.json` runs the
-  app, so the optimized bytecode of every module in use is written);
+  app, so the optimized bytecode of every module in use is written, even where
+  `PYTHONDONTWRITEBYTECODE` is set: without it each synthesis compiles the bindings it uses from
+  source, ~0.8 s);
 - stays alive until jsii has written the type index of every assembly into the virtualenv's package
   cache: a load that finds no index parses the provider's 130 MB assembly (seconds), and a process
   that exits within a few seconds never writes the index itself;
 - does the same for the stock provider tarball (`PETCLINIC_EAGER_IMPORT=1`, the tests' reference
   load), in a second process, since jsii loads one tarball of an assembly per process.
-Skipped when every index is there already.
+The type indexes are skipped when they are all there already; the synthesis (a few seconds) always runs.
 
 usage: python -O tools/warm.py [--index-only]     (bin/setup runs it)
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.dont_write_bytecode = False  # the point of warming (see above), whatever PYTHONDONTWRITEBYTECODE says
 
 import lazy_provider  # noqa: E402
 import lazy_tarball  # noqa: E402
@@ -82,10 +85,10 @@ def main(argv: list[str]) -> int:
     remove_abandoned_index_files(Path(os.environ.get(lazy_provider.PACKAGE_CACHE_VARIABLE)
                                       or lazy_tarball.package_cache_root()))
     missing = missing_indexes()
+    synthesize_every_environment(start)
     if not missing:
         print("  jsii's package cache is warm")
         return 0
-    synthesize_every_environment(start)
     print(f"  waiting for jsii to index {', '.join(missing)}", flush=True)
     index_loaded_assemblies(start)
     if missing_indexes():

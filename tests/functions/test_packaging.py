@@ -82,3 +82,39 @@ def test_requirements_name_distributions_only(tmp_path):
     with pytest.raises(PackagingError, match="name only"):
         read_requirements(pinned)
     assert read_requirements(SOURCES / "requirements.txt") == ("sqlglot",)
+
+
+def test_a_second_build_into_the_same_place_reuses_the_zip_only_while_inputs_and_zip_match(tmp_path, monkeypatch):
+    import modules.packaging as packaging
+
+    copy = tmp_path / "src"
+    copy.mkdir()
+    for source in SOURCES.glob("*.py"):
+        (copy / source.name).write_bytes(source.read_bytes())
+    out = tmp_path / "out" / "genai.zip"
+    first = build(out, sources=copy)
+    zipped = []
+    real_zip = packaging.zip_bytes
+    monkeypatch.setattr(packaging, "zip_bytes", lambda files: zipped.append(1) or real_zip(files))
+
+    assert build(out, sources=copy) == first and zipped == []           # nothing changed: reused
+
+    (copy / "prompts.py").write_text((copy / "prompts.py").read_text() + "\n# changed\n")
+    changed = build(out, sources=copy)
+    assert zipped == [1] and changed.source_code_hash != first.source_code_hash
+    assert changed.path.read_bytes() == real_zip({**packaging.function_sources(copy),
+                                                  **{n: d for n, d in _vendored().items()}})
+
+    out.write_bytes(out.read_bytes() + b"\1")                               # the zip changed behind our back
+    rebuilt = build(out, sources=copy)
+    assert zipped == [1, 1], zipped
+    assert rebuilt == changed
+
+    record = out.with_name("genai.zip.inputs.json")
+    record.write_text("{not json")                                        # an unreadable record
+    assert build(out, sources=copy) == changed and zipped == [1, 1, 1]
+
+
+def _vendored() -> dict[str, bytes]:
+    from modules.packaging import vendored_files
+    return vendored_files("sqlglot", locked_version(LOCK, "sqlglot"))
