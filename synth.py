@@ -27,7 +27,8 @@ def outdir_from_environment() -> Path:
 
 def import_cdktf() -> None:
     """Load cdktf and the AWS provider bindings once: their submodules lazily (`lazy_provider`), and
-    with garbage collection paused, since the import allocates objects that all stay alive."""
+    with garbage collection paused, since the import allocates objects that all stay alive; then
+    record construct paths as constructs are made (`modules.identity.track_paths`)."""
     lazy_provider.install()
     enabled = gc.isenabled()
     gc.disable()
@@ -38,6 +39,8 @@ def import_cdktf() -> None:
         gc.freeze()
         if enabled:
             gc.enable()
+    from modules.identity import track_paths
+    track_paths()
 
 
 def synthesize(env: Environment, outdir: Path) -> list[str]:

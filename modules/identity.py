@@ -7,12 +7,24 @@ thirteen stacks of an environment). Both are fixed: a construct's path is set wh
 (its scope and id cannot change), and a generated provider class makes resources of one type only
 (it declares `TF_RESOURCE_TYPE`). So each is read once and remembered on the Python object, or on
 the class.
+
+Better still, a path need not be read at all: `track_paths()` (called once the bindings are
+imported) wraps `jsii.create`, through which every construct made from Python is created with its
+scope and id as its first two arguments, and records `<scope's path>/<id>` on the new object before
+jsii makes it, with the id sanitized as `constructs` does it (`/` becomes `--`); the children of the
+root (the stacks) have their id as path. An object made on the Node side, or created any other way,
+is read through jsii as before; `PETCLINIC_EAGER_IMPORT=1` (the tests' stock reference load) reads
+every path through jsii. `tests/test_identity.py` compares every recorded path of every
+element of every environment with the one jsii reports.
 """
 from __future__ import annotations
 
-from typing import Protocol
+import os
+from typing import Any, Protocol
 
 _PATH = "_petclinic_path"
+PATH_SEP = "/"
+SANITIZED_SEP = "--"   # constructs' sanitizeId: a path separator inside an id
 _CLASS_TYPES: dict[type, str] = {}
 
 
@@ -49,3 +61,33 @@ def resource_type_of(element: _Typed) -> str:
     if rtype is None:
         rtype = _CLASS_TYPES[cls] = element.terraform_resource_type
     return rtype
+
+
+def recorded_path(construct: object) -> str | None:
+    """The path recorded for `construct` without asking jsii (None if none was)."""
+    return getattr(construct, _PATH, None)
+
+
+def track_paths() -> bool:
+    """Record each construct's path from its scope and id as it is created from Python (see above);
+    True once installed."""
+    if os.environ.get("PETCLINIC_EAGER_IMPORT"):
+        return False
+    import jsii
+    from constructs import Construct
+
+    create = jsii.create
+    if getattr(create, "_petclinic_tracks_paths", False):
+        return True
+
+    def create_recording_path(klass: type, obj: Any, args: list | None = None) -> Any:
+        if args and len(args) >= 2 and isinstance(obj, Construct) and isinstance(args[0], Construct) \
+                and isinstance(args[1], str):
+            scope_path = path_of(args[0])
+            own = args[1].replace(PATH_SEP, SANITIZED_SEP)
+            setattr(obj, _PATH, f"{scope_path}{PATH_SEP}{own}" if scope_path else own)
+        return create(klass, obj, args)
+
+    create_recording_path._petclinic_tracks_paths = True  # type: ignore[attr-defined]
+    jsii.create = create_recording_path
+    return True
