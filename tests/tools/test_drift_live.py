@@ -154,7 +154,8 @@ def test_corrupt_state_is_that_layers_error_only(platform, capsys):
 
 def test_unreachable_endpoint_fails_every_layer_within_the_timeout(platform, capsys):
     start = time.monotonic()
-    code, report = run(platform, state_endpoint=f"http://127.0.0.1:{closed_port()}", capsys=capsys)
+    # every layer at once: each one's reads retry with backoff (seconds) before they give up
+    code, report = run(platform, "--jobs", "16", state_endpoint=f"http://127.0.0.1:{closed_port()}", capsys=capsys)
     assert code == 1
     s3_layers = [item for item in report["layers"]
                  if item["layer"] != "(unmanaged)" and platform.backend(item["layer"]) is not None]
