@@ -65,11 +65,38 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Syn
     return get
 
 
+FRESH_PROCESS_TESTS = "tests/test_lazy_provider.py"
+
+
+def is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import fresh_process
+    if not is_xdist_worker(config):
+        fresh_process.folder()   # named in the environment before any worker starts
+        if config.pluginmanager.hasplugin("xdist"):
+            config.pluginmanager.register(_StartFreshRunsOnCollection(), "petclinic-fresh-runs")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Start the fresh-process runs as soon as a test that needs them is selected (tests/fresh_process.py)."""
-    if any(item.path.name == "test_lazy_provider.py" for item in items):
+    """Start the fresh-process runs as soon as a test that needs them is selected (tests/fresh_process.py);
+    under pytest-xdist the controller does (below), once, whichever worker runs the tests."""
+    if not is_xdist_worker(config) and any(item.nodeid.startswith(FRESH_PROCESS_TESTS) for item in items):
         from tests import fresh_process
         fresh_process.start()
+
+
+class _StartFreshRunsOnCollection:
+    """pytest-xdist's controller collects nothing itself: it starts the runs once a worker reports
+    that it collected a test that needs them."""
+
+    @staticmethod
+    def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+        if any(nodeid.startswith(FRESH_PROCESS_TESTS) for nodeid in ids):
+            from tests import fresh_process
+            fresh_process.start()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
