@@ -9,6 +9,8 @@ import gc
 import os
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,30 @@ def import_cdktf() -> None:
             gc.enable()
     from modules.identity import track_paths
     track_paths()
+
+
+def import_cdktf_in_background() -> Callable[[], None]:
+    """`import_cdktf` in a thread, so that jsii's Node process starts and loads the assemblies while
+    this one goes on (reading the settings, say); returns the wait for it, which raises what the
+    import raised. Most of the import is Node's work, during which the thread waits without the GIL."""
+    lazy_provider.install()   # the import hook in place before any other thread imports anything
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            import_cdktf()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller by wait()
+            failure.append(error)
+
+    thread = threading.Thread(target=load, name="import-cdktf", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failure:
+            raise failure[0]
+
+    return wait
 
 
 def synthesize(env: Environment, outdir: Path) -> list[str]:

@@ -194,17 +194,12 @@ class LayerStack(TerraformStack):
                             "that has never been deployed")
         if problems:
             raise LayerError("\n".join(problems))
-        by_address = {self.address_of(r): r for r in resources}
-        extra: list[dict[str, str]] = []
-        for move in moves:
-            if move.target in by_address:
-                by_address[move.target].move_from_id(move.source)
-            else:
-                extra.append({"from": move.source, "to": move.target})
-        if extra:
-            # A chain's older links end at an address that is no resource of this stack, which
-            # `move_from_id` cannot write: they are appended to cdktf's own `moved` list.
-            self.add_override("moved", extra)
+        if moves:
+            # One `moved` list for the stack, in the order plan_moves sorts it, written at once:
+            # cdktf's `move_from_id` writes the same blocks one resource at a time (a jsii round
+            # trip each, ~360 per environment) and cannot write a chain's older links, whose target
+            # is no resource of this stack.
+            self.add_override("moved", [{"from": m.source, "to": m.target} for m in moves])
         if self._removals:
             # cdktf 0.21 has no `removed` block (Terraform >= 1.7): written as a top-level override.
             self.add_override("removed", [
