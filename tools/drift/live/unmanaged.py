@@ -46,13 +46,18 @@ def arn_parts(arn: str) -> tuple[str, str, str]:
     """(service, resource type, short id) of an ARN: `arn:aws:ec2:r:a:vpc/vpc-1` -> ("ec2", "vpc", "vpc-1")."""
     parts = arn.split(":", 5)
     service, resource = (parts[2], parts[5]) if len(parts) == 6 else ("", arn)
-    if "/" in resource:
-        kind, _, rest = resource.partition("/")
-        return service, kind, rest.rsplit("/", 1)[-1]
-    if ":" in resource:
-        kind, _, rest = resource.partition(":")
-        return service, kind, rest.rsplit(":", 1)[-1]
-    return service, "", resource
+    # The first separator ends the resource type: `log-group:/aws/x` is a log group named /aws/x.
+    separators = [i for i in (resource.find("/"), resource.find(":")) if i >= 0]
+    if not separators:
+        return service, "", resource
+    cut = min(separators)
+    kind, rest = resource[:cut], resource[cut + 1:]
+    return service, kind, rest.rsplit(resource[cut], 1)[-1]
+
+
+# Objects that are part of a managed resource without being resources of their own: an instance's
+# EBS volumes (which carry its tags, so the tagging API lists them).
+PARTS = {"aws_instance": (("root_block_device", "volume_id"), ("ebs_block_device", "volume_id"))}
 
 
 def managed_identifiers(states: Iterable[State]) -> set[str]:
@@ -63,6 +68,8 @@ def managed_identifiers(states: Iterable[State]) -> set[str]:
                 value = instance.attributes.get(key)
                 if isinstance(value, str) and value:
                     found.add(value)
+            for block, key in PARTS.get(instance.type, ()):
+                found.update(str(part[key]) for part in instance.attributes.get(block) or [] if part.get(key))
     return found
 
 
