@@ -325,18 +325,20 @@ class Run:
             self.report.drift_runs.append(drift_check.check(self, mode, f"{mode} before", self._drift_stacks,
                                                             self.drift_root))
 
+    def _refresh_only(self, name: str) -> Result:
+        step = self.report.layers[name].last_applied
+        assert step is not None and step.workdir is not None
+        return self.terraform.run(step.workdir, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color",
+                                  "-json", timeout=self.budget.timeout(PLAN_TIMEOUT), log="refresh-only")
+
     def _drift_after(self) -> None:
         if self._drift_stacks is None or not self.report.tampered:
             return
         expected = {(t.layer, t.address) for t in self.report.tampered}
         live = drift_check.check(self, "live", "live after", self._drift_stacks, self.drift_root)
-        for name in sorted({t.layer for t in self.report.tampered}):
-            step = self.report.layers[name].last_applied
-            assert step is not None and step.workdir is not None
-            refresh = self.terraform.run(step.workdir, "apply", "-refresh-only", "-auto-approve", "-input=false",
-                                         "-no-color", "-json", timeout=self.budget.timeout(PLAN_TIMEOUT),
-                                         log="refresh-only")
-            self.report.refreshed.append(f"{name}: exit {refresh.returncode}")
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:   # the tampered layers, side by side
+            refreshes = {name: pool.submit(self._refresh_only, name) for name in sorted({t.layer for t in self.report.tampered})}
+            self.report.refreshed += [f"{name}: exit {future.result().returncode}" for name, future in refreshes.items()]
         config = drift_check.check(self, "config", "config after", self._drift_stacks, self.drift_root)
         for result in (live, config):
             self.report.drift_runs.append(result)
