@@ -129,8 +129,9 @@ def override_for(stack: Mapping[str, Any], target: Target, defects: Mapping[str,
 
 
 def _excluded_resources(resources: Mapping[str, Mapping[str, Any]], defects: Mapping[str, str]) -> dict[str, str]:
-    """address -> why, for every resource of an excluded type and, transitively, every resource that
-    references one (it could not be created without it)."""
+    """address -> why, for every resource of an excluded type, every resource with a defect of the
+    stack (`defects`) and, transitively, every resource that references one (it could not be
+    created without it)."""
     excluded = {f"{rtype}.{name}": f"moto lacks {EXCLUDED_TYPES[rtype]}"
                 for rtype, bodies in resources.items() if rtype in EXCLUDED_TYPES for name in bodies}
     for name, body in (resources.get("aws_s3_bucket_policy") or {}).items():
