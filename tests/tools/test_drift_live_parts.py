@@ -47,6 +47,30 @@ def test_an_instances_volumes_are_part_of_it():
     ("arn:aws:rds:us-west-2:1:cluster:petclinic-dev-aurora", ("rds", "cluster", "petclinic-dev-aurora")),
     ("arn:aws:elasticloadbalancing:us-west-2:1:loadbalancer/app/petclinic-dev-alb/5d1", ("elasticloadbalancing", "loadbalancer", "5d1")),
     ("arn:aws:s3:::petclinic-dev-frontend-dev", ("s3", "", "petclinic-dev-frontend-dev")),
+    ("arn:aws:ecs:us-west-2:1:task-definition/petclinic-dev-visits:2", ("ecs", "task-definition", "petclinic-dev-visits:2")),
 ])
 def test_an_arn_names_its_service_type_and_id(arn, parts):
     assert arn_parts(arn) == parts
+
+
+class TaggedOnly:
+    """What find_unmanaged asks of AWS here: the tagging API's pages, nothing else listed."""
+
+    def __init__(self, arns: list[str]):
+        self.arns = arns
+
+    def call(self, service: str, operation: str, **arguments):
+        return {}
+
+    def pages(self, service: str, operation: str, key: str, **arguments):
+        return [{"ResourceARN": arn} for arn in self.arns] if service == "resourcegroupstaggingapi" else []
+
+
+def test_an_older_revision_of_a_managed_task_definition_is_not_unmanaged():
+    from tools.drift.live.unmanaged import find_unmanaged
+
+    family = "arn:aws:ecs:us-west-2:1:task-definition/petclinic-dev-visits"
+    state = state_of(("aws_ecs_task_definition", "visits", {"id": "petclinic-dev-visits", "arn": f"{family}:2"}))
+    found = find_unmanaged(TaggedOnly([f"{family}:1", f"{family}:2", "arn:aws:ecs:us-west-2:1:task-definition/other:1"]),
+                           [state], {"Project": "petclinic", "Environment": "dev"})
+    assert [f.address for f in found] == ["aws_ecs_task_definition:arn:aws:ecs:us-west-2:1:task-definition/other:1"]
