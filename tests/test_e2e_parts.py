@@ -169,3 +169,74 @@ def test_a_type_moto_cannot_serve_is_left_out_with_what_references_it(monkeypatc
 def test_two_moto_servers_side_by_side_get_their_own_ports(tmp_path):
     with MotoServer(tmp_path / "a.log") as first, MotoServer(tmp_path / "b.log") as second:
         assert first.port != second.port and answers(first.port) and answers(second.port)
+
+
+# ------------------------------------------------------------------ defects of the stacks themselves
+def _layers(stacks, producers_of):
+    from tools.e2e.defects import Layer
+
+    return {name: Layer(name, stack, producers_of(stack)) for name, stack in stacks.items()}
+
+
+def _reads(env):
+    by_key = {env.state_key(layer): layer for layer in DEPLOY_ORDER}
+
+    def reads(stack):
+        remote = (stack.get("data") or {}).get("terraform_remote_state") or {}
+        return {name: by_key.get(body["config"]["key"], "") for name, body in remote.items()}
+    return reads
+
+
+DEPLOY_ORDER = ["00-bootstrap", "01-network", "02-security", "03-database", "04-parameter-store", "05-cloud-map",
+                "06-lambda-genai", "07-application", "08-api-gateway", "09-aws-native", "10-monitoring",
+                "11-frontend", "12-notification"]
+
+
+def test_defects_found_are_a_repeated_permission_a_repeated_log_group_and_logging_nobody_may_write(stacks):
+    from tools.e2e.defects import Platform, defects_of
+
+    layers = _layers(stacks, _reads(load_environment("dev")))
+    platform = Platform(layers)
+    found = {}
+    for i, name in enumerate(DEPLOY_ORDER):
+        for address, what in defects_of(layers[name], [layers[o] for o in DEPLOY_ORDER[:i]], platform).items():
+            found[(name, address)] = what
+    assert sorted(found) == [("07-application", "aws_security_group_rule.task_rules_aurora_allow_ecs"),
+                             ("10-monitoring", "aws_cloudwatch_log_group.logs_lambda_genai"),
+                             ("11-frontend", "aws_s3_bucket_logging.site_logging")]
+    assert "aws_vpc_security_group_ingress_rule.sg_aurora_from_ecs of 02-security" in found[
+        ("07-application", "aws_security_group_rule.task_rules_aurora_allow_ecs")]
+    assert "aws_cloudwatch_log_group.genai_logs of 06-lambda-genai" in found[
+        ("10-monitoring", "aws_cloudwatch_log_group.logs_lambda_genai")]
+
+
+def test_a_fixed_stack_has_no_defect():
+    from tools.e2e.defects import Layer, Platform, defects_of
+
+    bucket = {"aws_s3_bucket": {"logs": {"bucket": "b"}},
+              "aws_s3_bucket_logging": {"l": {"bucket": "${aws_s3_bucket.logs.id}", "target_bucket": "${aws_s3_bucket.logs.id}"}}}
+    granted = {**bucket, "aws_s3_bucket_policy": {"p": {"bucket": "${aws_s3_bucket.logs.id}",
+                                                       "policy": '{"Principal": {"Service": "logging.s3.amazonaws.com"}}'}}}
+    assert list(defects_of(Layer("a", {"resource": bucket}, {}), [], Platform({}))) == ["aws_s3_bucket_logging.l"]
+    assert defects_of(Layer("a", {"resource": granted}, {}), [], Platform({})) == {}
+
+
+def test_a_permission_is_the_same_through_a_remote_state_read_and_different_by_port():
+    from tools.e2e.defects import Layer, Platform, defects_of
+
+    producer = Layer("02", {"resource": {"aws_vpc_security_group_ingress_rule": {"r": {
+        "security_group_id": "${aws_security_group.db.id}", "referenced_security_group_id": "${aws_security_group.app.id}",
+        "ip_protocol": "tcp", "from_port": 3306, "to_port": 3306}}},
+        "output": {"db": {"value": "${aws_security_group.db.id}"}, "app": {"value": "${aws_security_group.app.id}"}}}, {})
+
+    def consumer(port: int) -> Layer:
+        return Layer("07", {"resource": {"aws_security_group_rule": {"again": {
+            "type": "ingress", "protocol": "tcp", "from_port": port, "to_port": port,
+            "security_group_id": "${data.terraform_remote_state.security.outputs.db}",
+            "source_security_group_id": "${data.terraform_remote_state.security.outputs.app}"}}}}, {"security": "02"})
+
+    for port, duplicate in ((3306, True), (5432, False)):
+        platform = Platform({"02": producer, "07": consumer(port)})
+        found = defects_of(consumer(port), [producer], platform)
+        assert ("aws_security_group_rule.again" in found) is duplicate
+        assert defects_of(producer, [], platform) == {}   # the first one deployed is not the defect

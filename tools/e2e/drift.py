@@ -25,6 +25,7 @@ from tools.e2e.terraform import local_only_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIFT_TIMEOUT = 300.0
+WHOLE = "*"   # the scratch override left the whole resource out (`count = 0`)
 DRIFT_KINDS = {"moved", "forgotten", "destroyed", "created", "missing", "changed", "unmanaged"}
 
 
@@ -86,7 +87,8 @@ def check(run: Any, mode: str, label: str, stacks: Path, root: Path = ROOT) -> D
 
 def classify(document: dict[str, Any], override: dict[tuple[str, str], set[str]], result: DriftRun) -> None:
     """Sort the drift report's findings (its `--format json`) into drifted and explained: a finding
-    is explained when every attribute it names is one the scratch override changed on that address."""
+    is explained when every attribute it names is one the scratch override changed on that address,
+    or when the override left that resource out altogether."""
     for layer in document.get("layers") or []:
         if layer.get("error"):
             result.errors.append(f"{layer['layer']}: {layer['error']}")
@@ -96,7 +98,7 @@ def classify(document: dict[str, Any], override: dict[tuple[str, str], set[str]]
             attributes = [c["attribute"] for c in finding.get("changes") or []]
             entry = f"{finding['address']} ({finding['action']}" + (f": {', '.join(attributes)})" if attributes else ")")
             touched = override.get((layer["layer"], finding["address"]), set())
-            if attributes and all(a.split(".")[0].split("[")[0] in touched for a in attributes):
+            if WHOLE in touched or (attributes and all(a.split(".")[0].split("[")[0] in touched for a in attributes)):
                 result.explained.setdefault(layer["layer"], []).append(entry)
             else:
                 result.drifted.setdefault(layer["layer"], []).append(entry)
@@ -107,5 +109,5 @@ def _override_attributes(run: Any) -> dict[tuple[str, str], set[str]]:
     for name, layer in run.report.layers.items():
         step = layer.last_applied
         for exclusion in step.excluded if step else ():
-            found.setdefault((name, exclusion.address), set()).update(exclusion.attributes)
+            found.setdefault((name, exclusion.address), set()).update(exclusion.attributes or (WHOLE,))
     return found

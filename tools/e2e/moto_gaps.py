@@ -37,6 +37,11 @@ UNSET: tuple[Gap, ...] = (
         "renders Ipv6CidrBlockAssociationSet[].Ipv6CidrBlockState.State as \"{'State': 'associated'}\" "
         "(moto/ec2/models/subnets.py), so the provider waits for 'associated' until it times out",
         values={"ipv6_cidr_block": None, "assign_ipv6_address_on_creation": False}),
+    Gap("aws_cloudtrail", ("enable_logging",), "CloudTrail:StartLogging",
+        "looks the trail up by name only (moto/cloudtrail/models.py start_logging: self.trails[name]); the provider "
+        "passes the trail's ARN, moto answers HTTP 500 (KeyError), which the provider retries until the apply "
+        "times out; the trail is created without logging started", values={"enable_logging": False},
+        configured_only=False),  # the attribute defaults to true: unset it even where it is not written
 )
 
 IGNORED: tuple[Gap, ...] = (
@@ -54,6 +59,19 @@ IGNORED: tuple[Gap, ...] = (
                                      "performance_insights_retention_period"), "RDS:CreateDBInstance",
         "does not keep MonitoringInterval, MonitoringRoleArn or the Performance Insights settings of an "
         "Aurora instance (DescribeDBInstances returns none)"),
+    Gap("aws_ecs_service", ("enable_execute_command", "health_check_grace_period_seconds"), "ECS:CreateService",
+        "keeps neither enableExecuteCommand nor healthCheckGracePeriodSeconds (moto/ecs/models.py create_service "
+        "takes neither), so DescribeServices returns false and 0"),
+    Gap("aws_ecs_service", ("availability_zone_rebalancing",), "ECS:DescribeServices",
+        "returns no availabilityZoneRebalancing (moto/ecs/models.py has no such field), read as \"\" against the "
+        "provider's default DISABLED", configured_only=False),
+    Gap("aws_api_gateway_rest_api", ("binary_media_types",), "APIGateway:CreateRestApi",
+        "ignores binaryMediaTypes (moto/apigateway/responses.py create_rest_api does not read it), so GetRestApi "
+        "returns none"),
+    Gap("aws_instance", ("vpc_security_group_ids",), "EC2:RunInstances",
+        "keeps the groups of a NetworkInterfaces launch spec (the provider's form with associate_public_ip_address) "
+        "on the interface only: moto/ec2/models/instances.py takes an instance's groups from SecurityGroups and "
+        "SecurityGroupIds, so DescribeInstances lists none at Instances[].SecurityGroups"),
 )
 
 # A resource that references an excluded one is excluded with it (the override says which), and an
@@ -61,6 +79,11 @@ IGNORED: tuple[Gap, ...] = (
 EXCLUDED_TYPES: Mapping[str, str] = {
     "aws_appautoscaling_target": "ApplicationAutoScaling:ListTagsForResource (not implemented: HTTP 500, which the "
                                  "provider retries on every read until the apply times out)",
+    "aws_cloudfront_function": "CloudFront:CreateFunction (no route for /2020-05-31/function in "
+                               "moto/cloudfront/urls.py: HTTP 404)",
+    "aws_cloudfront_origin_access_identity": "CloudFront:CreateCloudFrontOriginAccessIdentity (no route for "
+                                             "/2020-05-31/origin-access-identity/cloudfront in "
+                                             "moto/cloudfront/urls.py: HTTP 404)",
 }
 
 # moto serves plain HTTP on 127.0.0.1, and it enforces bucket policies: a TLS-only policy (deny when

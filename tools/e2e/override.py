@@ -7,8 +7,8 @@ Terraform merges an override file over the configuration without the configurati
 - `provider.aws`: every endpoint at moto, fake credentials, the checks that need a real account off;
 - `data.terraform_remote_state.*`: each read's `config` (replaced whole) sent to moto the same way;
 - `resource.<type>.<name>`: what moto cannot serve (`moto_gaps`): attributes unset, attributes
-  moto does not keep in `lifecycle.ignore_changes`, types it cannot serve at all `count = 0`; each
-  listed in the report.
+  moto does not keep in `lifecycle.ignore_changes`, types it cannot serve at all `count = 0`; and
+  resources with a defect of the stack itself (`defects`), `count = 0`; each listed in the report.
 """
 from __future__ import annotations
 
@@ -61,7 +61,9 @@ def s3_settings(url: str) -> dict[str, Any]:
     return {**FAKE, **BACKEND_CHECKS_OFF, "endpoints": {"s3": url, "sts": url, "iam": url}}
 
 
-def override_for(stack: Mapping[str, Any], target: Target) -> Override:
+def override_for(stack: Mapping[str, Any], target: Target, defects: Mapping[str, str] | None = None) -> Override:
+    """The override for one stack; `defects`: address -> what is wrong with it (tools.e2e.defects),
+    left out like a type moto cannot serve."""
     terraform = stack.get("terraform") or {}
     backends = terraform.get("backend") or {}
     backend = backends.get("s3")
@@ -88,7 +90,7 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
         }
     excluded = []
     resources = stack.get("resource") or {}
-    left_out = _excluded_resources(resources)
+    left_out = _excluded_resources(resources, defects or {})
     for address, why in left_out.items():
         rtype, name = address.split(".", 1)
         body = resources[rtype][name]
@@ -100,7 +102,7 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
         content.setdefault("resource", {}).setdefault(rtype, {})[name] = over
         excluded.append(Exclusion(address, (), f"not created: {why}"))
     for name, body in sorted((stack.get("output") or {}).items()):
-        refs = sorted(a for a in _excluded_resources(resources) if _references(body, a))
+        refs = sorted(a for a in left_out if _references(body, a))
         if refs:
             content.setdefault("output", {})[name] = {"value": None}
             excluded.append(Exclusion(f"output.{name}", (), f"null: reads {', '.join(refs)}, which is not created"))
@@ -126,14 +128,17 @@ def override_for(stack: Mapping[str, Any], target: Target) -> Override:
     return Override(content, tuple(excluded))
 
 
-def _excluded_resources(resources: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-    """address -> why, for every resource of an excluded type and, transitively, every resource that
-    references one (it could not be created without it)."""
+def _excluded_resources(resources: Mapping[str, Mapping[str, Any]], defects: Mapping[str, str]) -> dict[str, str]:
+    """address -> why, for every resource of an excluded type, every resource with a defect of the
+    stack (`defects`) and, transitively, every resource that references one (it could not be
+    created without it)."""
     excluded = {f"{rtype}.{name}": f"moto lacks {EXCLUDED_TYPES[rtype]}"
                 for rtype, bodies in resources.items() if rtype in EXCLUDED_TYPES for name in bodies}
     for name, body in (resources.get("aws_s3_bucket_policy") or {}).items():
         if "aws:SecureTransport" in json.dumps(body):
             excluded[f"aws_s3_bucket_policy.{name}"] = PLAIN_HTTP
+    excluded.update({address: f"defect of the stack (a bug to fix, not a moto gap): {what}"
+                     for address, what in defects.items()})
     changed = True
     while changed:
         changed = False

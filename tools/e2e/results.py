@@ -23,6 +23,7 @@ class StepReport:
     seconds: float = 0.0
     workdir: Path | None = None
     excluded: tuple[Exclusion, ...] = ()
+    defects: dict[str, str] = field(default_factory=dict)   # address -> what is wrong (tools.e2e.defects)
     problems: list[str] = field(default_factory=list)
     moto_gaps: list[str] = field(default_factory=list)
     reason: str = ""

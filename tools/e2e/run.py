@@ -23,6 +23,7 @@ from botocore.config import Config
 from settings import Environment, load_environment
 from tools.e2e import drift as drift_check
 from tools.e2e.account import SEEDS
+from tools.e2e.defects import Layer, Platform, defects_of
 from tools.e2e.moto_server import MotoServer
 from tools.e2e.override import FAKE, PROVIDER_CHECKS_OFF, Target, override_for
 from tools.e2e.plans import changed_attributes, described, foreign_removed_blocks, is_moto_gap, plan_summary
@@ -103,12 +104,25 @@ class Run:
             layer.steps.append(report)
             layer.removed_blocks = foreign_removed_blocks(report.stack)
             reports.append(report)
+        self._find_defects(reports)
         # A stack with a local backend (00-bootstrap) makes the state bucket: every S3 stack waits for it.
         bootstraps = [r for r in reports if "local" in ((r.stack.get("terraform") or {}).get("backend") or {})]
         for report in reports:
             if report not in bootstraps:
                 report.needs += [b for b in bootstraps if b not in report.needs]
         return reports
+
+    def _find_defects(self, reports: list[StepReport]) -> None:
+        """Each step's defects of the stack (tools.e2e.defects), a layer compared with the layers
+        whose first step comes before its own."""
+        first: dict[str, Layer] = {}
+        for report in reports:
+            first.setdefault(report.step.layer, Layer(report.step.layer, report.stack, self._producers(report.stack)))
+        platform, order = Platform(first), list(first)
+        for report in reports:
+            layer = Layer(report.step.layer, report.stack, self._producers(report.stack))
+            earlier = [first[name] for name in order[:order.index(report.step.layer)]]
+            report.defects = defects_of(layer, earlier, platform)
 
     def _apply_all(self, steps: list[StepReport]) -> None:
         pending, running, finished = list(steps), {}, []
@@ -220,7 +234,7 @@ class Run:
         work = self.scratch / "work" / step.label.replace("#", "-phase")
         shutil.copytree(report.stack_dir, work, ignore=shutil.ignore_patterns("*.tf", ".terraform*"))
         try:
-            override = override_for(report.stack, self.target)
+            override = override_for(report.stack, self.target, report.defects)
         except ValueError as error:
             report.status, report.problems = "failed", [str(error)]
             return
@@ -311,18 +325,20 @@ class Run:
             self.report.drift_runs.append(drift_check.check(self, mode, f"{mode} before", self._drift_stacks,
                                                             self.drift_root))
 
+    def _refresh_only(self, name: str) -> Result:
+        step = self.report.layers[name].last_applied
+        assert step is not None and step.workdir is not None
+        return self.terraform.run(step.workdir, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color",
+                                  "-json", timeout=self.budget.timeout(PLAN_TIMEOUT), log="refresh-only")
+
     def _drift_after(self) -> None:
         if self._drift_stacks is None or not self.report.tampered:
             return
         expected = {(t.layer, t.address) for t in self.report.tampered}
         live = drift_check.check(self, "live", "live after", self._drift_stacks, self.drift_root)
-        for name in sorted({t.layer for t in self.report.tampered}):
-            step = self.report.layers[name].last_applied
-            assert step is not None and step.workdir is not None
-            refresh = self.terraform.run(step.workdir, "apply", "-refresh-only", "-auto-approve", "-input=false",
-                                         "-no-color", "-json", timeout=self.budget.timeout(PLAN_TIMEOUT),
-                                         log="refresh-only")
-            self.report.refreshed.append(f"{name}: exit {refresh.returncode}")
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:   # the tampered layers, side by side
+            refreshes = {name: pool.submit(self._refresh_only, name) for name in sorted({t.layer for t in self.report.tampered})}
+            self.report.refreshed += [f"{name}: exit {future.result().returncode}" for name, future in refreshes.items()]
         config = drift_check.check(self, "config", "config after", self._drift_stacks, self.drift_root)
         for result in (live, config):
             self.report.drift_runs.append(result)

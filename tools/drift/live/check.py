@@ -18,7 +18,32 @@ UNMANAGED_LAYER = "(unmanaged)"
 READ_THREADS = 8
 
 
-def read_instance(aws: Aws, instance: Instance) -> Finding:
+# An attribute that another resource of the same state manages: (type, attribute, key attribute,
+# owner type, owner's key attribute). The owner's reader compares it; the first resource's state
+# keeps what AWS answered when it was last read (a topic's default policy before aws_sns_topic_policy
+# replaced it, a group's rules as they were when another layer added its own), which terraform
+# refreshes without a change because the configuration does not set it.
+MANAGED_ELSEWHERE: tuple[tuple[str, str, str, str, str], ...] = (
+    ("aws_sns_topic", "policy", "arn", "aws_sns_topic_policy", "arn"),
+    ("aws_security_group", "ingress", "id", "aws_vpc_security_group_ingress_rule", "security_group_id"),
+    ("aws_security_group", "egress", "id", "aws_vpc_security_group_egress_rule", "security_group_id"),
+    ("aws_security_group", "ingress", "id", "aws_security_group_rule", "security_group_id"),
+    ("aws_security_group", "egress", "id", "aws_security_group_rule", "security_group_id"),
+)
+
+
+def managed_elsewhere(state: State) -> dict[str, frozenset[str]]:
+    """address -> the attributes of that instance another resource of the state manages."""
+    found: dict[str, set[str]] = {}
+    for rtype, attribute, key, owner, owner_key in MANAGED_ELSEWHERE:
+        owned = {str(i.attributes.get(owner_key)) for i in state.instances if i.type == owner}
+        for i in state.instances:
+            if i.type == rtype and str(i.attributes.get(key)) in owned:
+                found.setdefault(str(i.address), set()).add(attribute)
+    return {address: frozenset(names) for address, names in found.items()}
+
+
+def read_instance(aws: Aws, instance: Instance, skip: frozenset[str] = frozenset()) -> Finding:
     address, rtype = str(instance.address), instance.type
     read = REGISTRY.get(rtype)
     if read is None:
@@ -31,13 +56,15 @@ def read_instance(aws: Aws, instance: Instance) -> Finding:
         return Finding("error", address, rtype, message=str(error))
     except KeyError as error:
         return Finding("error", address, rtype, message=f"the state has no {error} to find it by")
-    changes = live_changes(rtype, instance.attributes, live)
+    changes = live_changes(rtype, instance.attributes, {k: v for k, v in live.items() if k not in skip})
     return Finding("changed" if changes else "ok", address, rtype, changes=changes)
 
 
 def check_live(aws: Aws, state: State) -> list[Finding]:
+    skip = managed_elsewhere(state)
     with concurrent.futures.ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        return list(pool.map(lambda i: read_instance(aws, i), state.instances))
+        return list(pool.map(lambda i: read_instance(aws, i, skip.get(str(i.address), frozenset())),
+                             state.instances))
 
 
 def default_tags(config_path: Path) -> dict[str, str]:

@@ -168,8 +168,10 @@ def security_group_rule(aws: Aws, a: Mapping[str, Any]) -> dict[str, Any]:
     g = first(_ec2(aws, "describe_security_groups", "SecurityGroups", GroupIds=[a["security_group_id"]]),
               a["security_group_id"])
     key = "IpPermissions" if a.get("type") == "ingress" else "IpPermissionsEgress"
-    wanted = set(_flatten_rules([{**a, "security_groups": [a["source_security_group_id"]]
-                                  if a.get("source_security_group_id") else []}]))
+    # `self = true` is the group itself as the source, which is how EC2 lists it.
+    sources = [a["source_security_group_id"]] if a.get("source_security_group_id") else []
+    sources += [a["security_group_id"]] if a.get("self") else []
+    wanted = set(_flatten_rules([{**a, "self": False, "security_groups": sources}]))
     live = set(_flatten_rules(permissions(g.get(key) or [])))
     if wanted and wanted <= live:
         return {}
@@ -211,6 +213,10 @@ def instance(aws: Aws, a: Mapping[str, Any]) -> dict[str, Any]:
     i = first([i for r in reservations for i in r.get("Instances") or []], a["id"])
     if (i.get("State") or {}).get("Name") in ("terminated", "shutting-down"):
         raise Missing(f"{a['id']} is {(i.get('State') or {}).get('Name')}")
+    # An instance's VPC security groups are its primary network interface's (as the provider reads
+    # them); the instance-level list is a summary some endpoints leave empty.
+    primary = [n for n in i.get("NetworkInterfaces") or [] if (n.get("Attachment") or {}).get("DeviceIndex", 0) == 0]
+    groups = (primary[0].get("Groups") if primary else None) or i.get("SecurityGroups") or []
     return {"ami": i.get("ImageId"), "instance_type": i.get("InstanceType"), "subnet_id": i.get("SubnetId"),
-            "vpc_security_group_ids": [g["GroupId"] for g in i.get("SecurityGroups") or []],
+            "vpc_security_group_ids": [g["GroupId"] for g in groups],
             "tags_all": tags_of(i.get("Tags"))}

@@ -26,6 +26,7 @@ ARN_TYPES = {("ec2", "vpc"): "aws_vpc", ("ec2", "subnet"): "aws_subnet", ("ec2",
              ("sqs", ""): "aws_sqs_queue", ("s3", ""): "aws_s3_bucket", ("lambda", "function"): "aws_lambda_function",
              ("rds", "cluster"): "aws_rds_cluster", ("rds", "db"): "aws_rds_cluster_instance",
              ("ecs", "cluster"): "aws_ecs_cluster", ("ecs", "service"): "aws_ecs_service",
+             ("ecs", "task-definition"): "aws_ecs_task_definition",
              ("ecr", "repository"): "aws_ecr_repository", ("logs", "log-group"): "aws_cloudwatch_log_group",
              ("kms", "key"): "aws_kms_key", ("secretsmanager", "secret"): "aws_secretsmanager_secret",
              ("ssm", "parameter"): "aws_ssm_parameter", ("elasticloadbalancing", "loadbalancer"): "aws_lb",
@@ -46,13 +47,23 @@ def arn_parts(arn: str) -> tuple[str, str, str]:
     """(service, resource type, short id) of an ARN: `arn:aws:ec2:r:a:vpc/vpc-1` -> ("ec2", "vpc", "vpc-1")."""
     parts = arn.split(":", 5)
     service, resource = (parts[2], parts[5]) if len(parts) == 6 else ("", arn)
-    if "/" in resource:
-        kind, _, rest = resource.partition("/")
-        return service, kind, rest.rsplit("/", 1)[-1]
-    if ":" in resource:
-        kind, _, rest = resource.partition(":")
-        return service, kind, rest.rsplit(":", 1)[-1]
-    return service, "", resource
+    # The first separator ends the resource type: `log-group:/aws/x` is a log group named /aws/x.
+    separators = [i for i in (resource.find("/"), resource.find(":")) if i >= 0]
+    if not separators:
+        return service, "", resource
+    cut = min(separators)
+    kind, rest = resource[:cut], resource[cut + 1:]
+    return service, kind, rest.rsplit(resource[cut], 1)[-1]
+
+
+# Objects that are part of a managed resource without being resources of their own: an instance's
+# EBS volumes (which carry its tags, so the tagging API lists them).
+PARTS = {"aws_instance": (("root_block_device", "volume_id"), ("ebs_block_device", "volume_id"))}
+
+
+# Objects with numbered revisions (`family:3`): every revision of a managed family is that resource's
+# history (the provider registers a new one on each change and the old ones stay listed).
+REVISIONED = {("ecs", "task-definition")}
 
 
 def managed_identifiers(states: Iterable[State]) -> set[str]:
@@ -63,6 +74,8 @@ def managed_identifiers(states: Iterable[State]) -> set[str]:
                 value = instance.attributes.get(key)
                 if isinstance(value, str) and value:
                     found.add(value)
+            for block, key in PARTS.get(instance.type, ()):
+                found.update(str(part[key]) for part in instance.attributes.get(block) or [] if part.get(key))
     return found
 
 
@@ -153,7 +166,9 @@ def find_unmanaged(aws: Aws, states: Iterable[State], default_tags: dict[str, st
     findings: list[Finding] = []
     seen: set[str] = set()
     for rtype, identifier, why in _candidates(aws, platform):
-        short = arn_parts(identifier)[2] if identifier.startswith("arn:") else identifier
+        service, kind, short = arn_parts(identifier) if identifier.startswith("arn:") else ("", "", identifier)
+        if (service, kind) in REVISIONED and short.rsplit(":", 1)[0] in managed:
+            continue
         if identifier in managed or short in managed or short in seen:
             continue
         seen.add(short)
