@@ -85,6 +85,8 @@ def synthesize_stacks(env: Environment, outdir: Path) -> list:
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    collecting = gc.isenabled()
+    gc.disable()   # the constructs all live until the synthesis ends: nothing for a collection to find
     try:
         app = App(outdir=str(scratch), skip_validation=True)  # validated just below, without one check
         stacks = build_stacks(app, env)
@@ -97,15 +99,19 @@ def synthesize_stacks(env: Environment, outdir: Path) -> list:
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+    finally:
+        if collecting:
+            gc.enable()
     return stacks
 
 
 def validate(stacks: list) -> None:
     """cdktf's construct validations of every stack, run before `app.synth()` rather than by it.
 
-    During `synth()` cdktf adds one more validation to every stack that moves a resource: it runs
-    `terraform version` (twelve processes per synthesis) and fails where terraform is not installed,
-    although synthesizing needs no terraform. The stacks require terraform >= 1.12 themselves
+    During `synth()` cdktf adds one more validation to every stack with a resource moved through
+    `move_from_id` (the stacks write their `moved` blocks themselves, but a construct may still use
+    it): it runs `terraform version` (a process per stack) and fails where terraform is not
+    installed, although synthesizing needs no terraform. The stacks require terraform >= 1.12 themselves
     (`required_version`), which terraform checks where it runs; every other validation runs here."""
     for stack in stacks:
         stack.run_all_validations()

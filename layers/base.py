@@ -101,8 +101,9 @@ class LayerStack(TerraformStack):
         self._configure()
         self.build()
         self._write_outputs(self.output_values())
-        check_addresses(self)
-        self._carry_over_state()
+        elements = self.node.find_all()   # every construct of the stack, read once
+        check_addresses(self, elements)
+        self._carry_over_state(elements)
 
     # ------------------------------------------------------------------ what a layer implements
     def build(self) -> None:
@@ -184,8 +185,8 @@ class LayerStack(TerraformStack):
     def address_of(resource: TerraformResource) -> str:
         return f"{resource_type_of(resource)}.{logical_id_of(resource)}"
 
-    def _carry_over_state(self) -> None:
-        resources = [r for r in self.node.find_all() if isinstance(r, TerraformResource)]
+    def _carry_over_state(self, elements: Sequence[Any]) -> None:
+        resources = [r for r in elements if isinstance(r, TerraformResource)]
         moves, problems = plan_moves(self.layer, resources, self._removals)
         carried_any = any((d := declaration(r)) is not None and d.address for r in resources)
         if not self.new_layer and resources and not carried_any:
@@ -285,12 +286,13 @@ def element_kind(element: TerraformElement | TerraformAsset) -> str | None:
     return None
 
 
-def check_addresses(stack: TerraformStack) -> None:
+def check_addresses(stack: TerraformStack, elements: Sequence[Any] | None = None) -> None:
     """Two elements of one kind whose construct paths fold to one Terraform name would be merged into
-    one by cdktf without a word: stop instead, naming both paths."""
+    one by cdktf without a word: stop instead, naming both paths. `elements`: the stack's
+    `node.find_all()`, if the caller has it."""
     seen: dict[tuple[str, str], str] = {}
     problems = []
-    for element in stack.node.find_all():
+    for element in stack.node.find_all() if elements is None else elements:
         kind = element_kind(element)
         if kind is None:
             continue
