@@ -21,6 +21,7 @@ def synthesize_environment(outdir: Path) -> str | None:
         env = load_environment(selected_environment())
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
+        _let_the_load_finish(bindings_loaded)
         return None
     try:
         bindings_loaded()
@@ -32,6 +33,15 @@ def synthesize_environment(outdir: Path) -> str | None:
         print(f"error: {env.name}: {error}", file=sys.stderr)
         return None
     return f"synthesized {len(stacks)} stacks for {env.name} into {outdir}/stacks: {', '.join(stacks)}"
+
+
+def _let_the_load_finish(bindings_loaded) -> None:
+    """Exiting while jsii's Node process is still answering a load would have it print a crash
+    (a write to a closed socket) after our error message; the load takes a fraction of a second."""
+    try:
+        bindings_loaded()
+    except Exception:  # noqa: BLE001 - the settings error is the one to report
+        pass
 
 
 def main() -> int:
