@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,21 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    scratch = tmp_path_factory.mktemp("e2e")
+    """One run; a second one, with a warning that names the first one's failure, only when a layer
+    failed to apply: moto now and then answers a create as if it had been sent twice (README), which
+    a second run does not repeat, while a defect of the stacks fails both."""
+    first = _run_once(tmp_path_factory.mktemp("e2e"))
+    if first["counts"].get("failed", 0) == 0:
+        return first
+    failed = {name: [s["reason"] or s["problems"] for s in layer["steps"]]
+              for name, layer in first["layers"].items() if layer["status"] == "failed"}
+    warnings.warn(f"the end-to-end run failed in {sorted(failed)} and runs once more; first failure: {failed}")
+    second = _run_once(tmp_path_factory.mktemp("e2e-again"))
+    second["first_attempt_failed"] = failed
+    return second
+
+
+def _run_once(scratch: Path) -> dict:
     report = scratch / "report.json"
     done = subprocess.run([sys.executable, "-m", "tools.e2e", "--env", "dev", "--workdir", str(scratch / "work"),
                            "--json", str(report), "--report", str(scratch / "report.md")], cwd=ROOT,
