@@ -6,13 +6,21 @@ own stdin/stdout and the kernel's file descriptor 3, wrapping the kernel's stdou
 for Python to unwrap. That second Node costs ~40 MB and two more pipe hops per call (a synthesis
 makes thousands). `install()` makes the pinned jsii (1.142.0) start the kernel itself, on one end of
 a socket pair as its descriptor 3, with the kernel's stdout and stderr going straight to ours: the
-same messages over one hop. Any other jsii version, a missing kernel file, or
-`PETCLINIC_EAGER_IMPORT=1` keeps jsii's own start; output is byte-identical either way
-(`tests/test_lazy_provider.py` compares against the eager load, which uses jsii's own start).
+same messages over one hop.
+
+It also lets Python go on while Node starts and loads the assemblies: the kernel's greeting and the
+answers to `load` requests (constructs, cdktf, the provider: a quarter of a second of Node's work)
+are not waited for when they are sent, but read, in order, before the next request is sent, which
+is where a failed load raises. Python meanwhile imports the bindings and the app's modules.
+
+Any other jsii version, a missing kernel file, or `PETCLINIC_EAGER_IMPORT=1` keeps jsii's own
+start; output is byte-identical either way (`tests/test_lazy_provider.py` compares against the
+eager load, which uses jsii's own start).
 """
 from __future__ import annotations
 
 import io
+import json
 import os
 import platform
 import shutil
@@ -50,7 +58,46 @@ def _direct_start(self) -> None:
     self.sink_thread.start()
     import atexit
     atexit.register(self.stop)
-    self.handshake()
+    self._petclinic_unanswered = [None]   # the greeting, read by _answer_pending (handshake)
+    _started.append(self)
+
+
+_started: list = []
+
+
+def settle() -> None:
+    """Wait for what the kernel still owes (its greeting, the loads' answers): exiting before it has
+    written them makes Node print a crash (a write to a closed socket) after our own message."""
+    for started in _started:
+        _answer_pending(started)
+
+
+def _answer_pending(self) -> None:
+    """Read, in order, what the kernel owes: its greeting, then the answer to each `load` sent."""
+    unanswered = getattr(self, "_petclinic_unanswered", None)
+    while unanswered:
+        expected = unanswered.pop(0)
+        if expected is None:
+            self.handshake()
+            continue
+        from jsii._kernel.providers.process import _OkayResponse, _ProcessResponse
+        from jsii.errors import JavaScriptError, JSIIError
+        answer = self._serializer.structure(self._next_message(), _ProcessResponse)
+        if not isinstance(answer, _OkayResponse):
+            raise JSIIError(answer.error) from JavaScriptError(answer.stack)
+
+
+def _send_without_waiting_for_loads(self, request, response_type):
+    """`_NodeProcess.send`, except that a `load` is only written (see above)."""
+    from jsii._kernel.types import LoadRequest
+    if not isinstance(request, LoadRequest):
+        _answer_pending(self)
+        return self._stock_send(request, response_type)
+    data = json.dumps(self._serializer.unstructure(request)).encode("utf8")
+    self._process.stdin.write(b"%b\n" % (data,))
+    self._process.stdin.flush()
+    self._petclinic_unanswered.append(response_type)
+    return None   # jsii's Kernel.load returns nothing either
 
 
 def install() -> bool:
@@ -68,5 +115,7 @@ def install() -> bool:
         return False
     if not hasattr(process._NodeProcess, "_stock_start"):
         process._NodeProcess._stock_start = process._NodeProcess.start
+        process._NodeProcess._stock_send = process._NodeProcess.send
     process._NodeProcess.start = _direct_start
+    process._NodeProcess.send = _send_without_waiting_for_loads
     return True

@@ -36,10 +36,12 @@ def synthesize_environment(outdir: Path) -> str | None:
 
 
 def _let_the_load_finish(bindings_loaded) -> None:
-    """Exiting while jsii's Node process is still answering a load would have it print a crash
-    (a write to a closed socket) after our error message; the load takes a fraction of a second."""
+    """Exiting while jsii's Node process is still answering the loads would have it print a crash
+    (a write to a closed socket) after our error message; they take a fraction of a second."""
     try:
         bindings_loaded()
+        import jsii_direct
+        jsii_direct.settle()
     except Exception:  # noqa: BLE001 - the settings error is the one to report
         pass
 

@@ -31,3 +31,33 @@ def test_the_eager_load_and_other_jsii_versions_keep_jsiis_own_start(monkeypatch
     monkeypatch.delenv("PETCLINIC_EAGER_IMPORT")
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "1.999.0")
     assert jsii_direct.install() is False
+
+
+LOAD_THEN_ASK = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import jsii_direct
+assert jsii_direct.install()
+from jsii._runtime import kernel
+kernel.load("petclinic-no-such-package", "1.0.0", sys.argv[2])
+print("the load did not wait", flush=True)
+try:
+    kernel.stats()
+except Exception as error:
+    print(f"the next request raised {type(error).__name__}: {error}", flush=True)
+else:
+    print("the next request passed", flush=True)
+"""
+
+
+def test_a_load_is_not_waited_for_but_its_failure_raises_at_the_next_request(tmp_path):
+    import subprocess
+    import sys
+
+    missing = tmp_path / "missing.tgz"
+    done = subprocess.run([sys.executable, "-c", LOAD_THEN_ASK, str(Path(__file__).resolve().parents[1]), str(missing)],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
+    lines = done.stdout.splitlines()
+    assert lines[0] == "the load did not wait", done.stderr[-2000:]
+    assert lines[1].startswith("the next request raised JSIIError") and str(missing) in lines[1], lines
