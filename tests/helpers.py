@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 
@@ -42,3 +43,15 @@ def referenced(interpolation: str) -> str:
     """The address in a `${type.name.attr}` reference: `aws_subnet.x` for `${aws_subnet.x.id}`."""
     assert interpolation.startswith("${") and interpolation.endswith("}"), interpolation
     return interpolation[2:-1].rsplit(".", 1)[0]
+
+
+def free_port(ports: range) -> int:
+    """The first port of `ports` nothing listens on at 127.0.0.1 (each test helper has its own range)."""
+    for port in ports:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")

@@ -13,7 +13,6 @@ warns that the child's backend block is unused). A stack with a block only a roo
 """
 from __future__ import annotations
 
-import glob
 import json
 import os
 import shutil
@@ -23,21 +22,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REFERENCE_ENVIRONMENTS
+from tools.e2e.terraform import find_mirror, mirrored_aws_version
 
 TERRAFORM = shutil.which("terraform")
 
 
-def provider_mirror() -> Path | None:
-    if os.environ.get("TF_PROVIDER_MIRROR"):
-        return Path(os.environ["TF_PROVIDER_MIRROR"])
-    for root in ("/opt", "/usr/local/share", "/usr/share", os.path.expanduser("~")):
-        hits = glob.glob(os.path.join(root, "*", "registry.terraform.io", "hashicorp", "aws"))
-        if hits:
-            return Path(hits[0]).parents[2]
-    return None
-
-
-MIRROR = provider_mirror()
+MIRROR = find_mirror()
 pytestmark = pytest.mark.skipif(
     TERRAFORM is None or MIRROR is None,
     reason="needs terraform on PATH and a filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR)",
@@ -61,7 +51,7 @@ ROOT_ONLY_BLOCKS = ("import",)
 
 
 def mirrored_version() -> str:
-    return sorted(os.listdir(MIRROR / "registry.terraform.io" / "hashicorp" / "aws"))[-1]
+    return mirrored_aws_version(MIRROR)
 
 
 def scratch_copy(stack_dir: Path, target: Path) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.helpers import free_port
 
 PORTS = range(23040, 23100)
 HINT = re.compile(r"^SELECT /\*\+ MAX_EXECUTION_TIME\((\d+)\) \*/ ")
@@ -119,14 +120,7 @@ def _binary(name: str) -> str:
 
 
 def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+    return free_port(PORTS)
 
 
 def start(root: Path) -> MariaDB:

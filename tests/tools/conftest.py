@@ -14,18 +14,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests import helpers
+
 PORTS = range(22000, 22100)
 
 
 def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+    return helpers.free_port(PORTS)
 
 
 def closed_port() -> int:
