@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_terraform_validate import MIRROR, TERRAFORM, provider_mirror  # noqa: F401 - same skip facts
+from tests.test_terraform_validate import MIRROR, TERRAFORM  # same skip facts
 
 LAYER = "11-frontend"
 ORIGINAL = Path(__file__).resolve().parent.parent / "fixtures" / "original"
