@@ -85,7 +85,7 @@ def console_link(alarm: Alarm) -> str:
         return ""
     region = alarm.region_code
     return (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
-            f"#alarmsV2:alarm/{quote(alarm.name, safe='')}")
+            f"#alarmsV2:alarm/{quote(alarm.name, safe='', errors='replace')}")
 
 
 def _field(title: str, value: str, short: bool = False) -> dict:

@@ -72,6 +72,15 @@ def test_a_hostile_alarm_name_reaches_slack_escaped_and_pings_nobody(slack, secr
         assert mention not in body
 
 
+def test_an_alarm_text_that_is_not_valid_unicode_is_still_delivered(slack, secret_store, monkeypatch):
+    give_secret(secret_store, monkeypatch, slack.url)
+    event = {"Records": [hostile_record(AlarmName="cpu\ud800<high>", NewStateReason="x\udfff")]}
+    assert handler.lambda_handler(event, Context()) == {"delivered": 1, "failed": 0, "skipped": 0}
+    (_, payload), = slack.requests
+    assert payload["text"] == "[dev] cpu?&lt;high&gt; is in ALARM"
+    assert payload["attachments"][0]["title_link"].endswith("alarm/cpu%3F%3Chigh%3E")
+
+
 def test_the_console_link_keeps_the_name_url_quoted_and_stays_on_the_console():
     alarm = alarm_message.parse_record(hostile_record(AlarmName=HOSTILE_NAME))
     link = slack_format.slack_payload(alarm, environment="dev", project="p")["attachments"][0]["title_link"]
