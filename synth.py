@@ -5,18 +5,15 @@ target only once everything succeeded: a failed synthesis leaves an existing `cd
 """
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import tempfile
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import lazy_provider
+from speed import load_bindings, paused_collection
 
-if TYPE_CHECKING:  # the settings cost 0.2 s to import, which a cache hit (main.py) does without
+if TYPE_CHECKING:  # the settings are slow to import, which a cache hit (main.py) does without
     from settings import Environment
 
 DEFAULT_OUTDIR = "cdktf.out"
@@ -27,48 +24,6 @@ def outdir_from_environment() -> Path:
     return Path(os.environ.get("CDKTF_OUTDIR") or DEFAULT_OUTDIR)
 
 
-def import_cdktf() -> None:
-    """Load cdktf and the AWS provider bindings once: their submodules lazily (`lazy_provider`), and
-    with garbage collection paused, since the import allocates objects that all stay alive; then
-    record construct paths as constructs are made (`modules.identity.track_paths`)."""
-    lazy_provider.install()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        import cdktf  # noqa: F401
-        import cdktf_cdktf_provider_aws  # noqa: F401
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-    from modules.identity import track_paths
-    track_paths()
-
-
-def import_cdktf_in_background() -> Callable[[], None]:
-    """`import_cdktf` in a thread, so that jsii's Node process starts and loads the assemblies while
-    this one goes on (reading the settings, say); returns the wait for it, which raises what the
-    import raised. Most of the import is Node's work, during which the thread waits without the GIL."""
-    lazy_provider.install()   # the import hook in place before any other thread imports anything
-    failure: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            import_cdktf()
-        except BaseException as error:  # noqa: BLE001 - handed to the caller by wait()
-            failure.append(error)
-
-    thread = threading.Thread(target=load, name="import-cdktf", daemon=True)
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if failure:
-            raise failure[0]
-
-    return wait
-
-
 def synthesize(env: Environment, outdir: Path) -> list[str]:
     """Synthesize every layer of `env` into `outdir`; returns the stack names."""
     return [s.layer for s in synthesize_stacks(env, outdir)]
@@ -76,7 +31,7 @@ def synthesize(env: Environment, outdir: Path) -> list[str]:
 
 def synthesize_stacks(env: Environment, outdir: Path) -> list:
     """`synthesize`, returning the stacks themselves (the tests read them without building them again)."""
-    import_cdktf()
+    load_bindings()
     from cdktf import App
 
     from layers import build_stacks
@@ -85,23 +40,19 @@ def synthesize_stacks(env: Environment, outdir: Path) -> list:
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
-    collecting = gc.isenabled()
-    gc.disable()   # the constructs all live until the synthesis ends: nothing for a collection to find
     try:
-        app = App(outdir=str(scratch), skip_validation=True)  # validated just below, without one check
-        stacks = build_stacks(app, env)
-        validate(stacks)
-        app.synth()
-        run_checks(env, stacks, scratch / "stacks")
-        # The stacks as scanners can read them, beside the stacks (layers/output_form.py).
-        write_scan_view(scratch / "stacks", scratch / SCAN_VIEW)
-        _replace(outdir, scratch)
+        with paused_collection():   # the constructs all live until the synthesis ends
+            app = App(outdir=str(scratch), skip_validation=True)  # validated just below, without one check
+            stacks = build_stacks(app, env)
+            validate(stacks)
+            app.synth()
+            run_checks(env, stacks, scratch / "stacks")
+            # The stacks as scanners can read them, beside the stacks (layers/output_form.py).
+            write_scan_view(scratch / "stacks", scratch / SCAN_VIEW)
+            _replace(outdir, scratch)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    finally:
-        if collecting:
-            gc.enable()
     return stacks
 
 

@@ -41,7 +41,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct, Node
 
 from layers.outputs import LayerOutputs, RemoteOutputs, RemoteRead
-from modules.identity import path_of, resource_type_of
+from speed.construct_paths import path_of, resource_type_of
 from modules.naming import Naming
 from modules.origin import declaration
 from settings import Environment

@@ -17,11 +17,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import lazy_provider  # noqa: E402
+import speed.bindings  # noqa: E402 - also the environment every entry point shares
 
-lazy_provider.install()  # before a test module imports cdktf or the provider at collection time
+speed.bindings.install()  # before a test module imports cdktf or the provider at collection time
 
 from settings import load_environment  # noqa: E402
 from synth import synthesize_stacks  # noqa: E402
@@ -65,7 +64,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Syn
     return get
 
 
-FRESH_PROCESS_TESTS = "tests/test_lazy_provider.py"
+FRESH_PROCESS_TESTS = "tests/speed/test_lazy_import.py"
 
 
 def is_xdist_worker(config: pytest.Config) -> bool:

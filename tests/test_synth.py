@@ -102,13 +102,3 @@ def test_no_hashed_logical_ids(synthesized, env):
             for rtype, items in (stack.get(kind) or {}).items():
                 for name in items:
                     assert not re.search(r"_[0-9A-F]{8}$", name), f"{layer}: {rtype}.{name}"
-
-
-def test_the_background_import_hands_its_failure_to_the_waiter(monkeypatch):
-    def broken() -> None:
-        raise ImportError("cdktf is not installed")
-
-    monkeypatch.setattr(synth, "import_cdktf", broken)
-    wait = synth.import_cdktf_in_background()
-    with pytest.raises(ImportError, match="cdktf is not installed"):
-        wait()

@@ -128,9 +128,9 @@ def plan(graph: Graph) -> tuple[list[DeployStep], list[Edge]]:
 
 def build_stacks_of(env) -> list:
     """Build (without writing) every stack of `env`."""
-    from synth import import_cdktf
+    from speed import load_bindings
 
-    import_cdktf()
+    load_bindings()
     from cdktf import App
 
     from layers import build_stacks
@@ -227,7 +227,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write-readme", action="store_true", help="rewrite the diagram embedded in README.md")
     parser.add_argument("--check-readme", action="store_true", help="exit 1 when README.md's diagram is stale")
     args = parser.parse_args(argv)
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     from settings import ConfigError, load_environment, selected_environment
 
     readme_mode = args.write_readme or args.check_readme

@@ -75,8 +75,7 @@ def synthesize(env: str, target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     outdir = target / "cdktf.out"
     run = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "PETCLINIC_ENV": env, "CDKTF_OUTDIR": str(outdir),
-                              "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}, timeout=900)
+                         env={**os.environ, "PETCLINIC_ENV": env, "CDKTF_OUTDIR": str(outdir)}, timeout=900)
     if run.returncode != 0:
         raise ScannerError(f"synthesis of {env} failed: {(run.stderr or run.stdout).strip()[-800:]}")
     return outdir / "stacks"

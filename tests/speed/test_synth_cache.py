@@ -1,6 +1,6 @@
 """The synthesis cache: every input that shapes the output is in its key, a hit is only ever the
 exact output that key synthesized, and `PETCLINIC_CACHE=off` turns it off. (That a hit in a fresh
-process leaves byte-identical output is in `test_lazy_provider.py`, beside the other fresh processes.)
+process leaves byte-identical output is in `test_lazy_import.py`, beside the other fresh processes.)
 
 The key tests run on a copy of the project's sources (never the working tree itself), changing one
 input at a time against the same baseline.
@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import lazy_tarball
 import main
-import synth_cache
+from speed import lazy_tarball, synth_cache
 from settings import load
 from tests.conftest import ROOT
 
@@ -56,7 +55,7 @@ def edit(path: Path) -> None:
     path.write_bytes(path.read_bytes() + b"\n# changed\n")
 
 
-SOURCE_FILES = ["main.py", "synth.py", "lazy_provider.py", "lazy_tarball.py", "synth_cache.py", "Pipfile.lock",
+SOURCE_FILES = ["main.py", "synth.py", "speed/lazy_import.py", "speed/lazy_tarball.py", "speed/synth_cache.py", "Pipfile.lock",
                 "Pipfile", "cdktf.json", "layers/__init__.py", "layers/base.py", "modules/vpc.py",
                 "settings/model.py", "envs/_defaults.toml", "envs/dev.toml", "functions/genai/lambda_function.py"]
 

@@ -1,15 +1,10 @@
 """The derived provider tarball whose `lib/index.js` requires each JS submodule on first use.
 
-The pinned `@cdktf/provider-aws` 21.22.1 tarball's `lib/index.js` is one `exports.<name> =
-require("./<dir>")` line per submodule, 2,212 of them, and Node runs them all when jsii loads the
-assembly (~1.3 s, ~500 MB). The JS submodules require only `cdktf`, `constructs` and their own
-files, so each line can become a getter that requires on first use, and the assembly is otherwise
-byte for byte the same. `build()` derives that copy from the installed tarball after checking its
-SHA-256, deterministically (same members, same metadata, gzip without a timestamp), and writes a
-stamp recording both files; `usable()` returns the copy only while the stamp still matches both
-files. Nothing here is committed: the copy is built into the virtualenv by `bin/setup`.
+`build()` derives it from the installed, SHA-256-checked tarball, deterministically, and stamps both
+files; `usable()` returns it only while the stamp still matches them. It lives in the virtualenv
+(`bin/setup` builds it) and is never committed. docs/speed.md has the details.
 
-usage: python lazy_tarball.py build|ensure   (ensure: build unless usable; exit 1 when it cannot build)
+usage: python -m speed.lazy_tarball build|ensure   (ensure: build unless usable; exit 1 when it cannot build)
 """
 from __future__ import annotations
 
@@ -20,12 +15,14 @@ import re
 import sys
 from pathlib import Path
 
-ASSEMBLY = "@cdktf/provider-aws"
-VERSION = "21.22.1"
-TARBALL = f"provider-aws@{VERSION}.jsii.tgz"
-TARBALL_SHA256 = "d1446ab6ac6526c6fab4b28a5ebefdd90c0ce56203949925d35a4d286c05cbbf"
+from speed import versions
+
+ASSEMBLY = versions.PROVIDER_ASSEMBLY
+VERSION = versions.PROVIDER
+TARBALL = versions.PROVIDER_TARBALL
+TARBALL_SHA256 = versions.PROVIDER_TARBALL_SHA256
 INDEX_MEMBER = "package/lib/index.js"
-SUBMODULES = 2212
+SUBMODULES = versions.PROVIDER_SUBMODULES
 FORMAT = 1  # of the rewrite and the stamp; a new rewrite needs a new number
 EXPORT = re.compile(rb'^exports\.([A-Za-z_$][\w$]*) = require\("(\./[a-z0-9-]+)"\);$')
 COMPRESS_LEVEL = 6
@@ -56,9 +53,9 @@ def stamp_path() -> Path:
 
 def source_path() -> Path:
     import importlib.util
-    spec = importlib.util.find_spec("cdktf_cdktf_provider_aws")
+    spec = importlib.util.find_spec(versions.PROVIDER_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise BuildError("cdktf_cdktf_provider_aws is not installed")
+        raise BuildError(f"{versions.PROVIDER_PACKAGE} is not installed")
     return Path(list(spec.submodule_search_locations)[0]) / "_jsii" / TARBALL
 
 

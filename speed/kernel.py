@@ -1,21 +1,10 @@
-"""Start jsii's kernel without its relay process.
+"""jsii's kernel started without its relay process, and its answers to `load` read lazily.
 
-jsii's Python runtime starts `node bin/jsii-runtime.js`, whose only work is to start a second Node,
-`node --preserve-symlinks lib/program.js` (the kernel), and to relay every API message between its
-own stdin/stdout and the kernel's file descriptor 3, wrapping the kernel's stdout and stderr in JSON
-for Python to unwrap. That second Node costs ~40 MB and two more pipe hops per call (a synthesis
-makes thousands). `install()` makes the pinned jsii (1.142.0) start the kernel itself, on one end of
-a socket pair as its descriptor 3, with the kernel's stdout and stderr going straight to ours: the
-same messages over one hop.
-
-It also lets Python go on while Node starts and loads the assemblies: the kernel's greeting and the
-answers to `load` requests (constructs, cdktf, the provider: a quarter of a second of Node's work)
-are not waited for when they are sent, but read, in order, before the next request is sent, which
-is where a failed load raises. Python meanwhile imports the bindings and the app's modules.
-
-Any other jsii version, a missing kernel file, or `PETCLINIC_EAGER_IMPORT=1` keeps jsii's own
-start; output is byte-identical either way (`tests/test_lazy_provider.py` compares against the
-eager load, which uses jsii's own start).
+jsii starts `node jsii-runtime.js`, whose only work is to start the kernel (a second Node) and relay
+every message between them. `install()` makes the pinned jsii start the kernel itself on one end of a
+socket pair: the same messages over one hop, one Node fewer. The answers to `load` requests are read
+before the next request instead of when sent, so Python goes on while Node loads the assemblies (a
+failed load raises at the next request). docs/speed.md has the details.
 """
 from __future__ import annotations
 
@@ -29,7 +18,8 @@ import subprocess
 import threading
 from pathlib import Path
 
-PINNED_JSII = "1.142.0"
+from speed import versions
+
 # The kernel reads and writes its API on descriptor 3; bash (unlike a POSIX sh) moves a descriptor
 # numbered 10 or more, which ours is under pytest's output capture.
 SHELL_EXEC = 'fd=$1; shift; exec "$@" 3<&"$fd" {fd}<&-'
@@ -100,22 +90,25 @@ def _send_without_waiting_for_loads(self, request, response_type):
     return None   # jsii's Kernel.load returns nothing either
 
 
-def install() -> bool:
-    """Use the direct start for jsii's kernel, if this jsii is the one it was written for."""
-    if os.environ.get("PETCLINIC_EAGER_IMPORT") or shutil.which("bash") is None:
-        return False
+def install() -> str | None:
+    """Use the direct start for jsii's kernel if this jsii is the one it was written for; else the
+    reason it is not used."""
+    if shutil.which("bash") is None:
+        return "no bash to start jsii's kernel with"
     try:
         from importlib.metadata import version
 
         import jsii._embedded.jsii as embedded
         from jsii._kernel.providers import process
-    except ImportError:
-        return False
-    if version("jsii") != PINNED_JSII or "lib__program.js" not in embedded.EMBEDDED_FILES:
-        return False
+    except ImportError as error:
+        return f"jsii's internals moved ({error})"
+    if version("jsii") != versions.JSII:
+        return f"jsii is {version('jsii')}, the direct start was written for {versions.JSII}"
+    if "lib__program.js" not in embedded.EMBEDDED_FILES:
+        return "jsii embeds no lib/program.js"
     if not hasattr(process._NodeProcess, "_stock_start"):
         process._NodeProcess._stock_start = process._NodeProcess.start
         process._NodeProcess._stock_send = process._NodeProcess.send
     process._NodeProcess.start = _direct_start
     process._NodeProcess.send = _send_without_waiting_for_loads
-    return True
+    return None

@@ -1,21 +1,10 @@
-"""What never changes about an element once it exists, read through jsii once.
+"""What never changes about an element once it exists, read through jsii once (or never).
 
-Every property read of a construct is a round trip to jsii's Node process. The address rule, the
-origin declarations and the state carry-over ask each resource its construct path and its resource
-type several times, which made them most of a synthesis' round trips (about 7,000 of 8,800 for the
-thirteen stacks of an environment). Both are fixed: a construct's path is set when it is created
-(its scope and id cannot change), and a generated provider class makes resources of one type only
-(it declares `TF_RESOURCE_TYPE`). So each is read once and remembered on the Python object, or on
-the class.
-
-Better still, a path need not be read at all: `track_paths()` (called once the bindings are
-imported) wraps `jsii.create`, through which every construct made from Python is created with its
-scope and id as its first two arguments, and records `<scope's path>/<id>` on the new object before
-jsii makes it, with the id sanitized as `constructs` does it (`/` becomes `--`); the children of the
-root (the stacks) have their id as path. An object made on the Node side, or created any other way,
-is read through jsii as before; `PETCLINIC_EAGER_IMPORT=1` (the tests' stock reference load) reads
-every path through jsii. `tests/test_identity.py` compares every recorded path of every
-element of every environment with the one jsii reports.
+Each property read of a construct is a round trip to jsii's Node process, and the address rule, the
+origin declarations and the state carry-over ask every resource its path and type several times.
+`path_of` and `resource_type_of` read each once; `track_paths()` wraps `jsii.create` to record
+`<scope's path>/<id>` on each construct made from Python, so most paths are never read at all
+(`tests/speed/test_construct_paths.py` compares them with jsii's). docs/speed.md has the details.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import synth_cache
+from speed import synth_cache
 from tests import fresh_process
 from tests.test_synth import digest
 

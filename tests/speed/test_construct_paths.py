@@ -1,4 +1,4 @@
-"""The construct paths `modules.identity` records from a construct's scope and id (without asking
+"""The construct paths `speed.construct_paths` records from a construct's scope and id (without asking
 jsii) are the paths jsii reports, for every element of every stack of every environment: the logical
 ids, hence every Terraform address, are derived from them."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from tests.conftest import ENVIRONMENTS
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_recorded_path_is_the_path_jsii_reports(synthesized, env):
-    from modules.identity import recorded_path
+    from speed.construct_paths import recorded_path
 
     recorded = wrong = 0
     for stack in synthesized(env).stacks:
@@ -28,7 +28,7 @@ def test_an_id_with_a_separator_is_recorded_as_constructs_sanitizes_it(synthesiz
     from cdktf import App, TerraformStack
     from constructs import Construct
 
-    from modules.identity import recorded_path, track_paths
+    from speed.construct_paths import recorded_path, track_paths
 
     assert track_paths()
     app = App(skip_validation=True)

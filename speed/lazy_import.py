@@ -1,23 +1,7 @@
-"""Load the AWS provider bindings' submodules on first use instead of all 2,212 at once, in Python and
-in Node.
-
-Python: the pinned `cdktf_cdktf_provider_aws/__init__.py` (21.22.1) defines its helpers, loads the jsii
-assembly, publishes `__all__`, and then imports every submodule, which is nearly all of the ~12 s a
-cold synthesis costs. This hook runs that file only up to the submodule imports; a submodule then
-loads when the app imports it (`from cdktf_cdktf_provider_aws.vpc import Vpc`), and jsii (pinned
-1.142.0) resolves types of modules not yet imported on demand. Synthesized output is byte-identical
-with and without it (`tests/test_lazy_provider.py`). Any other version of the bindings, or
-`PETCLINIC_EAGER_IMPORT=1`, loads them the ordinary way.
-
-Node: jsii `require`s the provider's `lib/index.js`, which requires all 2,212 JS submodules. `python
-lazy_tarball.py build` (run by `bin/setup`) derives from the installed, hash-checked tarball a copy
-whose `lib/index.js` turns each `exports.x = require("./x")` into a getter that requires on first
-use (`lazy_tarball.py`); the hook hands jsii that copy for the same assembly name and version. It is
-never committed, and any mismatch (no copy, another source tarball, a changed copy) loads the stock
-tarball with a warning.
-
-Both run with jsii's package cache in the virtualenv (`JSII_RUNTIME_PACKAGE_CACHE_ROOT`, unless set),
-which `bin/setup` warms, so that it lives and goes with the environment it was built from.
+"""Load the provider bindings' 2,212 submodules on first use instead of all at once, in Python and in
+Node: an import hook runs the package's `__init__.py` only up to its submodule imports, and hands jsii
+the derived tarball (`speed.lazy_tarball`) whose JS submodules are required on first use. Output is
+byte-identical to the stock load (`tests/speed/test_lazy_import.py`); docs/speed.md has the details.
 """
 from __future__ import annotations
 
@@ -27,12 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-import lazy_tarball
+from speed import lazy_tarball, versions
 
-PACKAGE = "cdktf_cdktf_provider_aws"
+PACKAGE = versions.PROVIDER_PACKAGE
 JSII_PACKAGE = f"{PACKAGE}._jsii"
 PACKAGE_CACHE_VARIABLE = lazy_tarball.PACKAGE_CACHE_VARIABLE
-PINNED_VERSION = lazy_tarball.VERSION
 SUBMODULE_IMPORTS = b"\nfrom . import "
 
 
@@ -54,23 +37,23 @@ class _PrefixLoader(importlib.abc.Loader):
 
 class _NodeSideLoader(importlib.machinery.SourceFileLoader):
     """Runs the bindings' `_jsii/__init__.py` as it is (a source loader of the same file, so that its
-    resources resolve), but hands jsii the lazy tarball (`lazy_tarball`) for the provider's assembly
-    when it is usable; warns and loads the stock tarball when not."""
+    resources resolve), but hands jsii the lazy tarball for the provider's assembly when there is one
+    (`install` checked it); the stock tarball when not."""
 
-    def __init__(self, original: importlib.machinery.SourceFileLoader):
+    def __init__(self, original: importlib.machinery.SourceFileLoader, tarball: Path | None):
         super().__init__(original.name, original.path)
+        self.tarball = tarball
 
     def exec_module(self, module) -> None:
-        tarball, why = lazy_tarball.usable(Path(self.path).parent / lazy_tarball.TARBALL)
+        tarball = self.tarball
         if tarball is None:
-            print(f"warning: {why}; loading the stock provider tarball (slower)", file=sys.stderr)
             super().exec_module(module)
             return
         from jsii._runtime import kernel
         stock = kernel.load
 
         def load(name: str, version: str, path: str) -> None:
-            if (name, version) == (lazy_tarball.ASSEMBLY, lazy_tarball.VERSION):
+            if (name, version) == (versions.PROVIDER_ASSEMBLY, versions.PROVIDER):
                 path = str(tarball)
             return stock(name, version, path)
 
@@ -82,35 +65,38 @@ class _NodeSideLoader(importlib.machinery.SourceFileLoader):
 
 
 class _Finder(importlib.abc.MetaPathFinder):
-    LOADERS = {PACKAGE: _PrefixLoader, JSII_PACKAGE: _NodeSideLoader}
+    def __init__(self, tarball: Path | None):
+        self.tarball = tarball
 
     def find_spec(self, fullname, path=None, target=None):
-        wrapper = self.LOADERS.get(fullname)
-        if wrapper is None:
+        if fullname not in (PACKAGE, JSII_PACKAGE):
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
-            spec.loader = wrapper(spec.loader)
+            spec.loader = _PrefixLoader(spec.loader) if fullname == PACKAGE \
+                else _NodeSideLoader(spec.loader, self.tarball)
         return spec
 
 
-def install() -> bool:
-    """Point jsii at the virtualenv's package cache (unless one is set) and install the hook unless
-    disabled or the bindings are not the pinned version; True if the hook is installed."""
-    os.environ.setdefault(PACKAGE_CACHE_VARIABLE, str(lazy_tarball.package_cache_root()))
-    if os.environ.get("PETCLINIC_EAGER_IMPORT") or PACKAGE in sys.modules:
-        return False
-    from importlib.metadata import PackageNotFoundError, version  # 0.05 s, not needed on a cache hit
+def install() -> list[str]:
+    """Install the hook unless the bindings are not the pinned version; the reasons for what falls
+    back to the stock load (the whole hook, or the Node side's lazy tarball)."""
+    if PACKAGE in sys.modules:
+        return ["the provider bindings were imported before speed.load_bindings()"]
+    from importlib.metadata import PackageNotFoundError, version
     try:
-        if version("cdktf-cdktf-provider-aws") != PINNED_VERSION:
-            return False
+        installed = version(versions.PROVIDER_DISTRIBUTION)
     except PackageNotFoundError:
-        return False
+        return [f"{versions.PROVIDER_DISTRIBUTION} is not installed"]
+    if installed != versions.PROVIDER:
+        return [f"{versions.PROVIDER_DISTRIBUTION} is {installed}, the lazy import was written for {versions.PROVIDER}"]
+    try:
+        tarball, why = lazy_tarball.usable(lazy_tarball.source_path())
+    except lazy_tarball.BuildError as error:
+        tarball, why = None, str(error)
     if not any(isinstance(f, _Finder) for f in sys.meta_path):
-        sys.meta_path.insert(0, _Finder())
-    import jsii_direct
-    jsii_direct.install()
-    return True
+        sys.meta_path.insert(0, _Finder(tarball))
+    return [] if tarball is not None else [f"the stock provider tarball: {why}"]
 
 
 def indexed_assemblies(root: Path) -> dict[str, bool]:

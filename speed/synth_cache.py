@@ -1,27 +1,11 @@
 """Skip a synthesis when nothing that shapes its output changed.
 
-The key is a SHA-256 over every input of a synthesis, each part digested on its own (`inputs()`):
-- `sources`: every file of the project (the app, layers, modules, settings, environment data,
-  function sources, Pipfile.lock, cdktf.json, ...), found by walking the tree, so that a new file is
-  covered without a list to update. Left out: version control and tool folders (names starting with
-  a dot, `node_modules`, `__pycache__`), `tests/`, `build/` (packages the synthesis itself derives)
-  and synthesized output folders;
-- `environments`: the folder of environment files in use (`PETCLINIC_ENVS_DIR` may point outside);
-- `python`: version, implementation, executable and prefix;
-- `libraries`: every installed distribution (name, version, and its RECORD's size and time, which a
-  reinstall changes) on `sys.path`;
-- `node`: the Node.js binary jsii runs (`JSII_NODE` or `node` on PATH): its resolved path, size and
-  time (a new version is a new binary; a shim script is asked for its version);
-- `provider tarball`: which provider tarball jsii gets (`lazy_tarball.state()`);
-- `variables`: every environment variable named `PETCLINIC_*` (but this switch), `CDKTF_*`, `JSII_*`,
-  `NODE_*`, `PYTHON*`, `SYNTH_*`, and the working directory.
-
-After a synthesis, `record()` writes the key and the SHA-256 of every output file into the output
-folder (`.petclinic-synthesis.json`). A later run with the same key is a hit only if the output folder
-still holds exactly those files with those contents; anything else (no record, a changed or extra or
-missing file, an unreadable record, an input changed during the synthesis) synthesizes again.
-`PETCLINIC_CACHE=off` turns the cache off. This module imports nothing of cdktf or the settings, so a
-hit costs a Python start and the hashing.
+The key is a SHA-256 over every input of a synthesis, each part digested on its own (`inputs()`): the
+project's files, the environment files, Python, the installed libraries, Node, the provider tarball jsii
+gets, and the variables the app reads. `record()` writes the key and the digest of every output file
+into the output folder; `lookup()` is a hit only if that folder still holds exactly those files.
+`PETCLINIC_CACHE=off` turns it off. It imports nothing of cdktf or the settings, so a hit stays cheap.
+docs/speed.md lists what each part covers.
 """
 from __future__ import annotations
 
@@ -32,13 +16,13 @@ import shutil
 import sys
 from pathlib import Path
 
-import lazy_tarball
+from speed import lazy_tarball
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 FORMAT = 1
 RECORD = ".petclinic-synthesis.json"
 SWITCH = "PETCLINIC_CACHE"
-ENVS_DIR_VARIABLE = "PETCLINIC_ENVS_DIR"   # as settings.load (not imported here: pydantic costs 0.2 s)
+ENVS_DIR_VARIABLE = "PETCLINIC_ENVS_DIR"   # as settings.load, not imported here: pydantic is slow to import
 VARIABLE_PREFIXES = ("PETCLINIC_", "CDKTF_", "JSII_", "NODE_", "PYTHON", "SYNTH_")
 SKIPPED_DIRS = {"node_modules", "__pycache__", "tests", "build"}
 
@@ -116,7 +100,7 @@ def _node() -> str:
 
 
 def _variables() -> str:
-    # as the synthesis will see them: lazy_provider sets jsii's package cache unless it is set
+    # as the synthesis will see them: speed.bindings sets jsii's package cache unless it is set
     environ = {lazy_tarball.PACKAGE_CACHE_VARIABLE: str(lazy_tarball.package_cache_root()), **os.environ}
     chosen = {k: v for k, v in environ.items() if k.startswith(VARIABLE_PREFIXES) and k != SWITCH}
     return json.dumps([sorted(chosen.items()), os.getcwd()])

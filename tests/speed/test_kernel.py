@@ -1,13 +1,14 @@
-"""jsii's kernel runs without its relay process (`jsii_direct.py`) where the pinned jsii allows it,
+"""jsii's kernel runs without its relay process (`speed/kernel.py`) where the pinned jsii allows it,
 and jsii's own start stays everywhere else. (The bytes it synthesizes equal those of the eager load,
-which keeps jsii's own start: `tests/test_lazy_provider.py`.)"""
+which keeps jsii's own start: `tests/speed/test_lazy_import.py`.)"""
 from __future__ import annotations
 
 import importlib.metadata
 import os
 from pathlib import Path
 
-import jsii_direct
+from speed import kernel
+from tests.conftest import ROOT
 
 
 def kernel_pid() -> int:
@@ -25,19 +26,21 @@ def test_the_sessions_kernel_is_a_child_of_this_process_without_the_relay(synthe
     assert parent == os.getpid()
 
 
-def test_the_eager_load_and_other_jsii_versions_keep_jsiis_own_start(monkeypatch):
-    monkeypatch.setenv("PETCLINIC_EAGER_IMPORT", "1")
-    assert jsii_direct.install() is False
-    monkeypatch.delenv("PETCLINIC_EAGER_IMPORT")
+def test_another_jsii_version_keeps_jsiis_own_start_and_says_why(monkeypatch):
+    from jsii._kernel.providers import process
+
+    monkeypatch.setattr(process._NodeProcess, "start", process._NodeProcess._stock_start)
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "1.999.0")
-    assert jsii_direct.install() is False
+    reason = kernel.install()
+    assert reason is not None and "1.999.0" in reason
+    assert process._NodeProcess.start is process._NodeProcess._stock_start
 
 
 LOAD_THEN_ASK = """
 import sys
 sys.path.insert(0, sys.argv[1])
-import jsii_direct
-assert jsii_direct.install()
+from speed import kernel
+assert kernel.install() is None
 from jsii._runtime import kernel
 kernel.load("petclinic-no-such-package", "1.0.0", sys.argv[2])
 print("the load did not wait", flush=True)
@@ -55,9 +58,8 @@ def test_a_load_is_not_waited_for_but_its_failure_raises_at_the_next_request(tmp
     import sys
 
     missing = tmp_path / "missing.tgz"
-    done = subprocess.run([sys.executable, "-c", LOAD_THEN_ASK, str(Path(__file__).resolve().parents[1]), str(missing)],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
+    done = subprocess.run([sys.executable, "-c", LOAD_THEN_ASK, str(ROOT), str(missing)],
+                          capture_output=True, text=True, timeout=120)
     lines = done.stdout.splitlines()
     assert lines[0] == "the load did not wait", done.stderr[-2000:]
     assert lines[1].startswith("the next request raised JSIIError") and str(missing) in lines[1], lines

@@ -1,16 +1,9 @@
-"""Warm what a synthesis reads, once, at setup, so that no synthesis pays for it:
-- synthesizes every environment (into a temporary folder, under `python -O` as `cdktf.json` runs the
-  app, so the optimized bytecode of every module in use is written, even where
-  `PYTHONDONTWRITEBYTECODE` is set: without it each synthesis compiles the bindings it uses from
-  source, ~0.8 s);
-- stays alive until jsii has written the type index of every assembly into the virtualenv's package
-  cache: a load that finds no index parses the provider's 130 MB assembly (seconds), and a process
-  that exits within a few seconds never writes the index itself;
-- does the same for the stock provider tarball (`PETCLINIC_EAGER_IMPORT=1`, the tests' reference
-  load), in a second process, since jsii loads one tarball of an assembly per process.
-The type indexes are skipped when they are all there already; the synthesis (a few seconds) always runs.
+"""Warm what a synthesis reads, once, at setup (`bin/setup` runs it), so that no synthesis pays for it:
+the optimized bytecode of every module in use (every environment synthesized under `python -O`), and
+jsii's type index of every assembly in the virtualenv's package cache, for the lazy and for the stock
+provider tarball (`PETCLINIC_EAGER_IMPORT=1`, the tests' reference load, in a second process).
 
-usage: python -O tools/warm.py [--index-only]     (bin/setup runs it)
+usage: python -O -m speed.warm [--index-only]
 """
 from __future__ import annotations
 
@@ -21,12 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.dont_write_bytecode = False  # the point of warming (see above), whatever PYTHONDONTWRITEBYTECODE says
+from speed import bindings, lazy_import, lazy_tarball
 
-import lazy_provider  # noqa: E402
-import lazy_tarball  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+sys.dont_write_bytecode = False  # the point of warming (see above), whatever PYTHONDONTWRITEBYTECODE says
 
 
 def expected_provider_digests() -> set[str]:
@@ -40,8 +31,8 @@ def expected_provider_digests() -> set[str]:
 
 
 def missing_indexes() -> list[str]:
-    root = Path(os.environ.get(lazy_provider.PACKAGE_CACHE_VARIABLE) or lazy_tarball.package_cache_root())
-    found = lazy_provider.indexed_assemblies(root)
+    root = Path(os.environ.get(lazy_import.PACKAGE_CACHE_VARIABLE) or lazy_tarball.package_cache_root())
+    found = lazy_import.indexed_assemblies(root)
     missing = [name for name, indexed in found.items() if not indexed]
     provider = f"{lazy_tarball.ASSEMBLY}/{lazy_tarball.VERSION}"
     missing += [f"{provider}/{d}" for d in expected_provider_digests() if f"{provider}/{d}" not in found]
@@ -66,9 +57,9 @@ def synthesize_every_environment(start: float) -> None:
 
 
 def index_loaded_assemblies(start: float) -> None:
-    lazy_provider.install()
+    bindings.install()
     import cdktf_cdktf_provider_aws.provider  # noqa: F401 - loads cdktf, constructs and the provider in jsii
-    found = lazy_provider.wait_for_type_indexes()
+    found = lazy_import.wait_for_type_indexes()
     late = [name for name, indexed in found.items() if not indexed]
     if late or not found:
         print(f"warning: jsii did not index {', '.join(late) or 'any assembly'}; synthesis works, more slowly",
@@ -82,7 +73,7 @@ def main(argv: list[str]) -> int:
     if argv == ["--index-only"]:
         index_loaded_assemblies(start)
         return 0
-    remove_abandoned_index_files(Path(os.environ.get(lazy_provider.PACKAGE_CACHE_VARIABLE)
+    remove_abandoned_index_files(Path(os.environ.get(lazy_import.PACKAGE_CACHE_VARIABLE)
                                       or lazy_tarball.package_cache_root()))
     missing = missing_indexes()
     synthesize_every_environment(start)
@@ -93,7 +84,7 @@ def main(argv: list[str]) -> int:
     index_loaded_assemblies(start)
     if missing_indexes():
         print("  indexing the stock provider tarball too (the tests' reference load)", flush=True)
-        subprocess.run([sys.executable, "-O", __file__, "--index-only"], check=False,
+        subprocess.run([sys.executable, "-O", "-m", "speed.warm", "--index-only"], check=False, cwd=ROOT,
                        env={**os.environ, "PETCLINIC_EAGER_IMPORT": "1"})
     return 0
 
