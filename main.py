@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from speed import load_bindings_in_background, settle, synth_cache
-from synth import SynthesisCheckFailed, outdir_from_environment, synthesize
+from synthesis import SynthesisCheckFailed, outdir_from_environment, synthesize
 
 
 def synthesize_environment(outdir: Path) -> str | None:

@@ -25,9 +25,9 @@ from typing import Any
 
 from cdktf import Token
 
-from layers import cloud_map, database, network, security
 from layers.base import LayerStack, StateRemoval
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import cloud_map, database, network, parameter_store, security
+from layers.contracts.application import OUTPUTS
 from modules.alb import Alb, AlbProps
 from modules.application_dashboard import ApplicationDashboard, DashboardProps, DashboardService
 from modules.debug_hosts import DebugHost, DebugHostProps
@@ -38,27 +38,7 @@ from modules.origin import Origin
 from modules.service_alarms import AlarmThresholds
 from modules.task_rules import TaskRules, TaskRulesProps, TaskRuleSpec
 from modules.web_acl import AlbWebAcl, WebAclProps
-from settings import Environment
 
-OUTPUTS = LayerOutputs("07-application", "application", (
-    Output("alb_dns_name", Shape.STRING, "DNS name of the ALB (the application's address)"),
-    Output("alb_zone_id", Shape.STRING, "Hosted zone of the ALB (for Route 53 aliases)"),
-    Output("alb_arn", Shape.STRING, "ARN of the ALB"),
-    Output("alb_arn_suffix", Shape.STRING, "ARN suffix of the ALB (CloudWatch dimension)"),
-    Output("target_group_arn", Shape.STRING, "ARN of the ALB's default target group"),
-    Output("target_group_arns", Shape.MAP, "Per service: ARN and ARN suffix of its target group"),
-    Output("ecr_repositories", Shape.MAP, "Per service: URL, ARN and name of its ECR repository"),
-    Output("ecs_cluster_name", Shape.STRING, "Name of the ECS cluster"),
-    Output("ecs_cluster_arn", Shape.STRING, "ARN of the ECS cluster"),
-    Output("ecs_services", Shape.MAP, "Per service: ECS service name and id, task definition ARN, desired count"),
-    Output("application_url", Shape.STRING, "URL of the application (through the ALB)"),
-    Output("health_check_url", Shape.STRING, "Health-check URL on the ALB"),
-    Output("deployment_info", Shape.OBJECT, "Repositories, cluster, services and ALB name, for deployments"),
-    Output("debug_infrastructure", Shape.OBJECT, "Whether the debug host exists, and its public IP"),
-    Output("alb_security_group_id", Shape.STRING,
-           "Empty by design: the ALB -> ECS rules are this layer's; an id here would make 02-security "
-           "create a duplicate of them"),
-))
 
 # Part names of the constructs -> resource names in the original code, where they differ.
 SERVICE_NAMES = {"logs": "services", "task": "services", "target_group": "services", "route": "services",
@@ -88,11 +68,6 @@ DB_DEBUG_LEFTOVERS = (
     "aws_iam_role_policy_attachment.db_debug_ssm",
 )
 DELIVERY_NAMES = {"role": "github_actions_ecr", "policy": "github_actions_ecr_ecs"}
-
-
-def database_parameter(env: Environment, leaf: str) -> str:
-    """The Parameter Store name of a database setting, as 04-parameter-store creates it."""
-    return f"{env.parameter_store.name_root}/{env.environment}/db/{leaf}"
 
 
 class ApplicationStack(LayerStack):
@@ -155,8 +130,8 @@ class ApplicationStack(LayerStack):
         """One MicroService per entry of `[application.services]`."""
         env, app = self.env, self.env.application
         password = Secret("SPRING_DATASOURCE_PASSWORD", f"{self.db.string('master_user_secret_name')}:password::")
-        database_secrets = (Secret("SPRING_DATASOURCE_URL", database_parameter(env, "url")),
-                            Secret("SPRING_DATASOURCE_USERNAME", database_parameter(env, "username")), password)
+        database_secrets = (Secret("SPRING_DATASOURCE_URL", parameter_store.database_parameter(env, "url")),
+                            Secret("SPRING_DATASOURCE_USERNAME", parameter_store.database_parameter(env, "username")), password)
         thresholds = AlarmThresholds(
             monitoring=app.alarms.enabled, cpu_percent=app.alarms.cpu_percent,
             memory_percent=app.alarms.memory_percent, response_time_seconds=app.alarms.response_time_seconds,
@@ -200,9 +175,9 @@ class ApplicationStack(LayerStack):
             parameter_store_access_policy_arn=self.sec.string("parameter_store_access_policy_arn"),
             instance_type=debug.instance_type, key_pair=debug.key_pair,
             ssh_cidrs=[str(c) for c in debug.ssh_cidrs], ami_name_pattern=debug.ami_name_pattern,
-            db_url_parameter=database_parameter(env, "url"),
-            db_username_parameter=database_parameter(env, "username"),
-            db_secret_parameter=database_parameter(env, "secrets-manager-name"),
+            db_url_parameter=parameter_store.database_parameter(env, "url"),
+            db_username_parameter=parameter_store.database_parameter(env, "username"),
+            db_secret_parameter=parameter_store.database_parameter(env, "secrets-manager-name"),
             earlier=DEBUG_EARLIER))
 
     def state_removals(self) -> Sequence[StateRemoval]:

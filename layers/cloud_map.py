@@ -9,19 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from layers import network
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import network
+from layers.contracts.cloud_map import OUTPUTS
 from modules.origin import Origin
 from modules.service_discovery import ServiceDiscovery, ServiceDiscoveryProps
-
-OUTPUTS = LayerOutputs("05-cloud-map", "cloud_map", (
-    Output("namespace_id", Shape.STRING, "Private DNS namespace ID"),
-    Output("namespace_name", Shape.STRING, "Private DNS namespace name"),
-    Output("service_ids", Shape.MAP, "Service IDs by service name"),
-    Output("service_arns", Shape.MAP, "Service ARNs by service name"),
-    Output("service_dns_names", Shape.MAP, "DNS name of each microservice"),
-))
 
 
 class CloudMapStack(LayerStack):

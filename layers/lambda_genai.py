@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from layers import database, network
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import database, network
+from layers.contracts.lambda_genai import OUTPUTS
 from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
 from modules.lambda_function import EgressRule, InlinePolicy, VpcLambdaFunction, VpcLambdaFunctionProps
 from modules.origin import Origin
@@ -59,14 +59,6 @@ GENAI_ORIGIN = Origin(names={
     "dns_tcp_outbound": "lambda_dns_tcp_outbound",
     "function": "genai_function",
 })
-
-OUTPUTS = LayerOutputs("06-lambda-genai", "lambda_genai", (
-    Output("lambda_function_arn", Shape.STRING, "Lambda function ARN"),
-    Output("lambda_function_name", Shape.STRING, "Lambda function name"),
-    Output("lambda_function_invoke_arn", Shape.STRING, "Lambda invoke ARN (for the API Gateway integration)"),
-    Output("lambda_execution_role_arn", Shape.STRING, "Lambda execution role ARN"),
-    Output("lambda_security_group_id", Shape.STRING, "Lambda function security group ID"),
-))
 
 
 class LambdaGenaiStack(LayerStack):

@@ -21,10 +21,10 @@ from typing import Any
 from cdktf import Fn, Token
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers import application, aws_native, database, network, security
 from layers.base import LayerStack
-from layers.notification import alerts_topic_arn
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import application, aws_native, database, network, security
+from layers.contracts.monitoring import OUTPUTS
+from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import (
     AlarmDefinition,
     LogMetricDefinition,
@@ -47,15 +47,6 @@ TRAIL_ORIGIN = Origin("module.cloudtrail", names={
     "bucket_encryption": "cloudtrail", "bucket_policy": "cloudtrail", "key": "cloudtrail", "key_alias": "cloudtrail",
     "logs": "cloudtrail", "logs_role": "cloudtrail_logs", "logs_role_policy": "cloudtrail_logs", "trail": "main",
 })
-
-OUTPUTS = LayerOutputs("10-monitoring", "monitoring", (
-    Output("dashboard_url", Shape.STRING, "CloudWatch dashboard URL"),
-    Output("dashboard_name", Shape.STRING, "CloudWatch dashboard name"),
-    Output("cloudtrail_arn", Shape.STRING, "CloudTrail trail ARN"),
-    Output("cloudtrail_s3_bucket", Shape.STRING, "S3 bucket of the CloudTrail logs"),
-    Output("cloudtrail_log_group", Shape.STRING, "CloudWatch log group of the CloudTrail logs"),
-    Output("monitoring_config", Shape.OBJECT, "Monitoring settings (alert_email_configured)"),
-))
 
 
 class MonitoringStack(LayerStack):

@@ -21,10 +21,9 @@ from typing import Any
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts.notification import OUTPUTS
 from modules.alarms import AlarmDefinition, MetricAlarms, MetricAlarmsProps
 from modules.alert_topic import AlertTopic, AlertTopicProps
-from modules.naming import Naming
 from modules.origin import Origin
 from modules.packaging import build_package
 from modules.slack_notifier import SlackNotifier, SlackNotifierProps
@@ -43,20 +42,6 @@ NOTIFIER_ORIGIN = Origin("module.notification", names={
 })
 SECRET_IS_NEW = Origin.new("the Slack webhook URL moves out of the function's environment into a secret, "
                            "which the original did not have")
-
-OUTPUTS = LayerOutputs("12-notification", "notification", (
-    Output("sns_topic_arn", Shape.STRING, "Alerts SNS topic ARN (alarm_actions of other layers)"),
-    Output("sns_topic_name", Shape.STRING, "Alerts SNS topic name"),
-    Output("lambda_function_arn", Shape.STRING, "Slack notifier Lambda function ARN"),
-    Output("lambda_function_name", Shape.STRING, "Slack notifier Lambda function name"),
-    Output("notification_system_ready", Shape.BOOL, "Whether the notification system is in place"),
-))
-
-
-def alerts_topic_arn(naming: Naming, topic: str, region: str, account_id: str) -> str:
-    """The ARN of this layer's alerts topic, for the alarms of other layers (the original's 11-frontend
-    wrote it as a literal in the variable files; 10-monitoring left it empty)."""
-    return f"arn:aws:sns:{region}:{account_id}:{naming.name(topic)}"
 
 
 class NotificationStack(LayerStack):

@@ -13,9 +13,9 @@ from typing import Any
 from cdktf import Fn
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers import application, network
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import application, network
+from layers.contracts.security import OUTPUTS
 from modules.access_policies import AccessPolicies, AccessPoliciesProps
 from modules.origin import Origin
 from modules.task_execution_role import TaskExecutionRole, TaskExecutionRoleProps
@@ -24,17 +24,6 @@ from modules.workload_security_groups import WorkloadSecurityGroups, WorkloadSec
 
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 ALB_INTEGRATION = "security.alb_integration"
-
-OUTPUTS = LayerOutputs("02-security", "security", (
-    Output("ecs_security_group_id", Shape.STRING, "Security group of the ECS tasks"),
-    Output("aurora_security_group_id", Shape.STRING, "Security group of the Aurora cluster"),
-    Output("alb_security_group_id", Shape.STRING, "ALB security group (owned by 07-application; empty here)"),
-    Output("vpce_security_group_id", Shape.STRING, "Security group of the VPC endpoints"),
-    Output("rds_secret_access_policy_arn", Shape.STRING, "Policy that reads the database's secrets"),
-    Output("parameter_store_access_policy_arn", Shape.STRING, "Policy that reads the parameter hierarchy"),
-    Output("cloudwatch_logs_access_policy_arn", Shape.STRING, "Policy that writes the workloads' logs"),
-    Output("ecs_task_execution_role_arn", Shape.STRING, "ECS task execution role"),
-))
 
 
 class SecurityStack(LayerStack):

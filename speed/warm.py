@@ -49,7 +49,7 @@ def remove_abandoned_index_files(root: Path) -> None:
 
 def synthesize_every_environment(start: float) -> None:
     from settings import known_environments, load_environment
-    from synth import synthesize
+    from synthesis import synthesize
     with tempfile.TemporaryDirectory(prefix="petclinic-warm-") as tmp:
         for name in known_environments():
             synthesize(load_environment(name), Path(tmp) / name)

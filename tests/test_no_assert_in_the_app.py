@@ -6,7 +6,7 @@ import ast
 
 from tests.conftest import ROOT
 
-APP_SOURCES = ["main.py", "synth.py", "speed", "layers", "modules", "settings"]
+APP_SOURCES = ["main.py", "synthesis", "speed", "layers", "modules", "settings"]
 
 
 def app_files():

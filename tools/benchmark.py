@@ -54,7 +54,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from settings import load_environment
-from synth import synthesize   # through the speed package's entry point, as main.py
+from synthesis import synthesize   # through the speed package's entry point, as main.py
 for name in sys.argv[3:]:
     synthesize(load_environment(name), Path(sys.argv[2]) / name)
 sys.stdout.flush()

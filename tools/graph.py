@@ -197,8 +197,8 @@ def outputs_report(env) -> tuple[str, list[str]]:
     """The cross-layer reads of the written stacks of `env`, and the check's problems."""
     import json
 
-    from layers.checks import cross_layer_outputs, remote_reads
-    from synth import SynthesisCheckFailed, synthesize
+    from synthesis.checks import cross_layer_outputs, remote_reads
+    from synthesis import SynthesisCheckFailed, synthesize
 
     with tempfile.TemporaryDirectory(prefix="petclinic-outputs-") as scratch:
         outdir = Path(scratch) / "cdktf.out"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from layers.checks import task_reads, task_reads_exist
+from synthesis.checks import task_reads, task_reads_exist
 from settings import load_environment
-from synth import synthesize
+from synthesis import synthesize
 from tests.conftest import ENVIRONMENTS, REFERENCE_ENVIRONMENTS, ROOT
 from tests.helpers import addresses, moves, ref, removed, resource, resources_of_type
 

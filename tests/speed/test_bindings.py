@@ -56,7 +56,7 @@ def test_the_background_load_hands_its_failure_to_the_waiter(monkeypatch):
         wait()
 
 
-@pytest.mark.parametrize("entry_point", ["main", "tools", "tools.scan", "synth"])
+@pytest.mark.parametrize("entry_point", ["main", "tools", "tools.scan", "synthesis"])
 def test_every_entry_point_gets_the_shared_environment(entry_point):
     """`python -m tools.scan` and the app get what bin/* used to export (jsii's Node 20 banner
     silenced), without a wrapper script setting it."""

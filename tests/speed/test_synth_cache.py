@@ -55,7 +55,7 @@ def edit(path: Path) -> None:
     path.write_bytes(path.read_bytes() + b"\n# changed\n")
 
 
-SOURCE_FILES = ["main.py", "synth.py", "speed/lazy_import.py", "speed/lazy_tarball.py", "speed/synth_cache.py", "Pipfile.lock",
+SOURCE_FILES = ["main.py", "synthesis", "speed/lazy_import.py", "speed/lazy_tarball.py", "speed/synth_cache.py", "Pipfile.lock",
                 "Pipfile", "cdktf.json", "layers/__init__.py", "layers/base.py", "modules/vpc.py",
                 "settings/model.py", "envs/_defaults.toml", "envs/dev.toml", "functions/genai/lambda_function.py"]
 

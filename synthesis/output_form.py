@@ -37,7 +37,7 @@ NATIVE_BLOCKS = ("moved", "removed", "import")
 NATIVE_TERRAFORM_ARGUMENTS = ("required_version",)
 
 _HEADER = (
-    "# Written by the synthesis (layers/output_form.py); do not edit.\n"
+    "# Written by the synthesis (synthesis/output_form.py); do not edit.\n"
     "# The terraform version requirement and the moved / removed / import blocks of this stack, in\n"
     "# native syntax beside cdk.tf.json, because checkov's JSON parser cannot read them there.\n"
 )

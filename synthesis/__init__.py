@@ -35,7 +35,7 @@ def synthesize_stacks(env: Environment, outdir: Path) -> list:
     from cdktf import App
 
     from layers import build_stacks
-    from layers.output_form import SCAN_VIEW, write_scan_view
+    from synthesis.output_form import SCAN_VIEW, write_scan_view
 
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -47,7 +47,7 @@ def synthesize_stacks(env: Environment, outdir: Path) -> list:
             validate(stacks)
             app.synth()
             run_checks(env, stacks, scratch / "stacks")
-            # The stacks as scanners can read them, beside the stacks (layers/output_form.py).
+            # The stacks as scanners can read them, beside the stacks (synthesis/output_form.py).
             write_scan_view(scratch / "stacks", scratch / SCAN_VIEW)
             _replace(outdir, scratch)
     except BaseException:
@@ -77,8 +77,8 @@ class SynthesisCheckFailed(Exception):
 
 
 def run_checks(env: Environment, stacks: list, stacks_dir: Path) -> None:
-    """Every check of `layers.checks.SYNTHESIS_CHECKS`; all their problems, or nothing."""
-    from layers.checks import SYNTHESIS_CHECKS
+    """Every check of `synthesis.checks.SYNTHESIS_CHECKS`; all their problems, or nothing."""
+    from synthesis.checks import SYNTHESIS_CHECKS
 
     problems = [problem for check in SYNTHESIS_CHECKS for problem in check(env, stacks, stacks_dir)]
     if problems:

@@ -42,7 +42,8 @@ def cross_layer_outputs(env: Environment, stacks: Sequence, stacks_dir: Path,
     """Every output a stack reads from another layer's state is one that layer declares (and, when
     that layer is synthesized too, one its stack writes)."""
     if declared is None:
-        from layers import DECLARED_OUTPUTS as declared
+        from layers import declared_outputs
+        declared = declared_outputs()
     written = {path.parent.name: set(json.loads(path.read_text()).get("output") or {})
                for path in sorted(stacks_dir.glob("*/cdk.tf.json"))}
     problems = []
