@@ -37,7 +37,7 @@ from modules.audit_trail import AuditTrail, AuditTrailProps
 from modules.dashboard import Dashboard, DashboardProps, PlatformTargets, platform_widgets
 from modules.log_groups import LogGroupDefinition, LogGroups, LogGroupsProps
 from modules.origin import Origin
-from settings.model import LogMetricSpec, MetricAlarmSpec
+from settings.monitoring import LogMetricSpec, MetricAlarmSpec
 
 CLOUDWATCH = Origin("module.cloudwatch")
 DASHBOARD_ORIGIN = Origin("module.cloudwatch", names={"dashboard": "petclinic_dashboard"})
