@@ -1,6 +1,6 @@
 """Layer 10-monitoring: the platform's CloudWatch dashboard, its alarms and log metric filters, two
 central log groups, and the CloudTrail audit trail (bucket, KMS key, log group, role) with its
-security metric filters and alarms. Reads 03-database (the Aurora cluster id) and 07-application
+security metric filters and alarms. Uses 03-database (the Aurora cluster id) and 07-application
 (cluster, services, ALB and target groups).
 
 As deployed, and data in `envs/`: the alarm catalogue, the watched API and Lambda names (literals in
@@ -10,7 +10,8 @@ Deliberate change: the alarms notify the alerts topic of 12-notification (the or
 empty string as their only action, so no alarm of this layer ever reached anyone).
 
 The original also read 01-network, 02-security and 09-aws-native without using any of their outputs;
-those reads are dropped (they only made the layer fail where those states were missing).
+those reads are kept, by their original names and keys, for the deploy order they imply (a missing
+state fails the plan early); `tests/layers/test_monitoring.py` pins all five.
 Addresses: the original modules `cloudwatch` and `cloudtrail`.
 """
 from __future__ import annotations
