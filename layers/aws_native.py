@@ -6,7 +6,7 @@ Eight remote-state reads, as the original (it uses 08's and 06's outputs only). 
 optional Route 53 health check and second WAF web ACL were off in every environment and are not
 ported; their outputs stay, null.
 
-Ownership of the GenAI route (see also the README): 08 owns `/api/genai` and `/api/genai/{proxy+}`,
+Ownership of the GenAI route (see also docs/layers.md): 08 owns `/api/genai` and `/api/genai/{proxy+}`,
 this layer owns `/genai` — different API Gateway resources, so the two states never hold one
 resource. Both states do hold a Lambda permission with the same statement id on the same function,
 with identical arguments: each plan reads that one statement and finds it as configured, so a plan of

@@ -4,7 +4,7 @@ state in the bucket it creates. The first stack to apply in a fresh account; rea
 
 staging and prod keep their states in dev's bucket (envs/*.toml `[state]`): bootstrap that bucket once,
 with dev. The original bootstrap's state was local too, so there is nothing to carry over: in an
-account where the bucket exists, `terraform import` it (see README, "The state bucket").
+account where the bucket exists, `terraform import` it (see docs/deploying.md, "The state bucket").
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 error-rate alarms. Reads 08-api-gateway (the stage's invoke URL).
 
 The original layer had no backend block, so its state is a local file: this stack writes to the S3
-backend of every layer (`<environment>/11-frontend/terraform.tfstate`), and the README says how to move
+backend of every layer (`<environment>/11-frontend/terraform.tfstate`), and docs/layers.md says how to move
 the existing local state there once (`terraform init -migrate-state`) before anything else is run.
 The alarms notify the alerts topic of 12-notification (the original wrote its ARN as a literal in the
 variable files of dev and Seoul; staging and prod had none). Addresses: the original modules

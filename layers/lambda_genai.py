@@ -9,7 +9,7 @@ statements on every `<prefix>-*` cluster, and three secret name patterns). Polic
 
 The function runs its statements as a read-only database user (SELECT on the seven PetClinic tables),
 not as the cluster's master user: this layer creates that user's secret, empty; the one-time step
-`tools/genai_db_user.py` (README, "The GenAI assistant's guard and database user") creates the user
+`tools/genai_db_user.py` (docs/genai.md) creates the user
 on the cluster and writes the secret's value, so no password is in Terraform.
 
 The zip is built by the app during synthesis (`modules/packaging.py`); it replaces the original's

@@ -9,7 +9,7 @@ from settings.base import Frozen, LogRetention
 
 class Notification(Frozen):
     """12-notification: the alerts topic and the Slack notifier. The webhook URL is not here: it
-    lives in a Secrets Manager secret the stack creates empty (see the README)."""
+    lives in a Secrets Manager secret the stack creates empty (see docs/layers.md)."""
 
     topic: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
     slack_channel: Annotated[StrictStr, StringConstraints(pattern=r"^#[a-z0-9_-]+$")]

@@ -1,4 +1,4 @@
-"""`python -m tools.drift {config,live,plan} (--layer LAYER ... | --all) [options]`: see README, "Drift"."""
+"""`python -m tools.drift {config,live,plan} (--layer LAYER ... | --all) [options]`: see docs/drift.md."""
 from __future__ import annotations
 
 import argparse
