@@ -26,7 +26,15 @@ from layers.base import LayerStack
 from layers.contracts import database, network
 from layers.contracts.lambda_genai import OUTPUTS
 from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
-from modules.lambda_function import EgressRule, InlinePolicy, VpcLambdaFunction, VpcLambdaFunctionProps
+from modules.lambda_function import (
+    EgressRule,
+    FunctionCode,
+    FunctionRole,
+    FunctionVpc,
+    InlinePolicy,
+    PackagedFunction,
+    PackagedFunctionProps,
+)
 from modules.origin import Origin
 from modules.packaging import build_package, read_requirements
 
@@ -37,6 +45,7 @@ LOCK_FILE = ROOT / "Pipfile.lock"
 HANDLER = "lambda_function.lambda_handler"  # module and function name in functions/genai
 ANYWHERE = "0.0.0.0/0"
 HTTPS, DNS = 443, 53
+STEM = "lambda-genai"   # role, security group and log tag: <prefix>-lambda-genai-...; the Service tag
 READONLY_SECRET_NAME = ("genai", "db-readonly")  # petclinic-<env>-genai-db-readonly
 
 AWS_MANAGED_POLICIES = {
@@ -80,42 +89,45 @@ class LambdaGenaiStack(LayerStack):
         secret_arn = self.readonly_db_secret.arn
         package = build_package(FUNCTION_SOURCES, BUILD_DIR / "genai.zip",
                                 read_requirements(FUNCTION_SOURCES / "requirements.txt"), LOCK_FILE)
-        self.genai = VpcLambdaFunction(self, "genai", VpcLambdaFunctionProps(
-            naming=self.naming,
+        naming = self.naming
+        function_name, role_name = naming.name("genai-function"), naming.name(STEM, "execution-role")
+        security_group_name = naming.name(STEM, "sg")
+        self.genai = PackagedFunction(self, "genai", PackagedFunctionProps(
             origin=GENAI_ORIGIN,
-            function_suffix="genai-function",
-            stem="lambda-genai",
-            service_tag="lambda-genai",
-            security_group_description="Lambda GenAI function security group",
-            package=package,
-            handler=HANDLER,
-            runtime=settings.runtime,
-            timeout=settings.timeout_seconds,
-            memory_size=settings.memory_mb,
+            function_name=function_name,
+            function_tags=naming.tags_for(Name=function_name, Service=STEM),
+            code=FunctionCode(package=package, handler=HANDLER, runtime=settings.runtime,
+                              timeout=settings.timeout_seconds, memory_size=settings.memory_mb),
+            role=FunctionRole(
+                id="execution_role", name=role_name, tags=naming.tags_for(Name=role_name, Type="iam-role"),
+                managed_policy_arns=AWS_MANAGED_POLICIES,
+                inline_policies=[
+                    InlinePolicy("bedrock_invoke", naming.name("lambda-bedrock-invoke-policy"), (
+                        {"Sid": "InvokeTheConfiguredModel", "Effect": "Allow", "Action": ["bedrock:InvokeModel"],
+                         "Resource": [self.foundation_model_arn()]},
+                    )),
+                    InlinePolicy("rds_data_api", naming.name("lambda-rds-data-api-policy"), (
+                        {"Sid": "RunStatementsOnTheCluster", "Effect": "Allow",
+                         "Action": ["rds-data:ExecuteStatement"], "Resource": [cluster_arn]},
+                        {"Sid": "ReadTheReadOnlyUserSecret", "Effect": "Allow",
+                         "Action": ["secretsmanager:GetSecretValue"], "Resource": [secret_arn]},
+                    )),
+                ]),
             log_retention_days=settings.log_retention_days,
-            vpc_id=net.string("vpc_id"),
-            subnet_ids=net.values("private_app_subnet_ids"),
-            egress_rules=[
-                EgressRule("https_outbound", "HTTPS outbound for Bedrock API", "tcp", HTTPS, (ANYWHERE,)),
-                EgressRule("mysql_outbound", "MySQL/Aurora database access within VPC", "tcp",
-                           env.security.database_port, (str(env.network.vpc_cidr),)),
-                EgressRule("dns_udp_outbound", "DNS resolution (UDP)", "udp", DNS, (ANYWHERE,)),
-                EgressRule("dns_tcp_outbound", "DNS resolution (TCP)", "tcp", DNS, (ANYWHERE,)),
-            ],
-            managed_policy_arns=AWS_MANAGED_POLICIES,
-            inline_policies=[
-                InlinePolicy("bedrock_invoke", "lambda-bedrock-invoke-policy", (
-                    {"Sid": "InvokeTheConfiguredModel", "Effect": "Allow", "Action": ["bedrock:InvokeModel"],
-                     "Resource": [self.foundation_model_arn()]},
-                )),
-                InlinePolicy("rds_data_api", "lambda-rds-data-api-policy", (
-                    {"Sid": "RunStatementsOnTheCluster", "Effect": "Allow", "Action": ["rds-data:ExecuteStatement"],
-                     "Resource": [cluster_arn]},
-                    {"Sid": "ReadTheReadOnlyUserSecret", "Effect": "Allow",
-                     "Action": ["secretsmanager:GetSecretValue"],
-                     "Resource": [secret_arn]},
-                )),
-            ],
+            log_tags=naming.tags_for(STEM, "logs", Service=STEM),
+            vpc=FunctionVpc(
+                vpc_id=net.string("vpc_id"),
+                subnet_ids=net.values("private_app_subnet_ids"),
+                security_group_name=security_group_name,
+                security_group_description="Lambda GenAI function security group",
+                security_group_tags=naming.tags_for(Name=security_group_name),
+                egress_rules=[
+                    EgressRule("https_outbound", "HTTPS outbound for Bedrock API", "tcp", HTTPS, (ANYWHERE,)),
+                    EgressRule("mysql_outbound", "MySQL/Aurora database access within VPC", "tcp",
+                               env.security.database_port, (str(env.network.vpc_cidr),)),
+                    EgressRule("dns_udp_outbound", "DNS resolution (UDP)", "udp", DNS, (ANYWHERE,)),
+                    EgressRule("dns_tcp_outbound", "DNS resolution (TCP)", "tcp", DNS, (ANYWHERE,)),
+                ]),
             environment={"BEDROCK_MODEL_ID": settings.bedrock_model_id, "LOG_LEVEL": settings.log_level,
                          "DB_CLUSTER_ARN": cluster_arn, "DB_SECRET_ARN": secret_arn},
         ))

@@ -24,15 +24,23 @@ from layers.base import LayerStack
 from layers.contracts.notification import OUTPUTS
 from modules.alarms import AlarmDefinition, MetricAlarms, MetricAlarmsProps
 from modules.alert_topic import AlertTopic, AlertTopicProps
+from modules.lambda_function import (
+    FunctionCode,
+    FunctionRole,
+    FunctionSecret,
+    PackagedFunction,
+    PackagedFunctionProps,
+)
 from modules.origin import Origin
 from modules.packaging import build_package
-from modules.slack_notifier import SlackNotifier, SlackNotifierProps
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCES = ROOT / "functions" / "slack_notifier"
 BUILD_DIR = ROOT / "build" / "lambda"
 HANDLER = "lambda_function.lambda_handler"   # module and function name in functions/slack_notifier
 STEM = "slack-notifier"
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+WEBHOOK_VARIABLE = "SLACK_WEBHOOK_ARN"   # the function reads the secret this names (functions/slack_notifier)
 
 ORIGIN = Origin("module.notification")
 TOPIC_ORIGIN = Origin("module.notification", names={"topic": "alerts", "policy": "alerts"})
@@ -59,17 +67,27 @@ class NotificationStack(LayerStack):
             naming=naming, origin=TOPIC_ORIGIN, topic=settings.topic, account_id=identity.account_id,
             email_endpoint=settings.email_endpoint))
         self.package = build_package(FUNCTION_SOURCES, BUILD_DIR / "slack_notifier.zip")
-        self.notifier = SlackNotifier(self, "slack_notifier", SlackNotifierProps(
-            naming=naming,
+        self.notifier = PackagedFunction(self, "slack_notifier", PackagedFunctionProps(
             origin=NOTIFIER_ORIGIN,
-            new=SECRET_IS_NEW,
-            stem=STEM,
-            package=self.package,
-            handler=HANDLER,
-            runtime=settings.runtime,
-            timeout=settings.timeout_seconds,
+            function_name=naming.name(STEM),
+            function_tags=naming.tags_for(STEM, Environment=env.environment, Type="notification"),
+            code=FunctionCode(package=self.package, handler=HANDLER, runtime=settings.runtime,
+                              timeout=settings.timeout_seconds),
+            role=FunctionRole(id="role", name=naming.name(STEM, "role"),
+                              tags=naming.tags_for(STEM, "role", Environment=env.environment),
+                              managed_policy_arns={"basic_execution": BASIC_EXECUTION}),
             log_retention_days=settings.log_retention_days,
-            topic_arn=self.topic.arn,
+            log_tags=naming.tags_for(STEM, "logs", Environment=env.environment),
+            # The webhook URL is in no configuration, state or environment: operators put it in
+            # this secret (`aws secretsmanager put-secret-value`) and the function reads it.
+            secret=FunctionSecret(
+                id="webhook_secret", name=naming.name(STEM, "webhook-url"),
+                description="Slack incoming webhook URL of the alerts notifier (the value is set by operators)",
+                tags=naming.tags_for(STEM, "webhook-url", Environment=env.environment),
+                variable=WEBHOOK_VARIABLE, policy_id="read_webhook_secret",
+                policy_name=naming.name(STEM, "read-webhook-secret"), statement_id="ReadTheWebhookSecret",
+                origin=SECRET_IS_NEW),
+            invoked_by_topic_arn=self.topic.arn,
             environment={"SLACK_CHANNEL": settings.slack_channel, "ENVIRONMENT": env.environment,
                          "PROJECT_NAME": naming.name()},
         ))
