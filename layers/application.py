@@ -28,6 +28,7 @@ from cdktf import Token
 from layers.base import LayerStack, StateRemoval
 from layers.contracts import cloud_map, database, network, parameter_store, security
 from layers.contracts.application import OUTPUTS
+from modules.alarms import AlarmThresholds
 from modules.alb import Alb, AlbProps
 from modules.application_dashboard import ApplicationDashboard, DashboardProps, DashboardService
 from modules.debug_hosts import DebugHost, DebugHostProps
@@ -35,7 +36,6 @@ from modules.delivery_role import DeliveryRole, DeliveryRoleProps
 from modules.ecs_cluster import Cluster, ClusterProps
 from modules.ecs_service import EcsServiceProps, MicroService, Secret
 from modules.origin import Origin
-from modules.service_alarms import AlarmThresholds
 from modules.task_rules import TaskRules, TaskRulesProps, TaskRuleSpec
 from modules.web_acl import AlbWebAcl, WebAclProps
 

@@ -40,11 +40,11 @@ from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
 from cdktf import TerraformResource
 from constructs import Construct
 
+from modules.alarms import AlarmThresholds, ServiceAlarms, ServiceAlarmsProps
 from modules.alb import HealthCheck
 from modules.ecr import EcrRepositoryProps, ServiceRepository
 from modules.naming import Naming
 from modules.origin import Origin
-from modules.service_alarms import AlarmThresholds, ServiceAlarms, ServiceAlarmsProps
 
 # The deployed containers start with a connectivity self-test (DNS, ECR login, internet) before the
 # application; kept as deployed, since a change registers a new task definition revision.
