@@ -34,7 +34,15 @@ from modules.application_dashboard import ApplicationDashboard, DashboardProps, 
 from modules.debug_hosts import DebugHost, DebugHostProps
 from modules.delivery_role import DeliveryRole, DeliveryRoleProps
 from modules.ecs_cluster import Cluster, ClusterProps
-from modules.ecs_service import EcsServiceProps, MicroService, Secret
+from modules.ecs_service import (
+    EcsServiceProps,
+    MicroService,
+    Secret,
+    ServiceContainer,
+    ServicePlacement,
+    ServiceRouting,
+    ServiceSizing,
+)
 from modules.origin import Origin
 from modules.task_rules import TaskRules, TaskRulesProps, TaskRuleSpec
 from modules.web_acl import AlbWebAcl, WebAclProps
@@ -148,20 +156,24 @@ class ApplicationStack(LayerStack):
             self.services[key] = MicroService(self, key, EcsServiceProps(
                 naming=self.naming.with_tags(Service=key), origin=service_origin if carried else new,
                 repository_origin=replace(Origin().module("ecr_services", key), names=ECR_NAMES) if carried else new,
-                key=key, region=env.region, port=svc.port, cpu=svc.cpu, memory=svc.memory, paths=svc.paths,
-                health_check_path=svc.health_check_path, priority=svc.priority, desired_count=svc.desired_count,
-                min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target,
-                cluster_id=self.cluster.id, cluster_name=self.cluster.name,
-                execution_role_arn=execution_role, task_role_arn=execution_role,
-                subnet_ids=self.net.values("private_app_subnet_ids"),
-                security_group_ids=[self.sec.string("ecs_security_group_id")],
-                registry_arn=f"${{{self.registry.expression('service_arns')}[\"{key}\"]}}",
-                vpc_id=self.net.string("vpc_id"), listener_arn=self.alb.listener.arn,
-                load_balancer_arn_suffix=self.alb.arn_suffix, log_retention_days=app.log_retention_days,
-                health_check_grace_period_seconds=app.health_check_grace_period_seconds,
-                image_tag=app.image_tag, image=app.images.get(key), environment=environment,
-                secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images,
-                alarms=thresholds, capacity_providers=self.capacity, after=self.cluster.ready))
+                key=key,
+                container=ServiceContainer(
+                    region=env.region, port=svc.port, execution_role_arn=execution_role,
+                    task_role_arn=execution_role, log_retention_days=app.log_retention_days,
+                    image_tag=app.image_tag, image=app.images.get(key), environment=environment,
+                    secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images),
+                sizing=ServiceSizing(cpu=svc.cpu, memory=svc.memory, desired_count=svc.desired_count,
+                                     min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target),
+                placement=ServicePlacement(
+                    cluster=self.cluster, vpc_id=self.net.string("vpc_id"),
+                    subnet_ids=self.net.values("private_app_subnet_ids"),
+                    security_group_ids=[self.sec.string("ecs_security_group_id")],
+                    registry_arn=f"${{{self.registry.expression('service_arns')}[\"{key}\"]}}",
+                    capacity_providers=self.capacity),
+                routing=ServiceRouting(alb=self.alb, paths=svc.paths, priority=svc.priority,
+                                       health_check_path=svc.health_check_path,
+                                       health_check_grace_period_seconds=app.health_check_grace_period_seconds),
+                alarms=thresholds))
 
     def _debug_host(self) -> DebugHost:
         env, debug = self.env, self.env.application.debug
