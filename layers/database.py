@@ -80,9 +80,9 @@ class DatabaseStack(LayerStack):
             "database_name": cluster.database_name,
             "master_username": cluster.master_username,
             "master_user_secret_name": cluster.master_user_secret.get(0).secret_arn,
-            "writer_instance_id": self.aurora.writer.id,
-            "reader_instance_id": self.aurora.reader.id,
-            "db_subnet_group_name": self.aurora.subnet_group.name,
+            "writer_instance_id": self.aurora.writer_instance_id,
+            "reader_instance_id": self.aurora.reader_instance_id,
+            "db_subnet_group_name": self.aurora.subnet_group_name,
             "security_group_id": self.security_group_id,
             "subnet_ids": self.subnet_ids,
             "connection_info": {
