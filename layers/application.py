@@ -96,7 +96,7 @@ class ApplicationStack(LayerStack):
         self._edge()
         TaskRules(self, "task_rules", TaskRulesProps(
             origin=Origin(),
-            group_ids={"alb": self.alb.security_group.id, "ecs": self.sec.string("ecs_security_group_id"),
+            group_ids={"alb": self.alb.security_group_id, "ecs": self.sec.string("ecs_security_group_id"),
                        "aurora": self.sec.string("aurora_security_group_id")},
             rules={name: TaskRuleSpec(r.group, r.direction, r.port, r.peer, r.description)
                    for name, r in app.task_rules.items()}))
@@ -109,7 +109,7 @@ class ApplicationStack(LayerStack):
         ApplicationDashboard(self, "dashboard", DashboardProps(
             naming=self.naming, origin=Origin(names={"dashboard": "application"}), region=env.region,
             cluster_name=self.cluster.name, load_balancer_arn_suffix=self.alb.arn_suffix,
-            services=[DashboardService(s.service.name, s.target_group.arn_suffix)
+            services=[DashboardService(s.service_name, s.target_group_arn_suffix)
                       for _, s in sorted(self.services.items())]))
 
     def _edge(self) -> None:
@@ -128,7 +128,7 @@ class ApplicationStack(LayerStack):
             AlbWebAcl(self, "waf", WebAclProps(
                 naming=self.naming_for("07-application/alb"),
                 origin=Origin("module.alb", {**WAF_NAMES, **(WAF_ALARM_NAMES if waf.monitoring else {})}),
-                region=env.region, load_balancer_arn=self.alb.load_balancer.arn,
+                region=env.region, load_balancer_arn=self.alb.arn,
                 rate_limit_per_ip=waf.rate_limit_per_ip, burst_limit_per_ip=waf.burst_limit_per_ip,
                 blocked_countries=waf.blocked_countries, security_rules=waf.security_rules,
                 max_body_bytes=waf.max_body_bytes, monitoring=waf.monitoring, alarm_threshold=waf.alarm_threshold,
@@ -208,23 +208,23 @@ class ApplicationStack(LayerStack):
             "alb_zone_id": lb.zone_id,
             "alb_arn": lb.arn,
             "alb_arn_suffix": lb.arn_suffix,
-            "target_group_arn": self.alb.default_target_group.arn,
-            "target_group_arns": {k: {"arn": s.target_group.arn, "arn_suffix": s.target_group.arn_suffix}
+            "target_group_arn": self.alb.default_target_group_arn,
+            "target_group_arns": {k: {"arn": s.target_group_arn, "arn_suffix": s.target_group_arn_suffix}
                                   for k, s in services.items()},
-            "ecr_repositories": {k: {"repository_url": s.repository.repository.repository_url,
-                                     "repository_arn": s.repository.repository.arn,
-                                     "repository_name": s.repository.repository.name} for k, s in services.items()},
+            "ecr_repositories": {k: {"repository_url": s.repository.url,
+                                     "repository_arn": s.repository.arn,
+                                     "repository_name": s.repository.name} for k, s in services.items()},
             "ecs_cluster_name": self.cluster.name,
             "ecs_cluster_arn": self.cluster.arn,
-            "ecs_services": {k: {"service_name": s.service.name, "service_id": s.service.id,
-                                 "task_definition_arn": s.task_definition.arn,
-                                 "desired_count": s.service.desired_count} for k, s in services.items()},
+            "ecs_services": {k: {"service_name": s.service_name, "service_id": s.service_id,
+                                 "task_definition_arn": s.task_definition_arn,
+                                 "desired_count": s.desired_count} for k, s in services.items()},
             "application_url": f"http://{dns}",
             "health_check_url": f"http://{dns}/actuator/health",
             "deployment_info": {
-                "ecr_repositories": {k: s.repository.repository.repository_url for k, s in services.items()},
+                "ecr_repositories": {k: s.repository.url for k, s in services.items()},
                 "cluster_name": self.cluster.name,
-                "services": {k: s.service.name for k, s in services.items()},
+                "services": {k: s.service_name for k, s in services.items()},
                 "alb_dns_name": dns,
             },
             "debug_infrastructure": {

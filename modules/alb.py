@@ -156,6 +156,22 @@ class Alb(Construct):
             ), "target_health_alarm", 0)
 
     @property
+    def security_group_id(self) -> str:
+        return self.security_group.id
+
+    @property
+    def arn(self) -> str:
+        return self.load_balancer.arn
+
+    @property
+    def zone_id(self) -> str:
+        return self.load_balancer.zone_id
+
+    @property
+    def default_target_group_arn(self) -> str:
+        return self.default_target_group.arn
+
+    @property
     def dns_name(self) -> str:
         return self.load_balancer.dns_name
 

@@ -152,6 +152,30 @@ class MicroService(Construct):
                 target_group_arn_suffix=self.target_group.arn_suffix,
                 load_balancer_arn_suffix=props.routing.alb.arn_suffix))
 
+    @property
+    def service_name(self) -> str:
+        return self.service.name
+
+    @property
+    def service_id(self) -> str:
+        return self.service.id
+
+    @property
+    def desired_count(self) -> float:
+        return self.service.desired_count
+
+    @property
+    def task_definition_arn(self) -> str:
+        return self.task_definition.arn
+
+    @property
+    def target_group_arn(self) -> str:
+        return self.target_group.arn
+
+    @property
+    def target_group_arn_suffix(self) -> str:
+        return self.target_group.arn_suffix
+
     def _task(self) -> None:
         props = self.props
         naming, origin, key, container, sizing = props.naming, props.origin, props.key, props.container, props.sizing
