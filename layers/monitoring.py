@@ -112,7 +112,7 @@ class MonitoringStack(LayerStack):
             key_deletion_window_days=settings.trail_key_deletion_window_days,
             log_retention_days=settings.trail_log_retention_days,
         ))
-        log_sources["cloudtrail"] = self.trail.log_group.name
+        log_sources["cloudtrail"] = self.trail.log_group_name
         LogMetrics(self, "security_log_metrics", LogMetricsProps(
             origin=CLOUDTRAIL, metrics=[log_metric(m, log_sources) for m in settings.security_log_metrics]))
         MetricAlarms(self, "security_alarms", MetricAlarmsProps(
@@ -126,9 +126,9 @@ class MonitoringStack(LayerStack):
             "dashboard_url": (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
                               f"#dashboards:name={name}"),
             "dashboard_name": name,
-            "cloudtrail_arn": self.trail.trail.arn,
-            "cloudtrail_s3_bucket": self.trail.bucket.id,
-            "cloudtrail_log_group": self.trail.log_group.name,
+            "cloudtrail_arn": self.trail.trail_arn,
+            "cloudtrail_s3_bucket": self.trail.bucket_id,
+            "cloudtrail_log_group": self.trail.log_group_name,
             "monitoring_config": {"alert_email_configured": self.env.monitoring.alert_email_configured},
         }
 

@@ -130,3 +130,15 @@ class AuditTrail(Construct):
             tags=naming.tags_for(Component="cloudtrail", Purpose="audit-logging"),
             depends_on=[self.bucket_policy],
         ), "trail")
+
+    @property
+    def trail_arn(self) -> str:
+        return self.trail.arn
+
+    @property
+    def bucket_id(self) -> str:
+        return self.bucket.id
+
+    @property
+    def log_group_name(self) -> str:
+        return self.log_group.name
