@@ -54,16 +54,16 @@ class NetworkStack(LayerStack):
         by_index = lambda resources: {str(i): r.id for i, r in enumerate(resources)}  # noqa: E731
         return {
             "vpc_id": vpc.vpc_id,
-            "vpc_cidr": vpc.vpc.cidr_block,
-            "vpc_ipv6_cidr": vpc.vpc.ipv6_cidr_block if vpc.egress_only_gateway else Token.null_value(),
+            "vpc_cidr": vpc.cidr_block,
+            "vpc_ipv6_cidr": vpc.ipv6_cidr_block or Token.null_value(),
             "public_subnet_ids": by_index(vpc.public_subnets),
             "private_app_subnet_ids": by_index(vpc.private_app_subnets),
             "private_db_subnet_ids": by_index(vpc.private_db_subnets),
-            "public_route_table_id": vpc.public_route_table.id,
+            "public_route_table_id": vpc.public_route_table_id,
             "private_app_route_table_ids": by_index(vpc.private_app_route_tables),
             "private_db_route_table_ids": by_index(vpc.private_db_route_tables),
             "nat_gateway_ids": by_index(vpc.nat_gateways),
-            "vpce_security_group_id": endpoints.security_group.id,
+            "vpce_security_group_id": endpoints.security_group_id,
             "s3_gateway_endpoint_id": endpoints.s3_gateway.id,
             "interface_endpoint_ids": {endpoints.service_name(s): e.id for s, e in endpoints.interface_endpoints.items()},
             **{name: (endpoints.interface_endpoints[service].id if service in endpoints.interface_endpoints
