@@ -62,13 +62,13 @@ class SecurityStack(LayerStack):
 
     def output_values(self) -> Mapping[str, Any]:
         return {
-            "ecs_security_group_id": self.groups.ecs.id,
-            "aurora_security_group_id": self.groups.aurora.id,
+            "ecs_security_group_id": self.groups.ecs_security_group_id,
+            "aurora_security_group_id": self.groups.aurora_security_group_id,
             # The ALB security group belongs to 07-application; this layer never had one.
             "alb_security_group_id": "",
             "vpce_security_group_id": self.vpce_security_group_id,
-            "rds_secret_access_policy_arn": self.policies.rds_secret_access.arn,
-            "parameter_store_access_policy_arn": self.policies.parameter_store_access.arn,
-            "cloudwatch_logs_access_policy_arn": self.policies.cloudwatch_logs_access.arn,
+            "rds_secret_access_policy_arn": self.policies.rds_secret_access_arn,
+            "parameter_store_access_policy_arn": self.policies.parameter_store_access_arn,
+            "cloudwatch_logs_access_policy_arn": self.policies.cloudwatch_logs_access_arn,
             "ecs_task_execution_role_arn": self.execution_role.arn,
         }
