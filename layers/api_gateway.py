@@ -100,7 +100,7 @@ class ApiGatewayStack(LayerStack):
         ))
         waf = settings.waf
         self.waf = ApiWaf(self, "waf", ApiWafProps(
-            naming=self.naming, origin=Origin(MODULE, WAF_NAMES), stage_arn=self.api.stage.arn, region=env.region,
+            naming=self.naming, origin=Origin(MODULE, WAF_NAMES), stage_arn=self.api.stage_arn, region=env.region,
             rate_rules=[RateRule(r.name, r.priority, r.limit, r.action) for r in waf.rate_rules],
             rate_rule_scope=waf.rate_rule_scope, sqli_priority=waf.sqli_priority, xss_priority=waf.xss_priority,
             blocked_alarm_threshold=waf.blocked_alarm_threshold,
@@ -130,11 +130,11 @@ class ApiGatewayStack(LayerStack):
 
         names = sorted(settings.services)
         return {
-            "api_gateway_id": api.api.id,
+            "api_gateway_id": api.api_id,
             "api_gateway_invoke_url": invoke_url,
-            "api_gateway_stage_name": api.stage.stage_name,
-            "api_gateway_execution_arn": api.api.execution_arn,
-            "api_gateway_root_resource_id": api.api.root_resource_id,
+            "api_gateway_stage_name": api.stage_name,
+            "api_gateway_execution_arn": api.execution_arn,
+            "api_gateway_root_resource_id": api.root_resource_id,
             "routing_configuration": {
                 "base_url": invoke_url,
                 "routes": {n: url(n) for n in names},

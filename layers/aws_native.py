@@ -89,9 +89,9 @@ class AwsNativeStack(LayerStack):
     def output_values(self) -> Mapping[str, Any]:
         route, monitoring = self.route, self.monitoring
         return {
-            "genai_resource_id": route.resource.id,
-            "genai_method_id": route.method.id,
-            "genai_integration_id": route.integration.id,
+            "genai_resource_id": route.resource_id,
+            "genai_method_id": route.method_id,
+            "genai_integration_id": route.integration_id,
             "api_gateway_4xx_alarm_arn": monitoring.api_4xx_alarm.arn,
             "lambda_genai_error_alarm_arn": monitoring.lambda_errors_alarm.arn,
             "integration_dashboard_arn": monitoring.dashboard.dashboard_arn,

@@ -36,8 +36,8 @@ class CloudMapStack(LayerStack):
     def output_values(self) -> Mapping[str, Any]:
         d = self.discovery
         return {
-            "namespace_id": d.namespace.id,
-            "namespace_name": d.namespace.name,
+            "namespace_id": d.namespace_id,
+            "namespace_name": d.namespace_name,
             "service_ids": {n: s.id for n, s in sorted(d.services.items())},
             "service_arns": {n: s.arn for n, s in sorted(d.services.items())},
             "service_dns_names": {n: d.dns_name(n) for n in sorted(d.services)},

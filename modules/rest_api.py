@@ -164,6 +164,26 @@ class RestApi(Construct):
             ), "lambda_permission", 0)
 
     # ------------------------------------------------------------------ what others read
+
+    @property
+    def api_id(self) -> str:
+        return self.api.id
+
+    @property
+    def execution_arn(self) -> str:
+        return self.api.execution_arn
+
+    @property
+    def root_resource_id(self) -> str:
+        return self.api.root_resource_id
+
+    @property
+    def stage_name(self) -> str:
+        return self.stage.stage_name
+
+    @property
+    def stage_arn(self) -> str:
+        return self.stage.arn
     @property
     def api_name(self) -> str:
         """The API's name as configured (a literal, for alarm dimensions and dashboards)."""
