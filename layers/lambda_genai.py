@@ -137,11 +137,11 @@ class LambdaGenaiStack(LayerStack):
         return f"arn:aws:bedrock:{self.env.region}::foundation-model/{self.env.lambda_genai.bedrock_model_id}"
 
     def output_values(self) -> Mapping[str, Any]:
-        function = self.genai.function
+        function = self.genai
         return {
             "lambda_function_arn": function.arn,
             "lambda_function_name": function.function_name,
             "lambda_function_invoke_arn": function.invoke_arn,
-            "lambda_execution_role_arn": self.genai.role.arn,
-            "lambda_security_group_id": self.genai.security_group.id,
+            "lambda_execution_role_arn": self.genai.role_arn,
+            "lambda_security_group_id": self.genai.security_group_id,
         }

@@ -104,7 +104,7 @@ class NotificationStack(LayerStack):
             ))
 
     def output_values(self) -> Mapping[str, Any]:
-        function = self.notifier.function
+        function = self.notifier
         return {
             "sns_topic_arn": self.topic.arn,
             "sns_topic_name": self.topic.name,

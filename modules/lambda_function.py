@@ -152,6 +152,27 @@ class PackagedFunction(Construct):
         if props.invoked_by_topic_arn:
             self._subscribe(props.origin, props.invoked_by_topic_arn)
 
+    @property
+    def arn(self) -> str:
+        return self.function.arn
+
+    @property
+    def function_name(self) -> str:
+        return self.function.function_name
+
+    @property
+    def invoke_arn(self) -> str:
+        return self.function.invoke_arn
+
+    @property
+    def role_arn(self) -> str:
+        return self.role.arn
+
+    @property
+    def security_group_id(self) -> str | None:
+        """None when the function is not in a VPC."""
+        return self.security_group.id if self.security_group else None
+
     def _secret(self, secret: FunctionSecret) -> SecretsmanagerSecret:
         return secret.origin.carry(SecretsmanagerSecret(
             self, secret.id, name=secret.name, description=secret.description, tags=dict(secret.tags)), secret.id)
