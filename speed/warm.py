@@ -1,5 +1,5 @@
 """Warm what a synthesis reads, once, at setup (`bin/setup` runs it), so that no synthesis pays for it:
-the optimized bytecode of every module in use (every environment synthesized under `python -O`), and
+the optimized bytecode of every module in use (every environment synthesized by `python -O main.py`), and
 jsii's type index of every assembly in the virtualenv's package cache, for the lazy and for the stock
 provider tarball (`PETCLINIC_EAGER_IMPORT=1`, the tests' reference load, in a second process).
 
@@ -48,11 +48,15 @@ def remove_abandoned_index_files(root: Path) -> None:
 
 
 def synthesize_every_environment(start: float) -> None:
-    from settings import known_environments, load_environment
-    from synthesis import synthesize
+    """The app itself (`python -O main.py`, as cdktf.json runs it) once per environment, cache off and
+    bytecode writing on, so that it compiles every module a synthesis imports."""
+    from settings import known_environments
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     with tempfile.TemporaryDirectory(prefix="petclinic-warm-") as tmp:
         for name in known_environments():
-            synthesize(load_environment(name), Path(tmp) / name)
+            subprocess.run([sys.executable, "-O", str(ROOT / "main.py")], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL, env={**environ, "PETCLINIC_ENV": name, "PETCLINIC_CACHE": "off",
+                                                           "CDKTF_OUTDIR": str(Path(tmp) / name)})
             print(f"  synthesized {name} ({time.perf_counter() - start:.1f} s)", flush=True)
 
 

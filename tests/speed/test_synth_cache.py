@@ -55,9 +55,11 @@ def edit(path: Path) -> None:
     path.write_bytes(path.read_bytes() + b"\n# changed\n")
 
 
-SOURCE_FILES = ["main.py", "synthesis", "speed/lazy_import.py", "speed/lazy_tarball.py", "speed/synth_cache.py", "Pipfile.lock",
-                "Pipfile", "cdktf.json", "layers/__init__.py", "layers/base.py", "modules/vpc.py",
-                "settings/model.py", "envs/_defaults.toml", "envs/dev.toml", "functions/genai/lambda_function.py"]
+SOURCE_FILES = ["main.py", "synthesis/__init__.py", "speed/kernel.py", "speed/lazy_import.py",
+                "speed/lazy_tarball.py", "speed/synth_cache.py", "Pipfile.lock", "Pipfile", "cdktf.json",
+                "layers/__init__.py", "layers/base.py", "layers/contracts/network.py", "modules/vpc.py",
+                "settings/model.py", "settings/network.py", "envs/_defaults.toml", "envs/dev.toml",
+                "functions/genai/lambda_function.py"]
 
 
 @pytest.mark.parametrize("name", SOURCE_FILES)
