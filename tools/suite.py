@@ -10,6 +10,7 @@ import json
 import os
 import re
 import resource
+import shlex
 import subprocess
 import sys
 import time
@@ -41,8 +42,8 @@ def counts_of(output: str) -> dict[str, int]:
 
 def render(recorded: dict) -> str:
     counts = ", ".join(f"{number:,} {word}" for word, number in recorded["counts"].items())
-    selection = " ".join(recorded["arguments"]) or "(every test)"
-    return (f"`bin/test {selection}` after setup: **{counts}** in **{recorded['wall_seconds']:.0f} s** wall "
+    selection = shlex.join(recorded["arguments"])
+    return (f"`bin/test{' ' if selection else ''}{selection}` after setup: **{counts}** in **{recorded['wall_seconds']:.0f} s** wall "
             f"({recorded['cpu_seconds']:.0f} s CPU of the process tree), {recorded['workers']} workers on "
             f"{recorded['cores']} cores, load average {recorded['load_before']} before and "
             f"{recorded['load_after']} after; Python {recorded['python']}.")
@@ -73,6 +74,11 @@ def main(arguments: list[str]) -> int:
     doc_blocks.write_block(DOC, BLOCK, render(recorded))
     print(f"recorded in {RECORD.relative_to(ROOT)} and {DOC.relative_to(ROOT)}: {render(recorded)}")
     return 0
+
+
+def rewrite_block() -> None:
+    """The block again from the record, without a run (after a change to `render`)."""
+    doc_blocks.write_block(DOC, BLOCK, render(json.loads(RECORD.read_text())))
 
 
 if __name__ == "__main__":
