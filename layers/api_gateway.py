@@ -161,7 +161,7 @@ class ApiGatewayStack(LayerStack):
                     "description": settings.alarms[key].description,
                 } for key, alarm in self.monitoring.alarms.items()},
                 "dashboard_url": (f"https://{self.env.region}.console.aws.amazon.com/cloudwatch/home?region="
-                                  f"{self.env.region}#dashboards:name={self.monitoring.dashboard.dashboard_name}"),
+                                  f"{self.env.region}#dashboards:name={self.monitoring.dashboard_name}"),
                 "metrics_namespace": "AWS/ApiGateway",
             },
             "integration_info": {

@@ -93,7 +93,7 @@ class AwsNativeStack(LayerStack):
             "genai_method_id": route.method_id,
             "genai_integration_id": route.integration_id,
             "api_gateway_4xx_alarm_arn": monitoring.api_4xx_alarm.arn,
-            "lambda_genai_error_alarm_arn": monitoring.lambda_errors_alarm.arn,
+            "lambda_genai_error_alarm_arn": monitoring.lambda_errors_alarm_arn,
             "integration_dashboard_arn": monitoring.dashboard.dashboard_arn,
             "waf_web_acl_arn": Token.null_value(),
             "waf_web_acl_association_id": Token.null_value(),

@@ -92,6 +92,10 @@ class ApiMonitoring(Construct):
             dashboard_body=json.dumps(dashboard_body(props), ensure_ascii=False, sort_keys=True),
         ), "dashboard", 0)
 
+    @property
+    def dashboard_name(self) -> str:
+        return self.dashboard.dashboard_name
+
 
 def dashboard_body(props: ApiMonitoringProps) -> dict:
     text, region = props.dashboard, props.region

@@ -65,3 +65,7 @@ class IntegrationMonitoring(Construct):
             self, "dashboard", dashboard_name=naming.name("aws-native-integration"),
             dashboard_body=json.dumps(body, sort_keys=True),
         ), "dashboard", 0)
+
+    @property
+    def lambda_errors_alarm_arn(self) -> str:
+        return self.lambda_errors_alarm.arn
