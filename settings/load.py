@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from settings.model import Environment, SettingError
+from settings.base import SettingError
+from settings.model import Environment
 
 ENVS_DIR = Path(__file__).resolve().parent.parent / "envs"
 ENVS_DIR_VARIABLE = "PETCLINIC_ENVS_DIR"  # another folder of environment files (tests, private envs)

@@ -2,7 +2,7 @@
 
 `synthesized("dev")` synthesizes the app for that environment once (into a session temp folder)
 and returns a `Synthesis` whose `stack(layer)` is the parsed `cdk.tf.json` of the deployable stack,
-and whose `scan_dir(layer)` is its scan view (`layers/output_form.py`).
+and whose `scan_dir(layer)` is its scan view (`synthesis/output_form.py`).
 """
 from __future__ import annotations
 
@@ -17,14 +17,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import lazy_provider  # noqa: E402
+import speed.bindings  # noqa: E402 - also the environment every entry point shares
 
-lazy_provider.install()  # before a test module imports cdktf or the provider at collection time
+speed.bindings.install()  # before a test module imports cdktf or the provider at collection time
 
 from settings import load_environment  # noqa: E402
-from synth import synthesize_stacks  # noqa: E402
+from synthesis import synthesize_stacks  # noqa: E402
 
 ENVIRONMENTS = ("dev", "staging", "prod", "seoul")
 REFERENCE_ENVIRONMENTS = ("dev", "seoul")  # the environments the original was planned for
@@ -41,7 +40,7 @@ class Synthesis:
         return self.outdir / "stacks" / layer
 
     def scan_dir(self, layer: str) -> Path:
-        """The scan view of the stack (`layers/output_form.py`)."""
+        """The scan view of the stack (`synthesis/output_form.py`)."""
         return self.outdir / "scan" / layer
 
     def stack(self, layer: str) -> dict:
@@ -65,7 +64,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Syn
     return get
 
 
-FRESH_PROCESS_TESTS = "tests/test_lazy_provider.py"
+FRESH_PROCESS_TESTS = "tests/speed/test_lazy_import.py"
 
 
 def is_xdist_worker(config: pytest.Config) -> bool:

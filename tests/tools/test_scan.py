@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from layers.output_form import NATIVE_FILE, read_stack
+from synthesis.output_form import NATIVE_FILE, read_stack
 from tools import scan
 from tools.scan_policy import PolicyError, checkov_skips, load_policy, trivy_ignores
 

@@ -212,7 +212,7 @@ class Run:
     def _synth(self, settings: Mapping[str, object]) -> Path:
         key = json.dumps(dict(settings), sort_keys=True)
         if key not in self._synthesized:
-            from synth import synthesize  # the cdktf import is paid once, here
+            from synthesis import synthesize  # the cdktf import is paid once, here
 
             env = environment_with(self.env_name, settings, self.scratch)
             outdir = self.scratch / f"synth-{len(self._synthesized)}" / "cdktf.out"
