@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from layers.output_form import NATIVE_FILE, read_stack
+from tools.stack_form import NATIVE_FILE, read_stack
 from tools import scan
 from tools.scan_policy import PolicyError, checkov_skips, load_policy, trivy_ignores
 
@@ -49,7 +49,7 @@ def run_scan(stacks, out, capsys) -> tuple[int, dict]:
 
 
 def test_the_guard_fails_a_stack_checkov_cannot_read(synthesized, tmp_path, capsys):
-    source = synthesized("dev").scan_dir(LAYER)
+    source = synthesized("dev").stack_dir(LAYER)
     readable = tmp_path / "stacks" / LAYER
     shutil.copytree(source, readable)
     # The same stack as cdktf writes it, moved blocks and all, in one cdk.tf.json.
@@ -76,7 +76,7 @@ def test_an_unknown_layer_is_an_error(synthesized, tmp_path, capsys):
 
 def test_a_file_the_scanners_cannot_parse_fails_its_stack(synthesized, tmp_path, capsys):
     stack = tmp_path / "stacks" / LAYER
-    shutil.copytree(synthesized("dev").scan_dir(LAYER), stack)
+    shutil.copytree(synthesized("dev").stack_dir(LAYER), stack)
     (stack / "broken.tf").write_text('resource "aws_s3_bucket" "x" {\n  bucket = \n')
     code, report = run_scan(tmp_path / "stacks", tmp_path / "out", capsys)
     by = {s["scanner"]: s for s in report["stacks"]}
