@@ -109,3 +109,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(config.stash[EXIT_STATUS])
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line naming the skipped tiers and what enables them (tests/skips.py)."""
+    from tests.skips import summary_line
+    line = summary_line(terminalreporter.stats.get("skipped", []))
+    if line:
+        terminalreporter.write_line(line, yellow=True)

@@ -42,3 +42,17 @@ def test_bin_synth_sets_up_without_the_tests_share_and_bin_test_with_it():
     synth = (ROOT / "bin" / "synth").read_text()
     assert "bin/setup --cli\n" in synth and "--tests" not in synth
     assert "bin/setup --tests" in (ROOT / "bin" / "test").read_text()
+
+
+def test_the_skipped_tiers_are_named_in_one_line_with_what_enables_them():
+    from types import SimpleNamespace
+
+    from tests.skips import summary_line
+
+    mariadb = "mariadbd is not installed (apt-get install mariadb-server)"
+    terraform = "needs terraform on PATH and a filesystem mirror of hashicorp/aws"
+    reports = [SimpleNamespace(longrepr=("tests/functions/x.py", 3, f"Skipped: {mariadb}"))] * 43 + \
+              [SimpleNamespace(longrepr=("tests/y.py", 9, f"Skipped: {terraform}"))]
+    assert summary_line(reports) == (f"skipped (each reason says what enables them): 43 tests ({mariadb}); "
+                                     f"1 test ({terraform})")
+    assert summary_line([]) is None
