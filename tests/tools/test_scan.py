@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 import pytest
 
@@ -72,6 +73,24 @@ def test_an_unknown_layer_is_an_error(synthesized, tmp_path, capsys):
     stacks = synthesized("dev").outdir / "stacks"
     assert scan.main(["--stacks", str(stacks), "--layer", "13-nothing", "--out", str(tmp_path)]) == 2
     assert "13-nothing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["--layer", "99-nothing"], "--layer 99-nothing: no such layer (there are: 00-bootstrap, 01-network,"),
+    (["--env", "nowhere"], "--env nowhere: unknown environment (known: dev,"),
+    (["--stacks", "no/such/folder"], "--stacks no/such/folder: no such folder"),
+])
+def test_arguments_are_checked_before_anything_is_synthesized(tmp_path, monkeypatch, capsys, argv, named):
+    def synthesize(env, target):
+        raise AssertionError("synthesized before checking the arguments")
+
+    monkeypatch.setattr(scan, "synthesize", synthesize)
+    started = time.monotonic()
+    assert scan.main(argv + ["--out", str(tmp_path / "out")]) == 2
+    assert time.monotonic() - started < 5
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {named}")
+    assert str(tmp_path) not in error   # no scratch path the user never chose
 
 
 def test_a_file_the_scanners_cannot_parse_fails_its_stack(synthesized, tmp_path, capsys):
