@@ -49,10 +49,15 @@ def test_the_skipped_tiers_are_named_in_one_line_with_what_enables_them():
 
     from tests.skips import summary_line
 
+    def skipped(reason: str, times: int) -> list:
+        return [SimpleNamespace(longrepr=("tests/x.py", 3, f"Skipped: {reason}"))] * times
+
     mariadb = "mariadbd is not installed (apt-get install mariadb-server)"
-    terraform = "needs terraform on PATH and a filesystem mirror of hashicorp/aws"
-    reports = [SimpleNamespace(longrepr=("tests/functions/x.py", 3, f"Skipped: {mariadb}"))] * 43 + \
-              [SimpleNamespace(longrepr=("tests/y.py", 9, f"Skipped: {terraform}"))]
-    assert summary_line(reports) == (f"skipped (each reason says what enables them): 43 tests ({mariadb}); "
-                                     f"1 test ({terraform})")
+    terraform = "needs terraform on PATH and a filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR)"
+    reports = skipped(mariadb, 43) + skipped(terraform, 1) + skipped("05-cloud-map has no removed block", 2)
+    assert summary_line(reports) == ("skipped tiers, install what each names to run them: "
+                                     f"43 tests ({mariadb}); 1 test ({terraform}); "
+                                     "2 tests skipped for other reasons (-rs lists them)")
+    assert summary_line(skipped("05-cloud-map has no removed block", 1)) == \
+        "skipped: 1 test skipped for other reasons (-rs lists them)"
     assert summary_line([]) is None
