@@ -102,6 +102,8 @@ def run_checkov(stack_dir: Path, layer: str, policy: Policy, work: Path) -> Scan
     # The policy's own file, less its skip list: tools.scan applies the skips itself, so that the
     # table can count what each skip hides.
     config = {k: v for k, v in policy.checkov_config.items() if k != "skip-check"}
+    # The policy names its own checks' folder relative to the repository root; checkov runs elsewhere here.
+    config["external-checks-dir"] = [str(ROOT / d) for d in config.get("external-checks-dir") or []]
     config.update({"soft-fail": True, "compact": True, "quiet": False})
     config_file = work / "checkov.yml"
     config_file.write_text(yaml.safe_dump(config))
