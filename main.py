@@ -1,6 +1,6 @@
 """The cdktf app: synthesizes every ported layer of one environment (`PETCLINIC_ENV`, default dev)
-into `cdktf.out/stacks/<layer>/cdk.tf.json` (or `$CDKTF_OUTDIR`), or, when nothing that shapes the
-output changed since the output folder was synthesized, leaves it as it is (`speed.synth_cache`)."""
+into `cdktf.out/stacks/<layer>/` (`cdk.tf.json` and `moved.tf`; or `$CDKTF_OUTDIR`), or, when nothing
+that shapes the output changed since the output folder was synthesized, leaves it as it is (`speed.synth_cache`)."""
 from __future__ import annotations
 
 import os

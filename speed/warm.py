@@ -1,9 +1,17 @@
-"""Warm what a synthesis reads, once, at setup (`bin/setup` runs it), so that no synthesis pays for it:
-the optimized bytecode of every module in use (every environment synthesized by `python -O main.py`), and
-jsii's type index of every assembly in the virtualenv's package cache, for the lazy and for the stock
-provider tarball (`PETCLINIC_EAGER_IMPORT=1`, the tests' reference load, in a second process).
+"""Warm what a synthesis reads, once, at setup, so that no synthesis pays for it:
+- synthesizes every environment (into a temporary folder, under `python -O` as `cdktf.json` runs the
+  app, so the optimized bytecode of every module in use is written, even where
+  `PYTHONDONTWRITEBYTECODE` is set: without it each synthesis compiles the bindings it uses from
+  source, ~0.8 s);
+- stays alive until jsii has written the type index of every assembly into the virtualenv's package
+  cache: a load that finds no index parses the provider's 130 MB assembly (seconds), and a process
+  that exits within a few seconds never writes the index itself;
+- with `--tests` only (bin/test), does the same for the stock provider tarball
+  (`PETCLINIC_EAGER_IMPORT=1`, the tests' reference load), in a second process, since jsii loads one
+  tarball of an assembly per process: ~50 s that a synthesis never needs (it loads the lazy tarball).
+The type indexes are skipped when they are all there already; the synthesis (a few seconds) always runs.
 
-usage: python -O -m speed.warm [--index-only]
+usage: python -O -m speed.warm [--tests | --index-only]     (bin/setup runs it; bin/test with --tests)
 """
 from __future__ import annotations
 
@@ -20,22 +28,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.dont_write_bytecode = False  # the point of warming (see above), whatever PYTHONDONTWRITEBYTECODE says
 
 
-def expected_provider_digests() -> set[str]:
-    """The provider tarballs a synthesis or a test may hand jsii: the stock one, and the lazy one if usable."""
+def expected_provider_digests(for_tests: bool = False) -> set[str]:
+    """The provider tarballs to index: the one a synthesis hands jsii (the lazy one if usable, else the
+    stock one), and, `for_tests`, the stock one as well (the tests' reference load)."""
     source = lazy_tarball.source_path()
-    digests = {lazy_tarball.jsii_cache_digest(source)}
     lazy, _ = lazy_tarball.usable(source)
-    if lazy is not None:
-        digests.add(lazy_tarball.jsii_cache_digest(lazy))
+    digests = {lazy_tarball.jsii_cache_digest(lazy if lazy is not None else source)}
+    if for_tests:
+        digests.add(lazy_tarball.jsii_cache_digest(source))
     return digests
 
 
-def missing_indexes() -> list[str]:
+def missing_indexes(for_tests: bool = False) -> list[str]:
     root = Path(os.environ.get(lazy_import.PACKAGE_CACHE_VARIABLE) or lazy_tarball.package_cache_root())
     found = lazy_import.indexed_assemblies(root)
     missing = [name for name, indexed in found.items() if not indexed]
     provider = f"{lazy_tarball.ASSEMBLY}/{lazy_tarball.VERSION}"
-    missing += [f"{provider}/{d}" for d in expected_provider_digests() if f"{provider}/{d}" not in found]
+    missing += [f"{provider}/{d}" for d in expected_provider_digests(for_tests) if f"{provider}/{d}" not in found]
     return missing or ([] if found else ["every assembly"])
 
 
@@ -77,16 +86,21 @@ def main(argv: list[str]) -> int:
     if argv == ["--index-only"]:
         index_loaded_assemblies(start)
         return 0
+    if argv not in ([], ["--tests"]):
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    for_tests = argv == ["--tests"]
     remove_abandoned_index_files(Path(os.environ.get(lazy_import.PACKAGE_CACHE_VARIABLE)
                                       or lazy_tarball.package_cache_root()))
-    missing = missing_indexes()
+    missing = missing_indexes(for_tests)
     synthesize_every_environment(start)
     if not missing:
         print("  jsii's package cache is warm")
         return 0
-    print(f"  waiting for jsii to index {', '.join(missing)}", flush=True)
-    index_loaded_assemblies(start)
-    if missing_indexes():
+    if missing_indexes(for_tests=False):   # what this process loaded: the synthesis's tarball
+        print(f"  waiting for jsii to index {', '.join(missing_indexes(for_tests=False))}", flush=True)
+        index_loaded_assemblies(start)
+    if missing_indexes(for_tests):
         print("  indexing the stock provider tarball too (the tests' reference load)", flush=True)
         subprocess.run([sys.executable, "-O", "-m", "speed.warm", "--index-only"], check=False, cwd=ROOT,
                        env={**os.environ, "PETCLINIC_EAGER_IMPORT": "1"})

@@ -35,7 +35,7 @@ def synthesize_stacks(env: Environment, outdir: Path) -> list:
     from cdktf import App
 
     from layers import build_stacks
-    from synthesis.output_form import SCAN_VIEW, write_scan_view
+    from synthesis.output_form import write_scan_readable
 
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -47,8 +47,10 @@ def synthesize_stacks(env: Environment, outdir: Path) -> list:
             validate(stacks)
             app.synth()
             run_checks(env, stacks, scratch / "stacks")
-            # The stacks as scanners can read them, beside the stacks (synthesis/output_form.py).
-            write_scan_view(scratch / "stacks", scratch / SCAN_VIEW)
+            # Each stack folder in the form Terraform and the scanners both read: what checkov's JSON parser
+            # cannot read moves to a native `moved.tf` beside `cdk.tf.json` (synthesis/output_form.py). The
+            # checks above read the stacks as cdktf wrote them; nothing is swapped in unless this succeeds.
+            write_scan_readable(scratch / "stacks")
             _replace(outdir, scratch)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""The synthesized stack in a form Terraform and the scanners both read.
+"""The synthesized stack in a form Terraform and the scanners both read: one folder per stack.
 
 cdktf writes a whole stack as one `cdk.tf.json`. Terraform reads it, but checkov's JSON parser
 (3.3.x, `checkov/terraform_json/parser.py`) gives up on the whole file - "this method receives only
@@ -6,16 +6,12 @@ dicts", a parse error, nothing scanned, exit code 0 - as soon as a top-level blo
 where it expects an object: the `moved`, `removed` and `import` blocks (`from`, `to`, `id` are strings)
 and `terraform.required_version` (checkov issue 7454). No JSON spelling of those blocks avoids that.
 
-So the synthesis writes, beside `stacks/`, a scan view `scan/<layer>/`: the same `cdk.tf.json` less
-those blocks, and a sibling file in Terraform's native syntax, `moved.tf`, holding them. Terraform loads
-every `.tf` and `.tf.json` file of a directory as one configuration, so the view plans exactly as the
-stack does; checkov's JSON runner reads every resource of its `cdk.tf.json`, and its HCL runner reads
-`moved.tf` (it understands those blocks). trivy reads both.
-
-The deployable stack in `stacks/<layer>/` stays one `cdk.tf.json`, as cdktf writes it: the tools
-that plan a stack against a deployed state (`cdktf diff`, `plan_compare.py`, which copies a stack
-without its `.tf` files and reads its `moved` blocks from `cdk.tf.json`) must see every `moved` block
-there, or they would plan the destruction of every moved resource.
+So the synthesis rewrites every `stacks/<layer>/` it wrote: `cdk.tf.json` less those blocks, and a
+sibling file in Terraform's native syntax, `moved.tf`, holding them. Terraform (and `cdktf diff` /
+`cdktf deploy`, which run it in that folder) loads every `.tf` and `.tf.json` file of a directory as
+one configuration, so the folder plans exactly as the single file did; checkov's JSON runner reads
+every resource of its `cdk.tf.json` and its HCL runner reads `moved.tf` (it understands those blocks);
+trivy reads both. The folder users deploy is the folder their scanners read.
 
 What this module holds: the split (`split_for_scanners`), the writer for a synthesized `stacks/`
 folder (`write_scan_readable`), the renderer of the native file, and the inverse (`read_stack`) that
@@ -97,7 +93,8 @@ def render_native(native: dict[str, Any]) -> str:
 
 def write_scan_readable(stacks_dir: Path) -> list[Path]:
     """Rewrite every `<layer>/cdk.tf.json` below `stacks_dir` in the split form (the JSON part, and
-    `moved.tf` where the stack has such blocks). Safe to run twice. Returns the native files written."""
+    `moved.tf` where the stack has such blocks). A stack already split is left as it is (no such
+    blocks in its JSON). Returns the native files written."""
     written = []
     for stack_file in sorted(Path(stacks_dir).glob(f"*/{STACK_FILE}")):
         stack = json.loads(stack_file.read_text())
@@ -112,20 +109,6 @@ def write_scan_readable(stacks_dir: Path) -> list[Path]:
         native_file.write_text(native)
         written.append(native_file)
     return written
-
-
-SCAN_VIEW = "scan"  # the view's folder, beside `stacks/` in the output folder
-
-
-def write_scan_view(stacks_dir: Path, view_dir: Path) -> list[Path]:
-    """The scan view of every stack below `stacks_dir` in `view_dir/<layer>/`: a copy of its
-    `cdk.tf.json`, split (`write_scan_readable`). The stacks themselves are not changed."""
-    view_dir = Path(view_dir)
-    for stack_file in sorted(Path(stacks_dir).glob(f"*/{STACK_FILE}")):
-        target = view_dir / stack_file.parent.name / STACK_FILE
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(stack_file.read_bytes())
-    return write_scan_readable(view_dir)
 
 
 def read_stack(stack_dir: Path) -> dict[str, Any]:

@@ -28,6 +28,29 @@ def test_one_stack_per_ported_layer_named_exactly_as_the_layer(synthesized, env)
     assert synthesized(env).layers() == sorted(LAYER_NAMES)
 
 
+def test_the_tools_know_the_layer_names_without_importing_the_layers():
+    from tools.stack_form import known_layers
+    assert known_layers() == sorted(LAYER_NAMES)
+
+
+def test_a_failed_split_leaves_the_previous_output_untouched(synthesized, tmp_path, monkeypatch):
+    """The split into cdk.tf.json + moved.tf is part of the synthesis: all of it, or nothing swapped in."""
+    from synthesis import output_form
+
+    outdir = tmp_path / "cdktf.out"
+    shutil.copytree(synthesized("dev").outdir, outdir)
+    before = digest(outdir)
+
+    def broken(stacks_dir):
+        raise output_form.OutputFormError("a block that cannot be written natively")
+
+    monkeypatch.setattr(output_form, "write_scan_readable", broken)
+    with pytest.raises(output_form.OutputFormError):
+        synthesis.synthesize(load_environment("dev"), outdir)
+    assert digest(outdir) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"]
+
+
 def test_synthesis_is_byte_identical_when_repeated(synthesized, tmp_path):
     again = tmp_path / "cdktf.out"
     synthesis.synthesize(load_environment("dev"), again)

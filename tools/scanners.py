@@ -32,6 +32,7 @@ import yaml
 from synthesis.output_form import read_stack
 from tools.hcl_view import VIEW_FILE, json_line, write_view
 from tools.scan_policy import TFSEC_CONFIG, TRIVY_CONFIG, Policy
+from tools.stack_form import read_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DIR = ROOT / "tools" / "scan_checks"
@@ -102,6 +103,8 @@ def run_checkov(stack_dir: Path, layer: str, policy: Policy, work: Path) -> Scan
     # The policy's own file, less its skip list: tools.scan applies the skips itself, so that the
     # table can count what each skip hides.
     config = {k: v for k, v in policy.checkov_config.items() if k != "skip-check"}
+    # The policy names its own checks' folder relative to the repository root; checkov runs elsewhere here.
+    config["external-checks-dir"] = [str(ROOT / d) for d in config.get("external-checks-dir") or []]
     config.update({"soft-fail": True, "compact": True, "quiet": False})
     config_file = work / "checkov.yml"
     config_file.write_text(yaml.safe_dump(config))

@@ -12,6 +12,7 @@ import pytest
 from synthesis.checks import task_reads, task_reads_exist
 from settings import load_environment
 from synthesis import synthesize
+from tools.stack_form import read_stack
 from tests.conftest import ENVIRONMENTS, REFERENCE_ENVIRONMENTS, ROOT
 from tests.helpers import addresses, moves, ref, removed, resource, resources_of_type
 
@@ -248,7 +249,7 @@ def test_a_fifth_service_is_one_entry_and_changes_nothing_else(synthesized, tmp_
     defaults.write_text(text + FIFTH)
     outdir = tmp_path / "cdktf.out"
     synthesize(load_environment("dev", envs_dir=envs), outdir)
-    before, after = synthesized("dev").stack(LAYER), json.loads((outdir / "stacks" / LAYER / "cdk.tf.json").read_text())
+    before, after = synthesized("dev").stack(LAYER), read_stack(outdir / "stacks" / LAYER)
     added = addresses(after) - addresses(before)
     assert addresses(before) <= addresses(after)
     assert sorted(a.split(".")[0] for a in added) == sorted(
@@ -274,7 +275,7 @@ def test_a_certificate_turns_on_the_designed_https_listener(tmp_path):
                    '"arn:aws:acm:us-west-2:897722691159:certificate/0a1b2c3d-1111-2222-3333-444455556666"\n')
     outdir = tmp_path / "cdktf.out"
     synthesize(load_environment("dev", envs_dir=envs), outdir)
-    s = json.loads((outdir / "stacks" / LAYER / "cdk.tf.json").read_text())
+    s = read_stack(outdir / "stacks" / LAYER)
     listeners = resources_of_type(s, "aws_lb_listener")
     assert sorted(listeners) == ["alb_http", "alb_https"]
     https, http = listeners["alb_https"], listeners["alb_http"]
