@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> str:
                 other = args.compare or synthesize_ref(args.compare_ref, env, scratch / "ref")
                 before = _estimate(other, env, args)
                 label = str(args.compare) if args.compare else args.compare_ref
-                out.append(difference_markdown(before, estimate, label, "this checkout"))
+                own = f"{env} synthesized here" if (args.env or args.all) else str(folder)
+                out.append(difference_markdown(before, estimate, label, own))
             elif args.profile:
                 out.append(side_by_side_markdown(estimate, _estimate(synthesize_profile(env, args.profile, scratch), env, args)))
             else:
