@@ -74,6 +74,15 @@ def test_a_fargate_service_costs_desired_tasks_times_task_size(tmp_path):
     assert monthly(estimate, "aws_ecs_task_definition.api") == 0
 
 
+def test_a_fargate_task_with_a_public_ip_pays_for_the_address(tmp_path):
+    resources = fargate()
+    resources["aws_ecs_service"]["api"]["network_configuration"] = {"assign_public_ip": True}
+    stacks = write_stack(tmp_path / "s", "07-application", resources)
+    estimate = estimate_folder(stacks, "handtest", usage_file(tmp_path, task_hours=730))
+    assert monthly(estimate, "aws_ecs_service.api") == pytest.approx(
+        2 * 730 * (0.5 * 0.04048 + 1 * 0.004445) + 2 * 730 * 0.005)
+
+
 def test_fargate_spot_takes_the_spot_discount_off(tmp_path):
     stacks = write_stack(tmp_path / "s", "07-application",
                          fargate([{"capacity_provider": "FARGATE_SPOT", "weight": 1}]))
@@ -210,3 +219,12 @@ def test_side_by_side_shows_each_layer_as_is_and_to_be(tmp_path):
     to_be = estimate_folder(write_stack(tmp_path / "b", "01-network", {"aws_nat_gateway": {"n0": {}}}), "x")
     table = side_by_side_markdown(as_is, to_be)
     assert "| 01-network | $66.60 | $33.75 | −$32.85 |" in table
+
+
+def test_one_layer_is_estimated_alone_and_an_unknown_layer_is_an_error(tmp_path, capsys):
+    stacks = write_stack(tmp_path / "s", "01-network", {"aws_nat_gateway": {"nat": {}}})
+    write_stack(stacks, "10-monitoring", {"aws_cloudwatch_dashboard": {"main": {}}})
+    only = estimate_folder(stacks, "handtest", layer="10-monitoring")
+    assert only.total == pytest.approx(3.00) and only.layers == ("10-monitoring",)
+    assert main(["--stacks", str(stacks), "--layer", "99-nothing"]) == 1
+    assert "no layer '99-nothing'" in capsys.readouterr().err

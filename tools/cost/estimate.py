@@ -9,7 +9,7 @@ from pathlib import Path
 from tools.cost.charges import Context, Unpriced
 from tools.cost.data import Design, PriceFile, Usage, load_design, load_free, load_prices, load_usage
 from tools.cost.rules import RULES
-from tools.cost.stacks import Stacks, load_stacks
+from tools.cost.stacks import StackError, Stacks, load_stacks
 
 
 @dataclass(frozen=True)
@@ -125,5 +125,7 @@ def estimate(stacks: Stacks, env: str, usage: Usage, prices: dict[str, PriceFile
 def estimate_folder(folder: Path, env: str, usage_file: Path | None = None, layer: str | None = None,
                     prices_dir: Path | None = None) -> Estimate:
     stacks = load_stacks(folder)
+    if layer and layer not in stacks.layers:
+        raise StackError(f"{folder}: no layer '{layer}' (layers: {', '.join(stacks.layers)})")
     prices = {region: load_prices(region, prices_dir) if prices_dir else load_prices(region) for region in stacks.regions}
     return estimate(stacks, env, load_usage(env, usage_file), prices, load_free(), load_design(), layer)

@@ -32,6 +32,12 @@ def ecs_service(i: Instance, ctx: Context) -> list[Charge]:
                                assumption, discount),
                         Charge(f"GB-hours, {label}", task_hours * memory, "fargate_gb_hour", "fixed", "ECS Fargate",
                                assumption, discount)]
+    network = i.body.get("network_configuration") or {}
+    if isinstance(network, list):
+        network = network[0] if network else {}
+    if network.get("assign_public_ip"):
+        charges.append(Charge("public IPv4 address-hours", tasks * hours, "public_ipv4_hour", "fixed", "Public IPv4",
+                              f"assign_public_ip: one address per running task; {why}"))
     return charges
 
 
