@@ -228,3 +228,28 @@ def test_one_layer_is_estimated_alone_and_an_unknown_layer_is_an_error(tmp_path,
     assert only.total == pytest.approx(3.00) and only.layers == ("10-monitoring",)
     assert main(["--stacks", str(stacks), "--layer", "99-nothing"]) == 1
     assert "no layer '99-nothing'" in capsys.readouterr().err
+
+
+def test_a_bad_compare_ref_is_one_line_and_leaves_no_worktree(tmp_path):
+    import subprocess
+
+    from tools.cost.synth import ROOT, SynthError, synthesize_ref
+
+    def worktrees() -> str:
+        return subprocess.run(["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True).stdout
+
+    before = worktrees()
+    with pytest.raises(SynthError, match=r"^--compare-ref no-such-ref-i35: ") as error:
+        synthesize_ref("no-such-ref-i35", "dev", tmp_path)
+    assert "\n" not in str(error.value)
+    assert worktrees() == before
+
+
+def test_the_text_output_lists_free_resources_with_the_reason(tmp_path):
+    from tools.cost.render import to_text
+
+    stacks = write_stack(tmp_path / "s", "01-network", {"aws_nat_gateway": {"nat": {}}, "aws_vpc": {"main": {}},
+                                                        "aws_subnet": {"a": {}, "b": {}}})
+    text = to_text(estimate_folder(stacks, "handtest"))
+    assert "free (3 resources):" in text
+    assert "aws_subnet" in text and "x2" in text and "no charge for subnets" in text

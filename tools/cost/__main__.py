@@ -24,14 +24,17 @@ def parser() -> argparse.ArgumentParser:
     which = main.add_mutually_exclusive_group()
     which.add_argument("--env", choices=ENVIRONMENTS, help="synthesize this environment into a scratch folder first")
     which.add_argument("--all", action="store_true", help="every environment, each synthesized into a scratch folder")
-    which.add_argument("--stacks", type=Path, help=f"a synthesized stacks folder (default {DEFAULT_STACKS.relative_to(ROOT)})")
+    which.add_argument("--stacks", type=Path,
+                       help=f"a synthesized stacks folder (default {DEFAULT_STACKS.relative_to(ROOT)})")
     main.add_argument("--usage-env", help="the usage file's environment for --stacks (default $PETCLINIC_ENV or dev)")
     main.add_argument("--layer", help="one layer only")
     main.add_argument("--format", choices=sorted(RENDERERS), default="text")
     main.add_argument("--usage", type=Path, help="a usage file merged over the environment's (tools/cost/data/usage/)")
     other = main.add_mutually_exclusive_group()
-    other.add_argument("--compare", type=Path, metavar="OTHER_STACKS_DIR", help="difference per resource against these stacks")
-    other.add_argument("--compare-ref", metavar="GIT_REF", help="difference per resource against this git ref's synthesis")
+    other.add_argument("--compare", type=Path, metavar="OTHER_STACKS_DIR",
+                       help="difference per resource against these stacks")
+    other.add_argument("--compare-ref", metavar="GIT_REF",
+                       help="difference per resource against this git ref's synthesis")
     other.add_argument("--profile", help="the environment under this design profile beside its own settings, per layer")
     return main
 
@@ -58,7 +61,8 @@ def run(args: argparse.Namespace) -> str:
                 own = f"{env} synthesized here" if (args.env or args.all) else str(folder)
                 out.append(difference_markdown(before, estimate, label, own))
             elif args.profile:
-                out.append(side_by_side_markdown(estimate, _estimate(synthesize_profile(env, args.profile, scratch), env, args)))
+                to_be = _estimate(synthesize_profile(env, args.profile, scratch), env, args)
+                out.append(side_by_side_markdown(estimate, to_be))
             else:
                 out.append(RENDERERS[args.format](estimate))
     return "\n".join(out)

@@ -1,8 +1,9 @@
 """What a pricing rule returns and what it may read.
 
-A rule (tools/cost/rules_*.py, one function per resource type) returns `Charge`s: a quantity, the price-file key it is multiplied by, whether it is fixed
-(the hours or months a resource exists, read from the configuration) or usage-based (a figure from
-the usage file, whose `why` travels with the charge), and the design-document service it belongs to.
+A rule (tools/cost/rules_*.py, one function per resource type) returns `Charge`s: a quantity, the
+price-file key it is multiplied by, whether it is fixed (the hours or months a resource exists, read
+from the configuration) or usage-based (a figure from the usage file, whose `why` travels with the
+charge), and the design-document service it belongs to.
 A rule that meets a configuration it has no price for raises `Unpriced`: nothing goes unpriced in silence.
 """
 from __future__ import annotations

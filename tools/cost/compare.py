@@ -53,7 +53,8 @@ def difference_markdown(before: Estimate, after: Estimate, before_label: str, af
     if not deltas:
         return "\n".join(rows + ["No resource changes its monthly cost."]) + "\n"
     rows += ["| layer | resource | before | after | difference |", "|---|---|---:|---:|---:|"]
-    rows += [f"| {d.layer} | `{d.address}` | {money(d.before)} | {money(d.after)} | {signed(d.delta)} |" for d in deltas]
+    rows += [f"| {d.layer} | `{d.address}` | {money(d.before)} | {money(d.after)} | {signed(d.delta)} |"
+             for d in deltas]
     return "\n".join(rows) + "\n"
 
 

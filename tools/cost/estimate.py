@@ -90,7 +90,8 @@ def estimate(stacks: Stacks, env: str, usage: Usage, prices: dict[str, PriceFile
             if instance.type in free:
                 free_items.append(Free(instance.layer, instance.address, instance.type, free[instance.type]))
             else:
-                unpriced.append(f"{instance.type} at {instance.layer}/{instance.address}: no price rule and not listed as free")
+                unpriced.append(f"{instance.type} at {instance.layer}/{instance.address}: "
+                                "no price rule and not listed as free")
             continue
         try:
             charges = rule(instance, context)
@@ -127,5 +128,6 @@ def estimate_folder(folder: Path, env: str, usage_file: Path | None = None, laye
     stacks = load_stacks(folder)
     if layer and layer not in stacks.layers:
         raise StackError(f"{folder}: no layer '{layer}' (layers: {', '.join(stacks.layers)})")
-    prices = {region: load_prices(region, prices_dir) if prices_dir else load_prices(region) for region in stacks.regions}
+    prices = {region: load_prices(region, prices_dir) if prices_dir else load_prices(region)
+              for region in stacks.regions}
     return estimate(stacks, env, load_usage(env, usage_file), prices, load_free(), load_design(), layer)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from tools.cost.estimate import Estimate
@@ -20,6 +21,13 @@ def design_range(estimate: Estimate, service: str) -> str:
     return money(line.low) if line.low == line.high else f"{money(line.low)}–{money(line.high)}"
 
 
+def free_by_type(estimate: Estimate) -> list[tuple[str, int, str]]:
+    """The free resources grouped: (type, how many, why free)."""
+    counts = Counter(item.type for item in estimate.free)
+    reasons = {item.type: item.reason for item in estimate.free}
+    return [(name, counts[name], reasons[name]) for name in sorted(counts)]
+
+
 def as_dict(estimate: Estimate) -> dict[str, Any]:
     def r(value: float) -> float:
         return round(value, 4)
@@ -33,14 +41,15 @@ def as_dict(estimate: Estimate) -> dict[str, Any]:
         "total": {"monthly": r(estimate.total), "fixed": r(sum(v["fixed"] for v in layers.values())),
                   "usage": r(sum(v["usage"] for v in layers.values())),
                   "design": {"low": total["low"], "high": total["high"], "label": total["label"]}},
-        "layers": [{"layer": name, "fixed": r(v["fixed"]), "usage": r(v["usage"]), "monthly": r(v["fixed"] + v["usage"])}
-                   for name, v in layers.items()],
+        "layers": [{"layer": name, "fixed": r(v["fixed"]), "usage": r(v["usage"]),
+                    "monthly": r(v["fixed"] + v["usage"])} for name, v in layers.items()],
         "services": [{"service": name, "monthly": r(value), "design": design_range(estimate, name)}
                      for name, value in estimate.by_service().items()],
         "lines": [{"layer": l.layer, "address": l.address, "type": l.type, "service": l.service,
                    "component": l.component, "kind": l.kind, "quantity": r(l.quantity), "unit_price": l.unit_price,
                    "monthly": r(l.monthly), "assumption": l.assumption, "price_basis": l.price_basis,
-                   "unverified_price": l.unverified} for l in estimate.lines],
+                   "unverified_price": l.unverified, "design": design_range(estimate, l.service)}
+                  for l in estimate.lines],
         "free": [{"layer": f.layer, "address": f.address, "type": f.type, "reason": f.reason} for f in estimate.free],
     }
 
@@ -80,11 +89,17 @@ def largest_items(estimate: Estimate, how_many: int = 3) -> str:
 
 def to_markdown(estimate: Estimate) -> str:
     unverified = sorted({l.type for l in estimate.lines if l.unverified})
-    parts = [f"### {estimate.env} ({estimate.region}): {money(estimate.total)} a month ({estimate.hours_per_month:g} h)",
+    title = f"### {estimate.env} ({estimate.region}): {money(estimate.total)} a month ({estimate.hours_per_month:g} h)"
+    parts = [title,
              "", layer_table(estimate), "", service_table(estimate), "", "Largest line items:", "",
              largest_items(estimate)]
     if unverified:
         parts += ["", f"Priced with a figure the search did not confirm (see the price file): {', '.join(unverified)}"]
+    free = free_by_type(estimate)
+    parts += ["", f"<details><summary>{len(estimate.free)} resources that cost nothing by themselves</summary>", "",
+              "| type | count | why |", "|---|---:|---|"]
+    parts += [f"| {name} | {count} | {reason} |" for name, count, reason in free]
+    parts += ["", "</details>"]
     return "\n".join(parts) + "\n"
 
 
@@ -102,9 +117,10 @@ def to_text(estimate: Estimate) -> str:
     out.append("\nby service (beside §13.1):")
     out += [f"  {name:22} {money(value):>10}   {design_range(estimate, name)}"
             for name, value in estimate.by_service().items()]
+    out.append(f"\nfree ({len(estimate.free)} resources):")
+    out += [f"  {name:45} x{count:<3} {reason}" for name, count, reason in free_by_type(estimate)]
     total = estimate.design.total
-    out.append(f"\ntotal {money(estimate.total)} a month (§13.1: {money(total['low'])}–{money(total['high'])}); "
-               f"{len(estimate.free)} free resources (listed in --format json)")
+    out.append(f"\ntotal {money(estimate.total)} a month (§13.1: {money(total['low'])}–{money(total['high'])})")
     return "\n".join(out) + "\n"
 
 

@@ -44,7 +44,8 @@ def ecs_service(i: Instance, ctx: Context) -> list[Charge]:
 def rds_cluster(i: Instance, ctx: Context) -> list[Charge]:
     storage, storage_why = ctx.figure("aurora_storage_gb")
     io, io_why = ctx.figure("aurora_io_million")
-    return [Charge("storage GB-month", storage, "aurora_storage_gb_month", "usage", "Aurora Serverless v2", storage_why),
+    return [Charge("storage GB-month", storage, "aurora_storage_gb_month", "usage", "Aurora Serverless v2",
+                   storage_why),
             Charge("million I/O requests", io, "aurora_io_million", "usage", "Aurora Serverless v2",
                    f"{io_why}; backups within the retention period up to the volume's size are free")]
 

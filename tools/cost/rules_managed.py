@@ -121,7 +121,8 @@ def repository(i: Instance, ctx: Context) -> list[Charge]:
 
 def trail(i: Instance, ctx: Context) -> list[Charge]:
     charges = [Charge("management events", 0, None, "free", "CloudTrail",
-                      "the first copy of management events in an account is free (assumes this is the account's first trail)")]
+                      "the first copy of management events in an account is free "
+                      "(assumes this is the account's first trail)")]
     selectors = i.body.get("event_selector") or []
     if any(s.get("data_resource") for s in selectors) or i.body.get("advanced_event_selector"):
         events, why = ctx.figure("cloudtrail_data_events")
