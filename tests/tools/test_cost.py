@@ -253,3 +253,14 @@ def test_the_text_output_lists_free_resources_with_the_reason(tmp_path):
     text = to_text(estimate_folder(stacks, "handtest"))
     assert "free (3 resources):" in text
     assert "aws_subnet" in text and "x2" in text and "no charge for subnets" in text
+
+
+def test_a_misspelt_usage_figure_is_refused_not_ignored(tmp_path):
+    stacks = write_stack(tmp_path / "s", "01-network", {"aws_nat_gateway": {"nat": {}}})
+    with pytest.raises(DataError, match=r"usage\.toml: field 'figures\.nat_gbb': no such usage figure"):
+        estimate_folder(stacks, "handtest", usage_file(tmp_path, nat_gbb=5))
+
+
+def test_an_empty_stacks_folder_says_how_to_get_one(tmp_path, capsys):
+    assert main(["--stacks", str(tmp_path)]) == 1
+    assert "run bin/app, or pass --env ENV" in capsys.readouterr().err

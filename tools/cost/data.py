@@ -129,8 +129,14 @@ def load_usage(env: str, extra: Path | None = None, folder: Path = USAGE_DIR) ->
     merged: dict[str, Any] = {"figures": {}}
     for path in paths:
         document = _read(path)
+        known = set(merged["figures"])
         for key, value in document.items():
             if key == "figures" and isinstance(value, dict):
+                # A misspelt figure would otherwise be ignored in silence while the default is used.
+                unknown = sorted(set(value) - known) if known else []
+                if unknown:
+                    raise DataError(f"{path}: field 'figures.{unknown[0]}': no such usage figure "
+                                    f"(known: {', '.join(sorted(known))})")
                 merged["figures"].update(value)
             else:
                 merged[key] = value

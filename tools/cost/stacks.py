@@ -53,7 +53,7 @@ class Stacks:
 def load_stacks(folder: Path) -> Stacks:
     files = sorted(folder.glob("*/cdk.tf.json"))
     if not files:
-        raise StackError(f"no synthesized stack (*/cdk.tf.json) in {folder}")
+        raise StackError(f"no synthesized stack (*/cdk.tf.json) in {folder}: run bin/app, or pass --env ENV")
     instances: list[Instance] = []
     layer_regions: dict[str, str] = {}
     for path in files:
