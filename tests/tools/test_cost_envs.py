@@ -33,3 +33,17 @@ def test_the_generated_tables_in_docs_cost_md_are_current(synthesized):
     text = docs.DOC.read_text()
     assert docs.BLOCK.search(text), "docs/cost.md has no generated block"
     assert docs.render(text, docs.blocks(estimates)) == text, "docs/cost.md is stale: run python -m tools.cost.docs"
+
+
+def test_a_new_resource_type_in_a_real_stack_fails_the_estimate(synthesized, tmp_path):
+    import shutil
+
+    from tools.cost.charges import Unpriced
+
+    stacks = shutil.copytree(synthesized("dev").outdir / "stacks", tmp_path / "stacks")
+    path = stacks / "07-application" / "cdk.tf.json"
+    document = json.loads(path.read_text())
+    document["resource"]["aws_elasticache_cluster"] = {"cache": {"node_type": "cache.t4g.micro"}}
+    path.write_text(json.dumps(document))
+    with pytest.raises(Unpriced, match=r"aws_elasticache_cluster at 07-application/aws_elasticache_cluster\.cache"):
+        estimate_folder(stacks, "dev")

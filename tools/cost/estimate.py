@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.cost.charges import Context, Unpriced
-from tools.cost.data import Design, PriceFile, Usage, load_design, load_free, load_prices, load_usage
+from tools.cost.charges import Charge, Context, Unpriced
+from tools.cost.data import Design, Price, PriceFile, Usage, load_design, load_free, load_prices, load_usage
 from tools.cost.rules import RULES
-from tools.cost.stacks import StackError, Stacks, load_stacks
+from tools.cost.stacks import Instance, StackError, Stacks, load_stacks
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,28 @@ class Estimate:
         return [(layer, address, sum(l.monthly for l in lines), lines) for (layer, address), lines in ranked[:how_many]]
 
 
+def _priced(instance: Instance, charges: list[Charge], table: dict[str, Price]) -> list[Line]:
+    lines = []
+    for charge in charges:
+        if charge.price_key is None:
+            lines.append(Line(instance.layer, instance.address, instance.type, charge.service, charge.component,
+                              "free", 0.0, 0.0, 0.0, charge.assumption, "free", False))
+            continue
+        price = table.get(charge.price_key)
+        if price is None or (charge.discount_key and charge.discount_key not in table):
+            raise Unpriced(f"{instance.type} at {instance.layer}/{instance.address}: no price "
+                           f"'{charge.price_key}' in the {instance.region} price file")
+        unit_price = price.value * (1 - table[charge.discount_key].value if charge.discount_key else 1)
+        note = " ".join(filter(None, [instance.note, charge.assumption]))
+        lines.append(Line(instance.layer, instance.address, instance.type, charge.service, charge.component,
+                          charge.kind, charge.quantity, unit_price, charge.quantity * unit_price, note,
+                          price.basis, price.unverified))
+    return lines
+
+
 def estimate(stacks: Stacks, env: str, usage: Usage, prices: dict[str, PriceFile], free: dict[str, str],
              design: Design, layer: str | None = None) -> Estimate:
+    """Every instance priced or listed free; any other fails, after all of them are looked at."""
     context = Context(stacks, usage)
     lines: list[Line] = []
     free_items: list[Free] = []
@@ -86,36 +106,16 @@ def estimate(stacks: Stacks, env: str, usage: Usage, prices: dict[str, PriceFile
         if layer and instance.layer != layer:
             continue
         rule = RULES.get(instance.type)
-        if rule is None:
-            if instance.type in free:
-                free_items.append(Free(instance.layer, instance.address, instance.type, free[instance.type]))
-            else:
-                unpriced.append(f"{instance.type} at {instance.layer}/{instance.address}: "
-                                "no price rule and not listed as free")
-            continue
-        try:
-            charges = rule(instance, context)
-        except Unpriced as error:
-            unpriced.append(str(error))
-            continue
-        for charge in charges:
-            if charge.price_key is None:
-                lines.append(Line(instance.layer, instance.address, instance.type, charge.service, charge.component,
-                                  "free", 0.0, 0.0, 0.0, charge.assumption, "free", False))
-                continue
-            table = prices[instance.region].prices
-            price = table.get(charge.price_key)
-            if price is None or (charge.discount_key and charge.discount_key not in table):
-                unpriced.append(f"{instance.type} at {instance.layer}/{instance.address}: no price "
-                                f"'{charge.price_key}' in the {instance.region} price file")
-                continue
-            unit_price = price.value
-            if charge.discount_key:
-                unit_price *= 1 - table[charge.discount_key].value
-            note = " ".join(filter(None, [instance.note, charge.assumption]))
-            lines.append(Line(instance.layer, instance.address, instance.type, charge.service, charge.component,
-                              charge.kind, charge.quantity, unit_price, charge.quantity * unit_price, note,
-                              price.basis, price.unverified))
+        if rule is None and instance.type in free:
+            free_items.append(Free(instance.layer, instance.address, instance.type, free[instance.type]))
+        elif rule is None:
+            unpriced.append(f"{instance.type} at {instance.layer}/{instance.address}: "
+                            "no price rule and not listed as free")
+        else:
+            try:
+                lines += _priced(instance, rule(instance, context), prices[instance.region].prices)
+            except Unpriced as error:
+                unpriced.append(str(error))
     if unpriced:
         more = f" (and {len(unpriced) - 1} more)" if len(unpriced) > 1 else ""
         raise Unpriced(f"unpriced resource: {unpriced[0]}{more}")
