@@ -83,6 +83,17 @@ def test_a_fargate_task_with_a_public_ip_pays_for_the_address(tmp_path):
         2 * 730 * (0.5 * 0.04048 + 1 * 0.004445) + 2 * 730 * 0.005)
 
 
+def test_an_autoscaling_floor_above_the_desired_count_sets_the_tasks(tmp_path):
+    resources = fargate()
+    resources["aws_appautoscaling_target"] = {"api": {
+        "min_capacity": 3, "max_capacity": 6,
+        "resource_id": "service/${aws_ecs_cluster.main.name}/${aws_ecs_service.api.name}"}}
+    stacks = write_stack(tmp_path / "s", "07-application", resources)
+    estimate = estimate_folder(stacks, "handtest", usage_file(tmp_path, task_hours=730))
+    assert monthly(estimate, "aws_ecs_service.api") == pytest.approx(3 * 730 * (0.5 * 0.04048 + 1 * 0.004445))
+    assert any("min_capacity 3" in line.assumption for line in estimate.lines)
+
+
 def test_fargate_spot_takes_the_spot_discount_off(tmp_path):
     stacks = write_stack(tmp_path / "s", "07-application",
                          fargate([{"capacity_provider": "FARGATE_SPOT", "weight": 1}]))

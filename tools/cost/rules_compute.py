@@ -20,7 +20,10 @@ def ecs_service(i: Instance, ctx: Context) -> list[Charge]:
     memory = float(definition.body["memory"]) / 1024
     tasks = i.body.get("desired_count", 1)
     tasks = tasks if isinstance(tasks, (int, float)) else 1
+    floor = _scaling_floor(i, ctx)
     hours, why = ctx.figure("task_hours")
+    if floor > tasks:
+        tasks, why = floor, f"{why}; the autoscaling target's min_capacity {floor:g} is above the desired count"
     weights = {s.get("capacity_provider"): float(s.get("weight", 0)) for s in strategy}
     spot = weights.get("FARGATE_SPOT", 0) / sum(weights.values()) if sum(weights.values()) else 0.0
     assumption = f"{tasks:g} desired tasks x {vcpu:g} vCPU / {memory:g} GB ({definition.address}); {why}"
@@ -39,6 +42,14 @@ def ecs_service(i: Instance, ctx: Context) -> list[Charge]:
         charges.append(Charge("public IPv4 address-hours", tasks * hours, "public_ipv4_hour", "fixed", "Public IPv4",
                               f"assign_public_ip: one address per running task; {why}"))
     return charges
+
+
+def _scaling_floor(service: Instance, ctx: Context) -> float:
+    """The min_capacity of an autoscaling target on this service: ECS never runs fewer tasks."""
+    reference = f"${{{service.address}.name}}"
+    floors = [t.body.get("min_capacity") for t in ctx.stacks.of_type("aws_appautoscaling_target")
+              if t.layer == service.layer and reference in str(t.body.get("resource_id", ""))]
+    return max((f for f in floors if isinstance(f, (int, float))), default=0)
 
 
 def rds_cluster(i: Instance, ctx: Context) -> list[Charge]:
