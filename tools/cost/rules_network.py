@@ -40,8 +40,10 @@ def load_balancer(i: Instance, ctx: Context) -> list[Charge]:
         raise Unpriced(f"{i.type} at {i.layer}/{i.address}: load_balancer_type "
                        f"{i.body.get('load_balancer_type')} has no price (only application)")
     lcu, why = ctx.figure("alb_lcu")
+    out, out_why = ctx.figure("internet_out_gb")
     charges = [Charge("load balancer-hours", ctx.hours, "alb_hour", "fixed", "ALB"),
-               Charge("LCU-hours", lcu * ctx.hours, "alb_lcu_hour", "usage", "ALB", why)]
+               Charge("LCU-hours", lcu * ctx.hours, "alb_lcu_hour", "usage", "ALB", why),
+               Charge("GB out to the internet", out, "internet_out_gb", "usage", "Data transfer out", out_why)]
     if not i.body.get("internal", False):
         subnets = i.body.get("subnets")
         zones, how = (len(subnets), "subnets listed") if isinstance(subnets, list) else ctx.zones()
