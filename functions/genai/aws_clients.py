@@ -12,11 +12,12 @@ import boto3
 from botocore.config import Config
 
 # `total_max_attempts` counts the first call (botocore's `max_attempts` would count retries only).
-# Bedrock: one retry, a third attempt would not fit in the 29 s API Gateway allows.
+# Bedrock: none in botocore; `bedrock.py` retries throttling and server errors itself (bounded by
+# `bedrock.RETRY`, logged, tested), and two layers of retries would multiply the attempts.
 # Data API: none. A read timeout does not stop the statement on the cluster, so a retry would run a
 # heavy statement twice; the statement's own time cap (`sql_guard.TIME_CAP_MS`, below the read
 # timeout) makes the server give up first.
-ATTEMPTS = {"bedrock-runtime": 2, "rds-data": 1}
+ATTEMPTS = {"bedrock-runtime": 1, "rds-data": 1}
 CONFIGS = {
     "bedrock-runtime": Config(connect_timeout=3, read_timeout=20,
                               retries={"total_max_attempts": ATTEMPTS["bedrock-runtime"], "mode": "standard"}),

@@ -9,6 +9,7 @@ message text itself). No I/O here.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 STATES = ("ALARM", "OK", "INSUFFICIENT_DATA")
@@ -21,6 +22,9 @@ COMPARISONS = {
     "LessThanLowerThreshold": "below the band",
     "GreaterThanUpperThreshold": "above the band",
 }
+# An AWS region code ("us-west-2", "ap-northeast-2", "us-gov-west-1"): the console link is built from
+# it, so anything else in the ARN's region slot (a host name, a path) is dropped, not linked to.
+REGION_CODE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
 MAX_TEXT = 1500  # Slack truncates long attachment fields; keep reasons readable
 
 
@@ -88,7 +92,7 @@ def parse_alarm(message: object) -> Alarm:
         reason=_text(message.get("NewStateReason"))[:MAX_TEXT],
         description=_text(message.get("AlarmDescription"))[:MAX_TEXT],
         changed_at=_text(message.get("StateChangeTime")),
-        region_code=arn_parts[3] if len(arn_parts) > 3 and arn.startswith("arn:") else "",
+        region_code=_region_code(arn_parts) if arn.startswith("arn:") else "",
         region_name=_text(message.get("Region")),
         account=_text(message.get("AWSAccountId")),
     )
@@ -141,6 +145,11 @@ def _children(children: object) -> list[Child]:
         state = child.get("State") if isinstance(child.get("State"), dict) else {}
         result.append(Child(arn.rsplit(":alarm:", 1)[-1] if ":alarm:" in arn else arn, _text(state.get("Value"))))
     return result
+
+
+def _region_code(arn_parts: list[str]) -> str:
+    region = arn_parts[3] if len(arn_parts) > 3 else ""
+    return region if REGION_CODE.fullmatch(region) else ""
 
 
 def _text(value: object) -> str:

@@ -56,7 +56,8 @@ class _Answer:
 def post(url: str, payload: dict, policy: RetryPolicy = RetryPolicy(), *, deadline: float | None = None,
          clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> Delivery:
     """Deliver `payload`; `deadline` is a `clock()` value no attempt may run past."""
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    # "replace": a lone surrogate (JSON's "\ud800" in an alarm text) becomes "?" instead of losing the alarm
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8", errors="replace")
     answer = _Answer(None, "not attempted")
     for attempt in range(1, policy.max_attempts + 1):
         answer = _attempt(url, body, policy.timeout_seconds)

@@ -167,11 +167,16 @@ def test_a_base64_body_is_decoded(stubs):
     assert call(proxy_event(encoded, b64=True))[0] == 200
 
 
-@pytest.mark.parametrize("code", ["ThrottlingException", "ServiceUnavailableException", "ModelTimeoutException"])
-def test_bedrock_busy_gets_a_503(stubs, code):
+@pytest.mark.parametrize("code, attempts", [("ThrottlingException", 3), ("ServiceUnavailableException", 3),
+                                            ("ModelTimeoutException", 1)])
+def test_bedrock_busy_gets_a_503(stubs, monkeypatch, code, attempts):
+    """After the bounded retries of `bedrock.py` (tests/functions/test_bedrock_models.py)."""
+    import bedrock as bedrock_module
+    monkeypatch.setattr(bedrock_module, "_sleep", lambda seconds: None)
     bedrock, _ = stubs
-    bedrock.add_client_error("invoke_model", service_error_code=code, http_status_code=503,
-                             service_message=f"busy for arn:aws:iam::{ACCOUNT}:role/x")
+    for _ in range(attempts):
+        bedrock.add_client_error("invoke_model", service_error_code=code, http_status_code=503,
+                                 service_message=f"busy for arn:aws:iam::{ACCOUNT}:role/x")
     status, body, response = call(proxy_event(json.dumps({"question": "hi"})))
     assert status == 503 and body["error"] == "Service Unavailable"
     assert_nothing_leaks(response)
