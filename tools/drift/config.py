@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,15 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class RemoteRead:
+    """A `data.terraform_remote_state.<name>` block: whose state it reads (the backend key)."""
+
+    name: str
+    key: str
+    defaults: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Configuration:
     layer: str
     path: Path
@@ -68,6 +77,7 @@ class Configuration:
     backend: Backend | None
     region: str | None
     local_state: Path | None = None     # the state file of a stack with a local backend (00-bootstrap)
+    remote_reads: Mapping[str, RemoteRead] = field(default_factory=dict)   # by data source name
 
     def resource(self, address: Address) -> Resource | None:
         return self.resources.get(str(address.resource))
@@ -152,7 +162,9 @@ def parse_configuration(data: Mapping[str, Any], layer: str, path: Path) -> Conf
     providers = (data.get("provider") or {}).get("aws") or []
     providers = [providers] if isinstance(providers, dict) else providers
     region = next((p.get("region") for p in providers if "alias" not in p), None)
-    return Configuration(layer, path, resources, moves, removals, backend, region, local_state)
+    reads = {name: RemoteRead(name, str((block.get("config") or {}).get("key", "")), block.get("defaults") or {})
+             for name, block in ((data.get("data") or {}).get("terraform_remote_state") or {}).items()}
+    return Configuration(layer, path, resources, moves, removals, backend, region, local_state, reads)
 
 
 def load_configuration(stack_dir: Path) -> Configuration:

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from tools.drift.expressions import Partial, Unknown
 from tools.drift.schema import Block
 
 UNKNOWN = object()
@@ -25,7 +26,7 @@ class Difference:
 
 
 def is_unknown(value: Any) -> bool:
-    if value is UNKNOWN:
+    if value is UNKNOWN or isinstance(value, (Unknown, Partial)):
         return True
     if isinstance(value, str):
         return "${" in value
