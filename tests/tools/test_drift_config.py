@@ -14,6 +14,7 @@ import pytest
 
 from layers import LAYERS
 from tests.conftest import REFERENCE_ENVIRONMENTS, ROOT
+from tests.tools.state_completion import complete_state
 from tests.tools.state_fixtures import ORIGINAL, add_instance, original_state, set_attribute
 from tools.drift.addresses import parse
 from tools.drift.config import load_configuration
@@ -32,8 +33,9 @@ def cases():
 
 
 def drift(synthesized, env: str, layer: str, state: dict):
+    """The fixture completed as an applied state holds it (references and computed values filled)."""
     config = load_configuration(synthesized(env).stack_dir(layer))
-    return check_config(config, parse_state(json.dumps(state), f"{env}/{layer} fixture"))
+    return check_config(config, parse_state(json.dumps(complete_state(state, config)), f"{env}/{layer} fixture"))
 
 
 def changed_keys(change) -> set[str]:

@@ -177,13 +177,16 @@ def propagate_replacements(config: Configuration, findings: list[Finding], table
             resource = config.resource(parse(address))
             if resource is None:
                 continue
-            known = {c.attribute.split(".", 1)[0] for c in finding.changes}
+            known = {c.attribute.split(".", 1)[0] for c in finding.changes if "is replaced" in c.note}
             extra = []
+            kept = list(finding.changes)
             for name, value in sorted(resource.body.items()):
                 if name in known or resource.ignores(name):
                     continue
                 sources = _references(value) & replaced
                 if sources:
+                    # the value compared before was the replaced object's old one: unknown now
+                    kept = [c for c in kept if c.attribute.split(".", 1)[0] != name]
                     effect = table.effect(resource.type, name)
                     effect = "replace" if effect == "replace" else ("unknown" if effect == "unknown" else "update")
                     schema = resource_schema(resource.type)
@@ -192,7 +195,7 @@ def propagate_replacements(config: Configuration, findings: list[Finding], table
                     extra.append(Change(name, before, "(known after apply)", effect,
                                         f"{', '.join(sorted(sources))} is replaced"))
             if extra:
-                findings[index] = replace(finding, changes=finding.changes + tuple(extra))
+                findings[index] = replace(finding, changes=tuple(kept) + tuple(extra))
                 if findings[index].action == "replace":
                     replaced.add(str(resource.address))
                 changed = True

@@ -21,7 +21,7 @@ from typing import Any
 
 from tools.drift.expressions import Partial
 
-MARK = "\u0000unknown\u0000"
+MARK = "\ue000unknown\ue000"   # a private-use character: valid inside a JSON string
 HEALTH_CHECK_DEFAULTS = {"interval": 30, "retries": 3, "timeout": 5}
 
 
@@ -105,7 +105,7 @@ def _policy(value: Any) -> Any:
 
 def _leaf_equal(config: Any, state: Any) -> bool:
     if isinstance(config, str) and MARK in config:
-        pattern = "".join(".*?" if i % 2 else re.escape(p) for i, p in enumerate(config.split(MARK)))
+        pattern = ".*?".join(re.escape(p) for p in config.split(MARK))
         return re.fullmatch(pattern, _text(state), re.DOTALL) is not None
     if isinstance(config, bool) or isinstance(state, bool):
         return config is state

@@ -1,0 +1,140 @@
+"""The state fixtures completed as an applied state holds them: the fixtures come from plans, where
+every value known only after apply is absent (a subnet's `vpc_id`, a bucket's ARN, the outputs).
+Completing fills, in a copy of a state folder,
+
+- every attribute the synthesized configuration sets from a reference (`${aws_vpc.vpc.id}`) and the
+  state lacks, with the reference's value in that state;
+- every computed-only string attribute the state lacks, with a made-up value (`arn:aws:...`);
+- the VPC's IPv6 block (`cidrsubnet` needs a real one);
+- the outputs, from the configuration's output expressions over the completed state.
+
+usage: python -m tests.tools.state_completion STACKS_DIR STATE_DIR   # completes STATE_DIR in place
+
+Layers are completed in dependency order, so that a layer's outputs read another's completed outputs.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tools.drift.addresses import Address, module_path
+from tools.drift.config import Configuration, load_configuration, stack_layers
+from tools.drift.moves import land
+from tools.drift.resolve import RemoteOutputs, RemoteStates, Resolution, no_remote_state, unknowns
+from tools.drift.schema import resource_schema
+from tools.drift.state import Instance, S3Options
+
+ACCOUNT = "123456789012"
+VPC_IPV6 = "2600:1f14:abc:de00::/56"
+
+
+def _known(value: Any) -> bool:
+    return value is not None and not unknowns(value) and "${" not in json.dumps(value, default=str)
+
+
+def _made_up(rtype: str, attribute: str, identifier: str, region: str) -> str:
+    if attribute == "arn" or attribute.endswith("_arn"):
+        service = rtype.removeprefix("aws_").split("_")[0]
+        return f"arn:aws:{service}:{region}:{ACCOUNT}:{rtype.removeprefix('aws_')}/{identifier}"
+    if attribute == "ipv6_cidr_block" and rtype == "aws_vpc":
+        return VPC_IPV6
+    if attribute == "arn_suffix":
+        return f"app/{identifier}/0123456789abcdef"
+    return f"{attribute}-{identifier}"
+
+
+def _instances(document: dict[str, Any]):
+    for resource in document.get("resources") or []:
+        if resource.get("mode") != "managed":
+            continue
+        for instance in resource.get("instances") or []:
+            address = Address(module_path(resource.get("module")), resource["type"], resource["name"],
+                              instance.get("index_key"))
+            yield address, instance["attributes"]
+
+
+def _fill(raw: Any, value: Any, state: dict[str, Any], name: str) -> None:
+    """Set state[name] from the evaluated configured value where the state lacks it and the
+    configuration wrote a reference; into nested blocks element by element."""
+    current = state.get(name)
+    if isinstance(raw, (dict, list)) and current not in (None, [], {}):
+        raws = raw if isinstance(raw, list) else [raw]
+        values = value if isinstance(value, list) else [value]
+        states = current if isinstance(current, list) else [current]
+        if len(raws) == len(values) == len(states):
+            for raw_item, value_item, state_item in zip(raws, values, states):
+                if isinstance(raw_item, dict) and isinstance(value_item, dict) and isinstance(state_item, dict):
+                    for key in raw_item:
+                        _fill(raw_item[key], value_item.get(key), state_item, key)
+        return
+    if "${" in json.dumps(raw, default=str) and current in (None, "", []) and _known(value):
+        state[name] = value
+
+
+def complete_state(document: dict[str, Any], config: Configuration, remote: RemoteOutputs = no_remote_state) -> dict[str, Any]:
+    """A copy of one layer's state document completed against its configuration (see above)."""
+    document = copy.deepcopy(document)
+    region = config.region or "us-west-2"
+    by_address = dict(_instances(document))
+    for address, attributes in by_address.items():
+        schema = resource_schema(address.type)
+        for name, entry in ((schema.raw["attributes"] if schema else {}) or {}).items():
+            if attributes.get(name) is None and (entry.get("computed_only") and entry.get("type") == "string"
+                                                 or (address.type, name) == ("aws_vpc", "ipv6_cidr_block")):
+                attributes[name] = _made_up(address.type, name, str(attributes.get("id", address.name)), region)
+    landings = land(config, list(by_address))
+    for _ in range(3):      # references into references settle in a few rounds
+        planned = {l.final: Instance(l.original, by_address[l.original]) for l in landings
+                   if config.resource(l.final) is not None}
+        resolution = Resolution(config, planned, remote)
+        for landing in landings:
+            resource = config.resource(landing.final)
+            if resource is None:
+                continue
+            for name, value in (resolution.body(resource) or {}).items():
+                _fill(resource.body.get(name), value, by_address[landing.original], name)
+    planned = {l.final: Instance(l.original, by_address[l.original]) for l in landings}
+    resolution = Resolution(config, planned, remote)
+    outputs = {}
+    for name, block in (json.loads(config.path.read_text()).get("output") or {}).items():
+        value = resolution.value(block.get("value"))
+        if _known(value) or value is None:
+            outputs[name] = {"value": value, "type": _type_of(value)}
+    document["outputs"] = outputs
+    return document
+
+
+def complete_layer(stacks: Path, states: Path, layer: str) -> None:
+    path = states / f"{layer}.tfstate"
+    if not path.is_file():
+        return
+    remote = RemoteStates(stacks, str(states), S3Options(), False)
+    document = complete_state(json.loads(path.read_text()), load_configuration(stacks / layer), remote)
+    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+
+
+def _type_of(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str) or value is None:
+        return "string"
+    if isinstance(value, list):
+        return ["tuple", [_type_of(v) for v in value]]
+    return ["object", {k: _type_of(v) for k, v in value.items()}]
+
+
+def complete(stacks: Path, states: Path) -> None:
+    for layer in stack_layers(stacks):      # 01 .. 12: every producer comes before its readers
+        complete_layer(stacks, states, layer)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        print(__doc__)
+        sys.exit(1)
+    complete(Path(sys.argv[1]), Path(sys.argv[2]))
