@@ -4,8 +4,9 @@ Completing fills, in a copy of a state folder,
 
 - every attribute the synthesized configuration sets from a reference (`${aws_vpc.vpc.id}`) and the
   state lacks, with the reference's value in that state;
+- `tags_all`, the provider's default tags merged with the instance's tags;
 - every computed-only string attribute the state lacks, with a made-up value (`arn:aws:...`);
-- the VPC's IPv6 block (`cidrsubnet` needs a real one);
+- the VPC's IPv6 block (`cidrsubnet` needs a real one) and the Aurora cluster's managed master secret;
 - the outputs, from the configuration's output expressions over the completed state.
 
 usage: python -m tests.tools.state_completion STACKS_DIR STATE_DIR   # completes STATE_DIR in place
@@ -24,7 +25,7 @@ from tools.drift.addresses import Address, module_path
 from tools.drift.config import Configuration, load_configuration, stack_layers
 from tools.drift.moves import land
 from tools.drift.resolve import RemoteOutputs, RemoteStates, Resolution, no_remote_state, unknowns
-from tools.drift.schema import resource_schema
+from tools.drift.schema import Block, resource_schema
 from tools.drift.state import Instance, S3Options
 
 ACCOUNT = "123456789012"
@@ -56,10 +57,12 @@ def _instances(document: dict[str, Any]):
             yield address, instance["attributes"]
 
 
-def _fill(raw: Any, value: Any, state: dict[str, Any], name: str) -> None:
+def _fill(raw: Any, value: Any, state: dict[str, Any], name: str, block: Block | None) -> None:
     """Set state[name] from the evaluated configured value where the state lacks it and the
-    configuration wrote a reference; into nested blocks element by element."""
+    configuration wrote a reference; into nested blocks element by element. A block is a list of
+    objects in a state, however the configuration wrote it."""
     current = state.get(name)
+    nested = block.nested(name) if block is not None else None
     if isinstance(raw, (dict, list)) and current not in (None, [], {}):
         raws = raw if isinstance(raw, list) else [raw]
         values = value if isinstance(value, list) else [value]
@@ -68,10 +71,19 @@ def _fill(raw: Any, value: Any, state: dict[str, Any], name: str) -> None:
             for raw_item, value_item, state_item in zip(raws, values, states):
                 if isinstance(raw_item, dict) and isinstance(value_item, dict) and isinstance(state_item, dict):
                     for key in raw_item:
-                        _fill(raw_item[key], value_item.get(key), state_item, key)
+                        _fill(raw_item[key], value_item.get(key), state_item, key, nested[1] if nested else None)
         return
     if "${" in json.dumps(raw, default=str) and current in (None, "", []) and _known(value):
-        state[name] = value
+        state[name] = [value] if nested is not None and isinstance(value, dict) else value
+
+
+def _default_tags(config: Configuration) -> dict[str, str]:
+    providers = (json.loads(config.path.read_text()).get("provider") or {}).get("aws") or []
+    for provider in providers if isinstance(providers, list) else [providers]:
+        if "alias" not in provider:
+            blocks = provider.get("default_tags") or []
+            return dict((blocks[0] if isinstance(blocks, list) and blocks else blocks or {}).get("tags") or {})
+    return {}
 
 
 def complete_state(document: dict[str, Any], config: Configuration, remote: RemoteOutputs = no_remote_state) -> dict[str, Any]:
@@ -85,6 +97,17 @@ def complete_state(document: dict[str, Any], config: Configuration, remote: Remo
             if attributes.get(name) is None and (entry.get("computed_only") and entry.get("type") == "string"
                                                  or (address.type, name) == ("aws_vpc", "ipv6_cidr_block")):
                 attributes[name] = _made_up(address.type, name, str(attributes.get("id", address.name)), region)
+        if address.type == "aws_rds_cluster" and attributes.get("manage_master_user_password") \
+                and not attributes.get("master_user_secret"):
+            attributes["master_user_secret"] = [{
+                "kms_key_id": f"arn:aws:kms:{region}:{ACCOUNT}:key/made-up",
+                "secret_arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:rds!cluster-{attributes.get('id')}",
+                "secret_status": "active"}]
+    defaults = _default_tags(config)
+    for address, attributes in by_address.items():
+        schema = resource_schema(address.type)
+        if schema is not None and "tags_all" in schema.raw["attributes"] and attributes.get("tags_all") is None:
+            attributes["tags_all"] = {**defaults, **(attributes.get("tags") or {})}
     landings = land(config, list(by_address))
     for _ in range(3):      # references into references settle in a few rounds
         planned = {l.final: Instance(l.original, by_address[l.original]) for l in landings
@@ -95,7 +118,8 @@ def complete_state(document: dict[str, Any], config: Configuration, remote: Remo
             if resource is None:
                 continue
             for name, value in (resolution.body(resource) or {}).items():
-                _fill(resource.body.get(name), value, by_address[landing.original], name)
+                _fill(resource.body.get(name), value, by_address[landing.original], name,
+                      resource_schema(resource.type))
     planned = {l.final: Instance(l.original, by_address[l.original]) for l in landings}
     resolution = Resolution(config, planned, remote)
     outputs = {}

@@ -34,6 +34,7 @@ class Resource:
     body: Mapping[str, Any]        # the arguments, meta-arguments taken out, references resolved
     keys: tuple[Key, ...] | None   # instance keys; (None,) for a single instance; None = known at apply only
     ignore_changes: tuple[str, ...] | str = ()   # "all" or attribute names
+    repetition: tuple[str, Any] | None = None    # ("count" | "for_each", expression) when keys is None
 
     @property
     def type(self) -> str:
@@ -101,6 +102,17 @@ def _keys(body: Mapping[str, Any], where: str) -> tuple[Key, ...] | None:
     return (None,)
 
 
+def keys_of(kind: str, value: Any) -> tuple[Key, ...] | None:
+    """The instance keys of an evaluated `count` or `for_each`; None when it is not known."""
+    if kind == "count" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return tuple(range(int(value)))
+    if kind == "for_each" and isinstance(value, dict):
+        return tuple(sorted(value))
+    if kind == "for_each" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(sorted(set(value)))
+    return None
+
+
 def _ignore_changes(body: Mapping[str, Any]) -> tuple[str, ...] | str:
     value = (body.get("lifecycle") or {}).get("ignore_changes") or ()
     if value == "all" or value == ["all"]:
@@ -148,8 +160,9 @@ def parse_configuration(data: Mapping[str, Any], layer: str, path: Path) -> Conf
     resources: dict[str, Resource] = {}
     for text, (rtype, name, body) in sorted(raw_resources.items()):
         arguments = {k: _resolve(v, literals) for k, v in body.items() if k not in META_ARGUMENTS}
-        resources[text] = Resource(Address((), rtype, name), arguments, _keys(body, f"{where}: {text}"),
-                                   _ignore_changes(body))
+        keys = _keys(body, f"{where}: {text}")
+        repetition = next(((k, body[k]) for k in ("count", "for_each") if k in body), None) if keys is None else None
+        resources[text] = Resource(Address((), rtype, name), arguments, keys, _ignore_changes(body), repetition)
     moves = tuple(Move(_address(m["from"], f"{where}: moved"), _address(m["to"], f"{where}: moved"))
                   for m in _blocks(data.get("moved")))
     removals = tuple(Removal(_address(r["from"], f"{where}: removed"),

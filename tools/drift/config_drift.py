@@ -11,8 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from tools.drift.addresses import Address, parse
-from tools.drift.config import Configuration, Resource
-from tools.drift.documents import documents_equal, kind_of, parse_document
+from tools.drift.config import Configuration, Resource, keys_of
+from tools.drift.documents import differing_paths, documents_equal, kind_of, parse_document
 from tools.drift.expressions import Partial
 from tools.drift.findings import Change, Finding
 from tools.drift.force_new import ForceNewTable, load_force_new
@@ -50,10 +50,13 @@ def whole_value_differences(resource: Resource, body: dict[str, Any], state: dic
             differences.append(Difference(name, state.get(name), AFTER_APPLY))
             continue
         if parse_document(value) is not None:
-            same = documents_equal(kind_of(resource.type, name), value, state.get(name), awsvpc)
+            kind = kind_of(resource.type, name)
+            same = documents_equal(kind, value, state.get(name), awsvpc)
             if same is not None:
                 if not same:
-                    differences.append(Difference(name, state.get(name), _shown(value)))
+                    places = differing_paths(kind, value, state.get(name), awsvpc)
+                    differences.append(Difference(name, state.get(name), _shown(value),
+                                                  "differs at " + ", ".join(places) if places else ""))
                 continue
         if isinstance(value, Partial) and isinstance(state.get(name), str):
             if not value.pattern().fullmatch(state[name]):
@@ -89,14 +92,29 @@ def attribute_changes(resource: Resource, instance: Instance, table: ForceNewTab
         if effect == "maybe-replace":
             effect = conditional_effect(resource.type, top, resource.body) or effect
         note = "" if effect != "unknown" else f"{resource.type} is not in the force-new table: update or replacement unknown"
+        note = "; ".join(n for n in (difference.note, note) if n)
         changes.append(Change(difference.path, before, after, effect, note))
     return tuple(changes)
+
+
+def with_known_repetitions(config: Configuration, resolution: Resolution) -> Configuration:
+    """The configuration with the instance keys of every `count`/`for_each` that evaluates now
+    (from remote-state outputs, literals); the others stay decided at apply time."""
+    resources = dict(config.resources)
+    for text, resource in config.resources.items():
+        if resource.keys is None and resource.repetition is not None:
+            kind, expression = resource.repetition
+            keys = keys_of(kind, resolution.value(expression))
+            if keys is not None:
+                resources[text] = replace(resource, keys=keys, repetition=None)
+    return replace(config, resources=resources)
 
 
 def check_config(config: Configuration, state: State, table: ForceNewTable | None = None,
                  remote: RemoteOutputs = no_remote_state, notes: list[str] | None = None) -> list[Finding]:
     """The findings of one layer; `notes` (when given) receives how many values stayed unknown, why."""
     table = table or load_force_new()
+    config = with_known_repetitions(config, Resolution(config, {}, remote))
     instances = {i.address: i for i in state.instances}
     findings: list[Finding] = []
     covered: set[Address] = set()

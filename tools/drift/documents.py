@@ -137,14 +137,46 @@ def _equal(config: Any, state: Any, unordered_strings: bool) -> bool:
     return _leaf_equal(config, state)
 
 
-def documents_equal(kind: str, config: Any, state: Any, awsvpc: bool = False) -> bool | None:
-    """Whether the configured document equals the state's; None when either is not a JSON document."""
+def _normalized(kind: str, config: Any, state: Any, awsvpc: bool) -> tuple[Any, Any] | None:
     left = parse_document(config)
     right = parse_document(state) if isinstance(state, str) else state if isinstance(state, (dict, list)) else None
     if left is None or right is None:
         return None
     if kind == "container_definitions":
-        left, right = reduce_container_definitions(left, awsvpc), reduce_container_definitions(right, awsvpc)
-    elif kind == "policy":
-        left, right = _policy(left), _policy(right)
-    return _equal(left, right, unordered_strings=kind == "policy")
+        return reduce_container_definitions(left, awsvpc), reduce_container_definitions(right, awsvpc)
+    if kind == "policy":
+        return _policy(left), _policy(right)
+    return left, right
+
+
+def documents_equal(kind: str, config: Any, state: Any, awsvpc: bool = False) -> bool | None:
+    """Whether the configured document equals the state's; None when either is not a JSON document."""
+    pair = _normalized(kind, config, state, awsvpc)
+    return None if pair is None else _equal(*pair, unordered_strings=kind == "policy")
+
+
+def differing_paths(kind: str, config: Any, state: Any, awsvpc: bool = False, limit: int = 5) -> list[str]:
+    """Where two documents differ (`customers.portMappings.0.containerPort`), values left out: a
+    report may name the place of a change in a document it must not print."""
+    pair = _normalized(kind, config, state, awsvpc)
+    if pair is None:
+        return []
+    found: list[str] = []
+
+    def walk(left: Any, right: Any, path: str) -> None:
+        if len(found) >= limit or _equal(left, right, unordered_strings=kind == "policy"):
+            return
+        if isinstance(left, list) and isinstance(right, list) and kind == "container_definitions" and not path:
+            named = lambda items: {str(i.get("name")): i for i in items if isinstance(i, dict)}
+            left, right = named(left), named(right)
+        if isinstance(left, dict) and isinstance(right, dict):
+            for key in sorted(set(left) | set(right)):
+                walk(left.get(key), right.get(key), f"{path}.{key}" if path else key)
+        elif isinstance(left, list) and isinstance(right, list) and len(left) == len(right):
+            for index, (a, b) in enumerate(zip(left, right)):
+                walk(a, b, f"{path}.{index}" if path else str(index))
+        else:
+            found.append(path or "(document)")
+
+    walk(*pair, "")
+    return found

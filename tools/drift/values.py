@@ -23,6 +23,7 @@ class Difference:
     path: str          # "cidr_block", "serverlessv2_scaling_configuration.0.max_capacity"
     state: Any
     config: Any
+    note: str = ""     # where inside a document it differs
 
 
 def is_unknown(value: Any) -> bool:
