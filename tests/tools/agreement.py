@@ -56,6 +56,7 @@ class Row:
     agreeing: int
     disagreements: tuple[tuple[str, str, str, str], ...]    # (address, drift config, terraform, reason)
     error: str = ""
+    actions: tuple[tuple[str, str, str], ...] = ()           # (address, drift config, terraform), every one
 
 
 @dataclass
@@ -137,7 +138,8 @@ def compare_layer(tools: Tools, stacks: Path, states: Path, layer: str, label: s
                            kept_reason(layer, a, ours.get(a, "(none)"), theirs.get(a, "(none)")))
                           for a in addresses if ours.get(a) != theirs.get(a))
     print(f"{label} {layer}: {time.monotonic() - started:.1f} s", file=sys.stderr)
-    return Row(layer, len(addresses), len(addresses) - len(disagreements), disagreements)
+    actions = tuple((a, ours.get(a, "(none)"), theirs.get(a, "(none)")) for a in addresses)
+    return Row(layer, len(addresses), len(addresses) - len(disagreements), disagreements, actions=actions)
 
 
 def state_sets(stacks: Path, root: Path, env: str) -> dict[str, Path]:

@@ -6,7 +6,10 @@ Completing fills, in a copy of a state folder,
   state lacks, with the reference's value in that state;
 - `tags_all`, the provider's default tags merged with the instance's tags;
 - every computed-only string attribute the state lacks, with a made-up value (`arn:aws:...`);
+- every optional and computed attribute the state lacks (the provider fills it on read): an empty
+  collection, false or 0 (`managed_policy_arns`, a security group's `egress`, `availability_zones`);
 - the VPC's IPv6 block (`cidrsubnet` needs a real one) and the Aurora cluster's managed master secret;
+- the marks of sensitive values (`sensitive_attributes`);
 - the outputs, from the configuration's output expressions over the completed state.
 
 usage: python -m tests.tools.state_completion STACKS_DIR STATE_DIR   # completes STATE_DIR in place
@@ -45,6 +48,16 @@ def _made_up(rtype: str, attribute: str, identifier: str, region: str) -> str:
     if attribute == "arn_suffix":
         return f"app/{identifier}/0123456789abcdef"
     return f"{attribute}-{identifier}"
+
+
+def _empty_of(ctype: Any) -> Any:
+    """What the provider's read leaves in an optional, computed attribute nobody set: an empty
+    collection, false, 0; a string gets no made-up value (it might be compared)."""
+    if isinstance(ctype, list) and ctype[0] in ("list", "set"):
+        return []
+    if isinstance(ctype, list) and ctype[0] == "map":
+        return {}
+    return {"bool": False, "number": 0}.get(ctype) if isinstance(ctype, str) else None
 
 
 def _instances(document: dict[str, Any]):
@@ -97,6 +110,10 @@ def complete_state(document: dict[str, Any], config: Configuration, remote: Remo
             if attributes.get(name) is None and (entry.get("computed_only") and entry.get("type") == "string"
                                                  or (address.type, name) == ("aws_vpc", "ipv6_cidr_block")):
                 attributes[name] = _made_up(address.type, name, str(attributes.get("id", address.name)), region)
+            elif attributes.get(name) is None and entry.get("optional_computed"):
+                filled = _empty_of(entry.get("type"))
+                if filled is not None:
+                    attributes[name] = filled
         if address.type == "aws_rds_cluster" and attributes.get("manage_master_user_password") \
                 and not attributes.get("master_user_secret"):
             attributes["master_user_secret"] = [{
@@ -128,7 +145,22 @@ def complete_state(document: dict[str, Any], config: Configuration, remote: Remo
         if _known(value) or value is None:
             outputs[name] = {"value": value, "type": _type_of(value)}
     document["outputs"] = outputs
+    _mark_sensitive(document)
     return document
+
+
+def _mark_sensitive(document: dict[str, Any]) -> None:
+    """An applied state lists its sensitive values' paths; terraform plans an update where only the
+    marking differs."""
+    for resource in document.get("resources") or []:
+        schema = resource_schema(resource["type"])
+        if schema is None:
+            continue
+        for instance in resource.get("instances") or []:
+            attributes = instance["attributes"]
+            instance["sensitive_attributes"] = [[{"type": "get_attr", "value": name}]
+                                                for name in sorted(attributes) if schema.is_sensitive(name)
+                                                and attributes[name] is not None]
 
 
 def complete_layer(stacks: Path, states: Path, layer: str) -> None:
