@@ -80,17 +80,14 @@ def action_of(finding: Finding) -> str:
     return {"none": "no-op", "destroy": "delete"}.get(action, action)
 
 
-def terraform_action(change: dict) -> str:
-    actions = change["change"]["actions"]
-    if actions == ["no-op"]:
-        return "move" if change.get("previous_address") else "no-op"
-    if sorted(actions) == ["create", "delete"]:
-        return "replace"
-    return "+".join(actions)
+# terraform's machine-readable plan (`plan -json`, `planned_change`): its action names -> ours. A
+# no-op instance is not announced: an address only drift config lists is a no-op for terraform.
+JSON_ACTIONS = {"noop": "no-op", "move": "move", "create": "create", "update": "update", "replace": "replace",
+                "delete": "delete", "remove": "forget", "forget": "forget"}
 
 
-def plan_actions(tools: Tools, stacks: Path, states: Path, layer: str, label: str) -> dict[str, tuple[str, str]]:
-    """address -> (terraform's action, the attributes it changes)."""
+def plan_actions(tools: Tools, stacks: Path, states: Path, layer: str, label: str) -> dict[str, str]:
+    """address -> terraform's action (`plan -json`: one provider start per layer, no `show`)."""
     work = tools.scratch / label / layer
     shutil.copytree(stacks / layer, work)
     config = json.loads((stacks / layer / "cdk.tf.json").read_text())
@@ -101,15 +98,22 @@ def plan_actions(tools: Tools, stacks: Path, states: Path, layer: str, label: st
                                        endpoints=[{name: tools.moto_url for name in ("sts", "ec2", "iam")}])
     (work / "zz_override.tf.json").write_text(json.dumps(document))
     for step in (("init", "-input=false", "-no-color"),
-                 ("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=agreement.plan")):
+                 ("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-json", "-out=agreement.plan")):
         result = tools.terraform.run(work, *step, timeout=PLAN_TIMEOUT)
         if result.returncode != 0:
-            raise RuntimeError(f"terraform {step[0]}: " + " ".join(_errors(result.text))[:600])
-    shown = tools.terraform.run(work, "show", "-json", "agreement.plan", timeout=PLAN_TIMEOUT)
+            errors = [d.line() for d in result.diagnostics()] or _errors(result.text)
+            raise RuntimeError(f"terraform {step[0]}: " + " ".join(errors)[:600])
+    return {m["change"]["resource"]["addr"]: JSON_ACTIONS.get(m["change"]["action"], m["change"]["action"])
+            for m in result.messages if m.get("type") == "planned_change"
+            and not m["change"]["resource"]["addr"].startswith("data.")}
+
+
+def changed_attributes_of(tools: Tools, layer: str, label: str) -> dict[str, str]:
+    """What terraform changes per address (`show -json` of the saved plan), for explaining a
+    disagreement: run only for a layer that has one."""
+    shown = tools.terraform.run(tools.scratch / label / layer, "show", "-json", "agreement.plan", timeout=PLAN_TIMEOUT)
     plan = json.loads(shown.text[shown.text.index("{"):])
-    changed = changed_attributes(plan)
-    return {c["address"]: (terraform_action(c), ", ".join(changed.get(c["address"], [])[:4]))
-            for c in plan.get("resource_changes") or [] if c.get("mode") == "managed"}
+    return {a: ", ".join(paths[:4]) for a, paths in changed_attributes(plan).items()}
 
 
 def _errors(text: str) -> list[str]:
@@ -131,14 +135,16 @@ def compare_layer(tools: Tools, stacks: Path, states: Path, layer: str, label: s
         planned = plan_actions(tools, stacks, states, layer, label)
     except RuntimeError as error:
         return Row(layer, 0, 0, (), str(error))
-    theirs = {a: action for a, (action, _) in planned.items()}
     ours = drift_actions(stacks, states, layer)
-    addresses = sorted(set(ours) | set(theirs))
-    disagreements = tuple((a, ours.get(a, "(none)"), theirs.get(a, "(none)") + (f" ({planned[a][1]})" if a in planned and planned[a][1] else ""),
-                           kept_reason(layer, a, ours.get(a, "(none)"), theirs.get(a, "(none)")))
-                          for a in addresses if ours.get(a) != theirs.get(a))
+    theirs = {a: planned.get(a, "no-op") for a in set(ours) | set(planned)}
+    addresses = sorted(theirs)
+    differing = [a for a in addresses if ours.get(a, "(none)") != theirs[a]]
+    reasons = {a: kept_reason(layer, a, ours.get(a, "(none)"), theirs[a]) for a in differing}
+    details = changed_attributes_of(tools, layer, label) if any(not r for r in reasons.values()) else {}
+    disagreements = tuple((a, ours.get(a, "(none)"), theirs[a] + (f" ({details[a]})" if details.get(a) else ""),
+                           reasons[a]) for a in differing)
     print(f"{label} {layer}: {time.monotonic() - started:.1f} s", file=sys.stderr)
-    actions = tuple((a, ours.get(a, "(none)"), theirs.get(a, "(none)")) for a in addresses)
+    actions = tuple((a, ours.get(a, "(none)"), theirs[a]) for a in addresses)
     return Row(layer, len(addresses), len(addresses) - len(disagreements), disagreements, actions=actions)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,57 @@ VPC_IPV6 = "2600:1f14:abc:de00::/56"
 
 def _known(value: Any) -> bool:
     return value is not None and not unknowns(value) and "${" not in json.dumps(value, default=str)
+
+
+# AWS's own identifier and ARN forms for the types whose ids and ARNs other values are built from
+# (policies, dimensions, permissions): a made-up `<type>-<n>` there would be a difference no real
+# state has.
+ID_FROM = {"aws_s3_bucket": "bucket", "aws_iam_role": "name", "aws_cloudwatch_log_group": "name",
+           "aws_lambda_function": "function_name", "aws_rds_cluster": "cluster_identifier",
+           "aws_rds_cluster_instance": "identifier", "aws_ssm_parameter": "name", "aws_db_subnet_group": "name",
+           "aws_ecr_repository": "name", "aws_kms_alias": "name", "aws_cloudtrail": "name",
+           "aws_iam_instance_profile": "name", "aws_cloudwatch_dashboard": "dashboard_name",
+           "aws_cloudwatch_metric_alarm": "alarm_name", "aws_ecs_task_definition": "family"}
+ARN_FORMS = {
+    "aws_s3_bucket": "arn:aws:s3:::{bucket}",
+    "aws_sns_topic": "arn:aws:sns:{region}:{account}:{name}",
+    "aws_iam_role": "arn:aws:iam::{account}:role/{name}",
+    "aws_iam_policy": "arn:aws:iam::{account}:policy/{name}",
+    "aws_iam_instance_profile": "arn:aws:iam::{account}:instance-profile/{name}",
+    "aws_lambda_function": "arn:aws:lambda:{region}:{account}:function:{function_name}",
+    "aws_cloudwatch_log_group": "arn:aws:logs:{region}:{account}:log-group:{name}",
+    "aws_kms_key": "arn:aws:kms:{region}:{account}:key/{id}",
+    "aws_secretsmanager_secret": "arn:aws:secretsmanager:{region}:{account}:secret:{name}-AbCdEf",
+    "aws_ecs_cluster": "arn:aws:ecs:{region}:{account}:cluster/{name}",
+    "aws_cloudtrail": "arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+    "aws_rds_cluster": "arn:aws:rds:{region}:{account}:cluster:{cluster_identifier}",
+    "aws_ecr_repository": "arn:aws:ecr:{region}:{account}:repository/{name}",
+}
+ID_IS_ARN = frozenset({"aws_sns_topic", "aws_iam_policy", "aws_ecs_cluster", "aws_secretsmanager_secret"})
+
+
+def _identify(rtype: str, attributes: dict[str, Any], region: str, account: str) -> None:
+    """The instance's id and ARN in AWS's forms, where the type has them."""
+    if attributes.get(ID_FROM.get(rtype, "")):
+        attributes["id"] = attributes[ID_FROM[rtype]]
+    form = ARN_FORMS.get(rtype)
+    if form and not attributes.get("arn"):
+        try:
+            attributes["arn"] = form.format(region=region, account=account, **{k: v for k, v in attributes.items()
+                                                                              if k not in ("region", "account")})
+        except KeyError:
+            return
+    if rtype in ID_IS_ARN and attributes.get("arn"):
+        attributes["id"] = attributes["arn"]
+    if rtype == "aws_lambda_function" and attributes.get("arn"):
+        attributes.setdefault("invoke_arn", None)
+        attributes["invoke_arn"] = attributes["invoke_arn"] or \
+            f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{attributes['arn']}/invocations"
+
+
+def _account(document: dict[str, Any]) -> str:
+    found = re.findall(r"arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):", json.dumps(document))
+    return max(set(found), key=found.count) if found else ACCOUNT
 
 
 def _made_up(rtype: str, attribute: str, identifier: str, region: str) -> str:
@@ -104,13 +156,16 @@ def complete_state(document: dict[str, Any], config: Configuration, remote: Remo
     document = copy.deepcopy(document)
     region = config.region or "us-west-2"
     by_address = dict(_instances(document))
+    account = _account(document)
+    for address, attributes in by_address.items():
+        _identify(address.type, attributes, region, account)
     for address, attributes in by_address.items():
         schema = resource_schema(address.type)
         for name, entry in ((schema.raw["attributes"] if schema else {}) or {}).items():
             if attributes.get(name) is None and (entry.get("computed_only") and entry.get("type") == "string"
                                                  or (address.type, name) == ("aws_vpc", "ipv6_cidr_block")):
                 attributes[name] = _made_up(address.type, name, str(attributes.get("id", address.name)), region)
-            elif attributes.get(name) is None and entry.get("optional_computed"):
+            elif attributes.get(name) is None and (entry.get("optional_computed") or entry.get("computed_only")):
                 filled = _empty_of(entry.get("type"))
                 if filled is not None:
                     attributes[name] = filled
