@@ -86,3 +86,31 @@ def changed_states(folder: Path) -> None:
                 raise ValueError(f"{path}: {change.address} has no {change.attribute} to change ({change.what})")
             state = set_attribute(state, change.address, change.attribute, change.edit(before))
         path.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n")
+
+
+def main(argv: list[str]) -> int:
+    """`python -m tests.tools.agreement_states OUT_DIR [STACKS_DIR]`: dev's fixtures, completed, with
+    the changes above (the agreement check's "changed" set), for `drift config --state OUT_DIR`."""
+    from tests.tools.state_completion import complete
+    from tests.tools.state_fixtures import ORIGINAL, write_states
+    from tools.drift.config import stack_layers
+
+    if not 1 <= len(argv) <= 2:
+        print(main.__doc__)
+        return 1
+    out = Path(argv[0])
+    stacks = Path(argv[1]) if len(argv) == 2 else Path(__file__).resolve().parents[2] / "cdktf.out" / "stacks"
+    layers = [layer for layer in stack_layers(stacks) if (ORIGINAL / "dev" / f"{layer}.json").is_file()]
+    write_states(out, "dev", layers)
+    complete(stacks, out)
+    changed_states(out)
+    for layer, changes in CHANGES.items():
+        for change in changes:
+            print(f"{layer}: {change.address}: {change.what}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
