@@ -91,15 +91,18 @@ def _account(document: dict[str, Any]) -> str:
     return max(set(found), key=found.count) if found else ACCOUNT
 
 
+MADE_UP = "made-up-"     # in every invented value, so a test can tell it from a value of the original
+
+
 def _made_up(rtype: str, attribute: str, identifier: str, region: str) -> str:
     if attribute == "arn" or attribute.endswith("_arn"):
         service = rtype.removeprefix("aws_").split("_")[0]
-        return f"arn:aws:{service}:{region}:{ACCOUNT}:{rtype.removeprefix('aws_')}/{identifier}"
+        return f"arn:aws:{service}:{region}:{ACCOUNT}:{rtype.removeprefix('aws_')}/{MADE_UP}{identifier}"
     if attribute == "ipv6_cidr_block" and rtype == "aws_vpc":
         return VPC_IPV6
     if attribute == "arn_suffix":
-        return f"app/{identifier}/0123456789abcdef"
-    return f"{attribute}-{identifier}"
+        return f"app/{MADE_UP}{identifier}/0123456789abcdef"
+    return f"{MADE_UP}{attribute}-{identifier}"
 
 
 def _empty_of(ctype: Any) -> Any:
@@ -151,12 +154,27 @@ def _default_tags(config: Configuration) -> dict[str, str]:
     return {}
 
 
-def complete_state(document: dict[str, Any], config: Configuration, remote: RemoteOutputs = no_remote_state) -> dict[str, Any]:
+class _Completing(Resolution):
+    """References answered as in drift config, and the caller identity as the states' own account
+    (terraform reads it from AWS; the completed state must hold what it would have read)."""
+
+    def __init__(self, config: Configuration, instances: Any, remote: RemoteOutputs, account: str):
+        super().__init__(config, instances, remote)
+        self.account = account
+
+    def resolve(self, root: tuple[str, ...]) -> Any:
+        if root[:2] == ("data", "aws_caller_identity"):
+            return {"account_id": self.account, "id": self.account, "arn": f"arn:aws:iam::{self.account}:root"}
+        return super().resolve(root)
+
+
+def complete_state(document: dict[str, Any], config: Configuration, remote: RemoteOutputs = no_remote_state,
+                   account: str | None = None) -> dict[str, Any]:
     """A copy of one layer's state document completed against its configuration (see above)."""
     document = copy.deepcopy(document)
     region = config.region or "us-west-2"
     by_address = dict(_instances(document))
-    account = _account(document)
+    account = account or _account(document)
     for address, attributes in by_address.items():
         _identify(address.type, attributes, region, account)
     for address, attributes in by_address.items():
@@ -184,7 +202,7 @@ def complete_state(document: dict[str, Any], config: Configuration, remote: Remo
     for _ in range(3):      # references into references settle in a few rounds
         planned = {l.final: Instance(l.original, by_address[l.original]) for l in landings
                    if config.resource(l.final) is not None}
-        resolution = Resolution(config, planned, remote)
+        resolution = _Completing(config, planned, remote, account)
         for landing in landings:
             resource = config.resource(landing.final)
             if resource is None:
@@ -193,7 +211,7 @@ def complete_state(document: dict[str, Any], config: Configuration, remote: Remo
                 _fill(resource.body.get(name), value, by_address[landing.original], name,
                       resource_schema(resource.type))
     planned = {l.final: Instance(l.original, by_address[l.original]) for l in landings}
-    resolution = Resolution(config, planned, remote)
+    resolution = _Completing(config, planned, remote, account)
     outputs = {}
     for name, block in (json.loads(config.path.read_text()).get("output") or {}).items():
         value = resolution.value(block.get("value"))
@@ -205,8 +223,8 @@ def complete_state(document: dict[str, Any], config: Configuration, remote: Remo
 
 
 def _mark_sensitive(document: dict[str, Any]) -> None:
-    """An applied state lists its sensitive values' paths; terraform plans an update where only the
-    marking differs."""
+    """An applied state lists the paths of its sensitive attributes, null ones included (terraform
+    marks them from the schema); it plans an update where only the marking differs."""
     for resource in document.get("resources") or []:
         schema = resource_schema(resource["type"])
         if schema is None:
@@ -214,16 +232,15 @@ def _mark_sensitive(document: dict[str, Any]) -> None:
         for instance in resource.get("instances") or []:
             attributes = instance["attributes"]
             instance["sensitive_attributes"] = [[{"type": "get_attr", "value": name}]
-                                                for name in sorted(attributes) if schema.is_sensitive(name)
-                                                and attributes[name] is not None]
+                                                for name in sorted(schema.raw["attributes"]) if schema.is_sensitive(name)]
 
 
-def complete_layer(stacks: Path, states: Path, layer: str) -> None:
+def complete_layer(stacks: Path, states: Path, layer: str, account: str | None = None) -> None:
     path = states / f"{layer}.tfstate"
     if not path.is_file():
         return
     remote = RemoteStates(stacks, str(states), S3Options(), False)
-    document = complete_state(json.loads(path.read_text()), load_configuration(stacks / layer), remote)
+    document = complete_state(json.loads(path.read_text()), load_configuration(stacks / layer), remote, account)
     path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
 
 
@@ -240,8 +257,9 @@ def _type_of(value: Any) -> Any:
 
 
 def complete(stacks: Path, states: Path) -> None:
+    account = _account({"states": [json.loads(p.read_text()) for p in sorted(states.glob("*.tfstate"))]})
     for layer in stack_layers(stacks):      # 01 .. 12: every producer comes before its readers
-        complete_layer(stacks, states, layer)
+        complete_layer(stacks, states, layer, account)
 
 
 if __name__ == "__main__":

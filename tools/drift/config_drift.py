@@ -31,7 +31,14 @@ AFTER_APPLY = "(known after apply)"
 
 
 def _shown(value: Any) -> Any:
-    return value.marked(AFTER_APPLY) if isinstance(value, Partial) else value
+    """A value for a report: the unknown pieces of a string as `(known after apply)`."""
+    if isinstance(value, Partial):
+        return value.marked(AFTER_APPLY)
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    return value
 
 
 def whole_value_differences(resource: Resource, body: dict[str, Any], state: dict[str, Any],
@@ -48,6 +55,9 @@ def whole_value_differences(resource: Resource, body: dict[str, Any], state: dic
             continue
         if any(u.after_apply for u in unknowns(value)):
             differences.append(Difference(name, state.get(name), AFTER_APPLY))
+            continue
+        if isinstance(value, Partial) and state.get(name) is None:
+            differences.append(Difference(name, None, _shown(value)))    # known text never matches null
             continue
         if parse_document(value) is not None:
             kind = kind_of(resource.type, name)
@@ -81,7 +91,7 @@ def attribute_changes(resource: Resource, instance: Instance, table: ForceNewTab
         if equivalent(resource.type, top, difference.state, difference.config, dict(instance.attributes)):
             continue
         sensitive = schema is not None and schema.is_sensitive(top)
-        before, after = redacted(resource.type, difference.path, difference.state, difference.config)
+        before, after = redacted(resource.type, difference.path, difference.state, _shown(difference.config))
         if sensitive:
             before, after = SENSITIVE, SENSITIVE
         why = refusal(resource.type, top, difference.state, difference.config)

@@ -35,6 +35,9 @@ def is_unknown(value: Any) -> bool:
 
 
 def contains_unknown(value: Any) -> bool:
+    """Whether a value holds something not comparable at all (a Partial is: by its known text)."""
+    if isinstance(value, Partial):
+        return False
     if is_unknown(value):
         return True
     if isinstance(value, dict):
@@ -95,6 +98,12 @@ def compare(config: Any, state: Any, path: str, ctype: Any = None, block: Block 
 
     `ctype` is the attribute's cty type from the schema (None when unknown); `nesting`/`block`
     describe a nested block."""
+    if isinstance(config, Partial):
+        # a string with unknown pieces: its known text must still match (and null never does)
+        if isinstance(state, list) and len(state) == 1:
+            state = state[0]
+        matches = isinstance(state, str) and config.pattern().fullmatch(state) is not None
+        return [] if matches else [Difference(path, state, config.marked("(known after apply)"))]
     if config is None or is_unknown(config):
         return []
     if nesting is not None:
