@@ -42,11 +42,12 @@ from tools.e2e.terraform import Terraform, find_mirror, mirrored_aws_version, te
 
 PLAN_TIMEOUT = 300
 # Differences kept on purpose: (layer, address glob, drift config's action, terraform's, reason).
-KEPT = (
-    ("07-application", "aws_instance.debug", "update", "replace",
-     "the AMI comes from data.aws_ami, read from AWS at plan time: drift config does not call AWS, so the "
-     "AMI is unknown to it (moto's newest Amazon Linux 2 differs from the fixture's)"),
-)
+KEPT = tuple(
+    (layer, "aws_wafv2_web_acl.waf", "move", "update",
+     "WAF rule statements nest deeper than the schema drift config keeps (tools/drift/schema_data.py, "
+     "MAX_DEPTH): below it values compare loosely, and the configured empty blocks (`uri_path {}`, "
+     "`all_query_arguments {}`) are not told from the fixture's `[]`; terraform plans an update of `rule`")
+    for layer in ("07-application", "08-api-gateway"))
 
 
 @dataclass(frozen=True)
