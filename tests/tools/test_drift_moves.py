@@ -119,7 +119,7 @@ def test_values_sets_lists_blocks_json_and_references():
         "aws_iam_role": {"r": {"assume_role_policy": json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {"Service": "x"}}]})}}})
     findings = by_original(check_config(config, state(
-        ("aws_rds_cluster.db", {"engine_version": "8.0.mysql_aurora.3.08.2", "cluster_identifier": "db",
+        ("aws_rds_cluster.db", {"id": "db", "engine_version": "8.0.mysql_aurora.3.08.2", "cluster_identifier": "db",
                                 "vpc_security_group_ids": ["sg-1", "sg-2"], "master_username": "admin",
                                 "serverlessv2_scaling_configuration": [{"max_capacity": 1.0, "min_capacity": 0.5,
                                                                         "seconds_until_auto_pause": 300}],

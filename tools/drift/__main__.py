@@ -13,6 +13,7 @@ from tools.drift.config_drift import check_config
 from tools.drift.findings import LayerResult, overall_exit_code
 from tools.drift.ignore import IgnoreFileError, apply, load_rules
 from tools.drift.report import RENDERERS
+from tools.drift.resolve import RemoteStates
 from tools.drift.runner import run_layers
 from tools.drift.state import S3_SOURCE, TIMEOUT_SECONDS, S3Options, load
 
@@ -79,11 +80,14 @@ def layers_of(args: argparse.Namespace, stacks: Path) -> list[str]:
 
 def config_check(args: argparse.Namespace, stacks: Path, single: bool):
     options = S3Options(args.profile, args.endpoint_url, args.timeout)
+    remote = RemoteStates(stacks, args.state, options, single)
 
     def check(layer: str) -> LayerResult:
         config = load_configuration(stacks / layer)
         state = load(args.state, layer, config.backend, options, single, config.local_state)
-        return LayerResult(layer, "config", state.source, tuple(check_config(config, state)))
+        notes: list[str] = []
+        findings = check_config(config, state, remote=remote, notes=notes)
+        return LayerResult(layer, "config", state.source, tuple(findings), notes=tuple(notes))
 
     return check
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ class Resource:
     body: Mapping[str, Any]        # the arguments, meta-arguments taken out, references resolved
     keys: tuple[Key, ...] | None   # instance keys; (None,) for a single instance; None = known at apply only
     ignore_changes: tuple[str, ...] | str = ()   # "all" or attribute names
+    repetition: tuple[str, Any] | None = None    # ("count" | "for_each", expression) when keys is None
 
     @property
     def type(self) -> str:
@@ -60,6 +61,15 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class RemoteRead:
+    """A `data.terraform_remote_state.<name>` block: whose state it reads (the backend key)."""
+
+    name: str
+    key: str
+    defaults: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Configuration:
     layer: str
     path: Path
@@ -69,6 +79,7 @@ class Configuration:
     backend: Backend | None
     region: str | None
     local_state: Path | None = None     # the state file of a stack with a local backend (00-bootstrap)
+    remote_reads: Mapping[str, RemoteRead] = field(default_factory=dict)   # by data source name
 
     def resource(self, address: Address) -> Resource | None:
         return self.resources.get(str(address.resource))
@@ -90,6 +101,17 @@ def _keys(body: Mapping[str, Any], where: str) -> tuple[Key, ...] | None:
             return tuple(sorted(set(each)))
         return None
     return (None,)
+
+
+def keys_of(kind: str, value: Any) -> tuple[Key, ...] | None:
+    """The instance keys of an evaluated `count` or `for_each`; None when it is not known."""
+    if kind == "count" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return tuple(range(int(value)))
+    if kind == "for_each" and isinstance(value, dict):
+        return tuple(sorted(value))
+    if kind == "for_each" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(sorted(set(value)))
+    return None
 
 
 def _ignore_changes(body: Mapping[str, Any]) -> tuple[str, ...] | str:
@@ -139,8 +161,9 @@ def parse_configuration(data: Mapping[str, Any], layer: str, path: Path) -> Conf
     resources: dict[str, Resource] = {}
     for text, (rtype, name, body) in sorted(raw_resources.items()):
         arguments = {k: _resolve(v, literals) for k, v in body.items() if k not in META_ARGUMENTS}
-        resources[text] = Resource(Address((), rtype, name), arguments, _keys(body, f"{where}: {text}"),
-                                   _ignore_changes(body))
+        keys = _keys(body, f"{where}: {text}")
+        repetition = next(((k, body[k]) for k in ("count", "for_each") if k in body), None) if keys is None else None
+        resources[text] = Resource(Address((), rtype, name), arguments, keys, _ignore_changes(body), repetition)
     moves = tuple(Move(_address(m["from"], f"{where}: moved"), _address(m["to"], f"{where}: moved"))
                   for m in _blocks(data.get("moved")))
     removals = tuple(Removal(_address(r["from"], f"{where}: removed"),
@@ -153,7 +176,9 @@ def parse_configuration(data: Mapping[str, Any], layer: str, path: Path) -> Conf
     providers = (data.get("provider") or {}).get("aws") or []
     providers = [providers] if isinstance(providers, dict) else providers
     region = next((p.get("region") for p in providers if "alias" not in p), None)
-    return Configuration(layer, path, resources, moves, removals, backend, region, local_state)
+    reads = {name: RemoteRead(name, str((block.get("config") or {}).get("key", "")), block.get("defaults") or {})
+             for name, block in ((data.get("data") or {}).get("terraform_remote_state") or {}).items()}
+    return Configuration(layer, path, resources, moves, removals, backend, region, local_state, reads)
 
 
 def load_configuration(stack_dir: Path) -> Configuration:

@@ -4,7 +4,7 @@ from `terraform providers schema -json` of the mirrored hashicorp/aws provider.
 usage: python -m tools.drift.schema_data PROVIDERS_SCHEMA_JSON
 
 Kept per type: each attribute's type (so a set compares without order and a list with it), whether it
-is computed only or sensitive, and each nested block's nesting mode. The provider schema carries no
+is computed only, optional and computed, or sensitive, and each nested block's nesting mode. The provider schema carries no
 ForceNew flag; which attributes force a replacement is `data/force_new.toml`.
 """
 from __future__ import annotations
@@ -29,6 +29,8 @@ def trim_block(block: dict[str, Any], depth: int = 1) -> dict[str, Any]:
         entry: dict[str, Any] = {"type": attr.get("type") or "dynamic"}
         if attr.get("computed") and not (attr.get("optional") or attr.get("required")):
             entry["computed_only"] = True
+        elif attr.get("computed") and attr.get("optional"):
+            entry["optional_computed"] = True     # the provider fills it when the configuration does not
         if attr.get("sensitive"):
             entry["sensitive"] = True
         out["attributes"][name] = entry

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from tools.drift.expressions import Partial, Unknown
 from tools.drift.schema import Block
 
 UNKNOWN = object()
@@ -22,10 +23,11 @@ class Difference:
     path: str          # "cidr_block", "serverlessv2_scaling_configuration.0.max_capacity"
     state: Any
     config: Any
+    note: str = ""     # where inside a document it differs
 
 
 def is_unknown(value: Any) -> bool:
-    if value is UNKNOWN:
+    if value is UNKNOWN or isinstance(value, (Unknown, Partial)):
         return True
     if isinstance(value, str):
         return "${" in value
@@ -33,6 +35,9 @@ def is_unknown(value: Any) -> bool:
 
 
 def contains_unknown(value: Any) -> bool:
+    """Whether a value holds something not comparable at all (a Partial is: by its known text)."""
+    if isinstance(value, Partial):
+        return False
     if is_unknown(value):
         return True
     if isinstance(value, dict):
@@ -93,6 +98,12 @@ def compare(config: Any, state: Any, path: str, ctype: Any = None, block: Block 
 
     `ctype` is the attribute's cty type from the schema (None when unknown); `nesting`/`block`
     describe a nested block."""
+    if isinstance(config, Partial):
+        # a string with unknown pieces: its known text must still match (and null never does)
+        if isinstance(state, list) and len(state) == 1:
+            state = state[0]
+        matches = isinstance(state, str) and config.pattern().fullmatch(state) is not None
+        return [] if matches else [Difference(path, state, config.marked("(known after apply)"))]
     if config is None or is_unknown(config):
         return []
     if nesting is not None:

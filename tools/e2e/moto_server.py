@@ -55,8 +55,9 @@ class MotoServer:
     """`with MotoServer(log) as moto: moto.url` — a fresh moto server; stopped (its whole process
     group) on leaving the block, on an exception and on SIGTERM of this process."""
 
-    def __init__(self, log: Path, start_timeout: float = 60.0):
+    def __init__(self, log: Path, start_timeout: float = 60.0, settings: dict[str, str] | None = None):
         self.log = log
+        self.settings = dict(settings or {})     # moto's own variables (MOTO_ACCOUNT_ID, ...)
         self.port, self._port_lock = reserve_port()
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
@@ -71,7 +72,7 @@ class MotoServer:
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
                 stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
                 # AWS managed policies (AdministratorAccess, ...) exist only when moto is asked to load them
-                env={**local_only_environment(), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
+                env={**local_only_environment(), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", **self.settings},
             )
         self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
         deadline = time.monotonic() + self.start_timeout
