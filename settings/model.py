@@ -625,6 +625,9 @@ class Environment(_Frozen):
     """One deployment environment: every value a layer needs, and nothing computed."""
 
     name: Name                      # the PETCLINIC_ENV value and the file name
+    # "as-deployed" (real states exist: keep the deployed platform) or "to-be" (realize the design):
+    # the default of every design switch (envs/_switches.toml, settings/profile.py).
+    profile: Literal["as-deployed", "to-be"]
     environment: Name               # the label in resource names, tags and state keys
     name_prefix: Name
     region: Region
