@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 REMOTE_OUTPUT = re.compile(r"^\$\{data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\}$")
-RESOURCE_REF = re.compile(r"^\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$")
+# Inside an expression: a remote output (with an optional ["key"] or [0]), and a resource reference
+# with the attribute path after it. A resource type has an underscore, which keeps literal text such
+# as "petclinic.local" out; a match counts only when the block exists.
+REMOTE_IN = re.compile(r"data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)"
+                       r"(?:\[(?:\\?\"([^\"\\]*)\\?\"|(\d+))\])?")
+RESOURCE_IN = re.compile(r"(?<![\w.\"])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)"
+                         r"((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*)")
 INTERPOLATION = "${"
 
 
@@ -38,6 +44,22 @@ class Block:
     @property
     def name(self) -> str:
         return self.address.rsplit(".", 1)[1]
+
+    @property
+    def type(self) -> str:
+        return self.address.removeprefix("data.").split(".", 1)[0]
+
+    @property
+    def is_data(self) -> bool:
+        return self.address.startswith("data.")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A block an expression refers to, and the attribute it reads ("arn", "master_user_secret[0].secret_arn")."""
+
+    block: Block
+    attribute: str
 
 
 class Stacks:
@@ -71,6 +93,11 @@ class Stacks:
     def resources(self, type_: str, layer: str | None = None) -> list[Block]:
         return list(self._blocks("resource", type_, layer, prefix=""))
 
+    def all_resources(self) -> list[Block]:
+        return [Block(layer, f"{type_}.{name}", body) for layer in self.layers
+                for type_, blocks in sorted(self.document(layer).get("resource", {}).items())
+                for name, body in sorted(blocks.items())]
+
     def data(self, type_: str, layer: str | None = None) -> list[Block]:
         return list(self._blocks("data", type_, layer, prefix="data."))
 
@@ -95,28 +122,56 @@ class Stacks:
         """The output a `${data.terraform_remote_state.<name>.outputs.<out>}` in `layer` reads:
         the producing layer is the second-to-last part of the remote state's backend key."""
         match = REMOTE_OUTPUT.match(expression) if isinstance(expression, str) else None
-        if not match:
-            return None
-        state = self.document(layer).get("data", {}).get("terraform_remote_state", {}).get(match[1])
-        if state is None:
-            return None
-        key = str(state.get("config", {}).get("key", ""))
-        parts = key.split("/")
-        producer = parts[-2] if len(parts) >= 2 else ""
-        return self.outputs(producer).get(match[2])
+        return self._remote(layer, match[1], match[2]) if match else None
 
     def follow(self, layer: str, expression: Any) -> Block | None:
-        """The resource an expression points at: `${aws_x.y.attr}` in `layer`, or through a remote
-        state's output to the producing layer's resource. None when it points at nothing known."""
-        if not isinstance(expression, str):
+        """The one resource an expression points at (through remote-state outputs), else None."""
+        found = {ref.block.where: ref.block for ref in self.refs(layer, expression) if not ref.block.is_data}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def refs(self, layer: str, value: Any) -> list["Ref"]:
+        """Every resource and data source `value` (a string, list or map, from `layer`) refers to,
+        following remote-state outputs to the producing layer, each with the attribute read."""
+        found: dict[tuple[str, str], Ref] = {}
+        self._collect(layer, value, found, set())
+        return list(found.values())
+
+    def _collect(self, layer: str, value: Any, found: dict, seen: set) -> None:
+        if isinstance(value, Mapping):
+            for item in value.values():
+                self._collect(layer, item, found, seen)
+            return
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                self._collect(layer, item, found, seen)
+            return
+        if not isinstance(value, str) or INTERPOLATION not in value:
+            return
+        for match in REMOTE_IN.finditer(value):
+            output = self._remote(layer, match[1], match[2])
+            if output is None or (output.layer, match[0]) in seen:
+                continue
+            seen.add((output.layer, match[0]))
+            produced = output.body.get("value")
+            key = match[3] if match[3] is not None else match[4]
+            if key is not None and isinstance(produced, Mapping) and key in produced:
+                produced = produced[key]
+            elif key is not None and isinstance(produced, list) and key.isdigit() and int(key) < len(produced):
+                produced = produced[int(key)]
+            self._collect(output.layer, produced, found, seen)
+        for match in RESOURCE_IN.finditer(REMOTE_IN.sub("", value)):
+            kind = "data" if match[1] else "resource"
+            body = self.document(layer).get(kind, {}).get(match[2], {}).get(match[3])
+            if body is not None:
+                block = Block(layer, f"{match[1] or ''}{match[2]}.{match[3]}", body)
+                found.setdefault((layer, block.address), Ref(block, match[4].lstrip(".")))
+
+    def _remote(self, layer: str, state_name: str, output_name: str) -> Block | None:
+        state = self.document(layer).get("data", {}).get("terraform_remote_state", {}).get(state_name)
+        if state is None:
             return None
-        output = self.remote_output(layer, expression)
-        if output is not None:
-            return self.follow(output.layer, output.body.get("value"))
-        match = RESOURCE_REF.match(expression)
-        if match and match[1] != "data":
-            return self.resource(layer, f"{match[1]}.{match[2]}")
-        return None
+        parts = str(state.get("config", {}).get("key", "")).split("/")
+        return self.outputs(parts[-2]).get(output_name) if len(parts) >= 2 else None
 
     def _blocks(self, kind: str, type_: str, layer: str | None, prefix: str) -> Iterator[Block]:
         for name in ([layer] if layer else self.layers):
