@@ -17,6 +17,10 @@ from tools.design.stacks import Block, Stacks
 
 REMOTE_IN_TEXT = re.compile(r"data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)")
 RESOURCE_IN_TEXT = re.compile(r"\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)")
+# Types whose `id` is, by the provider's documentation, one of their own arguments.
+ID_IS: Mapping[str, str] = {"aws_rds_cluster": "cluster_identifier", "aws_rds_cluster_instance": "identifier",
+                            "aws_lambda_function": "function_name", "aws_cloudwatch_log_group": "name",
+                            "aws_iam_role": "name", "aws_s3_bucket": "bucket"}
 JDBC = re.compile(r"jdbc:mysql://[^\s\"']+")
 
 # What the AWS-managed policies the stacks attach allow, as far as the design's claims ask
@@ -51,8 +55,9 @@ def resolve(stacks: Stacks, layer: str, value: Any, depth: int = 0) -> Any:
     match = re.fullmatch(r"\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}", value)
     if match:
         block = stacks.resource(layer, f"{match[1]}.{match[2]}")
-        if block is not None and match[3] in block.body:
-            return resolve(stacks, layer, block.body[match[3]], depth + 1)
+        attr = ID_IS.get(match[1], match[3]) if match[3] == "id" else match[3]
+        if block is not None and attr in block.body:
+            return resolve(stacks, layer, block.body[attr], depth + 1)
     return value
 
 
