@@ -59,3 +59,47 @@ def placement_blocks() -> list[BlockSpec]:
 
 NETWORK = fixture(*network_blocks())
 PLACED = fixture(*network_blocks(), *placement_blocks())
+
+
+def security_group_blocks() -> list[BlockSpec]:
+    """§3.4 as designed: the four groups, found through their users, with the designed rules."""
+    ecs = "${data.terraform_remote_state.security.outputs.ecs_security_group_id}"
+    aurora = "${data.terraform_remote_state.security.outputs.aurora_security_group_id}"
+    return [
+        (SEC, "aws_security_group.ecs", {"name": "ecs"}), (SEC, "aws_security_group.aurora", {"name": "aurora"}),
+        (SEC, "output.ecs_security_group_id", "${aws_security_group.ecs.id}"),
+        (SEC, "output.aurora_security_group_id", "${aws_security_group.aurora.id}"),
+        (SEC, "aws_vpc_security_group_egress_rule.ecs_to_aurora", {
+            "security_group_id": "${aws_security_group.ecs.id}", "ip_protocol": "tcp", "from_port": 3306,
+            "to_port": 3306, "referenced_security_group_id": "${aws_security_group.aurora.id}"}),
+        (SEC, "aws_vpc_security_group_egress_rule.ecs_https", {
+            "security_group_id": "${aws_security_group.ecs.id}", "ip_protocol": "tcp", "from_port": 443,
+            "to_port": 443, "cidr_ipv4": "0.0.0.0/0"}),
+        (SEC, "aws_vpc_security_group_ingress_rule.aurora_from_ecs", {
+            "security_group_id": "${aws_security_group.aurora.id}", "ip_protocol": "tcp", "from_port": 3306,
+            "to_port": 3306, "referenced_security_group_id": "${aws_security_group.ecs.id}"}),
+        remote_state(APP, "security", SEC), remote_state(DB, "security", SEC), remote_state(AI, "security", SEC),
+        (DB, "aws_rds_cluster.aurora", {"cluster_identifier": "petclinic-dev-aurora-cluster", "vpc_security_group_ids": [aurora]}),
+        (APP, "aws_security_group.alb", {"name": "alb"}),
+        (APP, "aws_lb.alb", {"load_balancer_type": "application", "security_groups": ["${aws_security_group.alb.id}"]}),
+        (APP, "aws_ecs_service.customers", {"name": "petclinic-dev-customers",
+                                            "network_configuration": {"security_groups": [ecs]}}),
+        *[(APP, f"aws_vpc_security_group_ingress_rule.alb_{port}", {
+            "security_group_id": "${aws_security_group.alb.id}", "ip_protocol": "tcp", "from_port": port,
+            "to_port": port, "cidr_ipv4": "0.0.0.0/0"}) for port in (80, 443)],
+        (APP, "aws_vpc_security_group_egress_rule.alb_to_ecs", {
+            "security_group_id": "${aws_security_group.alb.id}", "ip_protocol": "tcp", "from_port": 8080,
+            "to_port": 9090, "referenced_security_group_id": ecs}),
+        *[(APP, f"aws_security_group_rule.ecs_from_alb_{port}", {
+            "type": "ingress", "security_group_id": ecs, "protocol": "tcp", "from_port": port, "to_port": port,
+            "source_security_group_id": "${aws_security_group.alb.id}"}) for port in (8080, 9090)],
+        (AI, "aws_security_group.lambda", {"name": "lambda"}),
+        (AI, "aws_lambda_function.genai", {"function_name": "petclinic-dev-genai-function",
+                                           "vpc_config": {"security_group_ids": ["${aws_security_group.lambda.id}"]}}),
+        (AI, "aws_security_group_rule.lambda_to_aurora", {
+            "type": "egress", "security_group_id": "${aws_security_group.lambda.id}", "protocol": "tcp",
+            "from_port": 3306, "to_port": 3306, "source_security_group_id": aurora}),
+    ]
+
+
+GROUPS = fixture(*security_group_blocks())

@@ -151,6 +151,20 @@ def changed(base: Mapping[str, Any], layer: str, address: str, **attributes: Any
     return result
 
 
+def added(base: Mapping[str, Any], *blocks: BlockSpec) -> dict[str, Any]:
+    """A copy of the fixture `base` with more blocks."""
+    result = copy.deepcopy(dict(base))
+    for layer, documents in fixture(*blocks).items():
+        target = result.setdefault(layer, {})
+        for kind, types in documents.items():
+            for type_or_name, value in types.items():
+                if kind == "output":
+                    target.setdefault("output", {})[type_or_name] = value
+                else:
+                    target.setdefault(kind, {}).setdefault(type_or_name, {}).update(value)
+    return result
+
+
 def without(base: Mapping[str, Any], layer: str, address: str) -> dict[str, Any]:
     """A copy of the fixture `base` without one block."""
     result = copy.deepcopy(dict(base))

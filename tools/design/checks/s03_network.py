@@ -5,7 +5,7 @@ from tools.design.checks import check
 from tools.design.checks.finders import (INTERNET_TARGETS, TIERS, genai_functions, pointed,
                                          route_tables_of, routes_of, subnets_of_tier, tier_of)
 from tools.design.checks.fixtures_s03_s06 import APP, NET, NETWORK, PLACED
-from tools.design.checks.primitives import absent, changed, every, expect, fixture, without
+from tools.design.checks.primitives import absent, added, changed, every, expect, fixture, without
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, combine, failed, passed
 
@@ -108,8 +108,8 @@ _PUBLIC_PLUMBING = ("aws_lb", "aws_nat_gateway", "aws_route_table_association", 
 
 
 @check("A08", passing=[PLACED], failing=[
-    {**PLACED, APP: {**PLACED[APP], "resource": {**PLACED[APP]["resource"], "aws_instance": {"bastion": {
-        "subnet_id": "${values(data.terraform_remote_state.network.outputs.public_subnet_ids)[0]}"}}}}},
+    added(PLACED, (APP, "aws_instance.bastion", {
+        "subnet_id": "${values(data.terraform_remote_state.network.outputs.public_subnet_ids)[0]}"})),
     changed(PLACED, APP, "aws_lb.alb", subnets="${values(data.terraform_remote_state.network.outputs.private_app_subnet_ids)}")])
 def public_subnets_hold_alb_and_nat(stacks: Stacks) -> Verdict:
     public = {s.where for s in subnets_of_tier(stacks, "public")}
