@@ -253,3 +253,11 @@ def ingress_of(stacks: Stacks, group: Block) -> list[Ingress]:
             rules.append(Ingress(rule.where, rule.body.get("from_port"), rule.body.get("to_port"),
                                  str(rule.body.get("protocol", "")), tuple(str(s) for s in sources)))
     return rules
+
+
+def plus(base: Mapping[str, Any], layer: str, address: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the fixture `base` with one more resource (`type.name`) in `layer`."""
+    result = json.loads(json.dumps(base))
+    type_, _, name = address.partition(".")
+    result.setdefault(layer, {}).setdefault("resource", {}).setdefault(type_, {})[name] = dict(body)
+    return result
