@@ -113,6 +113,14 @@ class Stacks:
                     return str(provider["region"])
         return ""
 
+    def environment(self) -> str:
+        """The environment label that leads every backend key ("dev", "seoul-dev"); "" without backends."""
+        for layer in self.layers:
+            key = str(self.document(layer).get("terraform", {}).get("backend", {}).get("s3", {}).get("key", ""))
+            if key.count("/") >= 2:
+                return key.split("/")[0]
+        return ""
+
     def resource(self, layer: str, address: str) -> Block | None:
         type_, _, name = address.partition(".")
         body = self.document(layer).get("resource", {}).get(type_, {}).get(name)
