@@ -78,12 +78,18 @@ def measure_env(env: Environment, toolkit: Toolkit, only: Iterable[str] | None,
             verdicts = toolkit.evaluate(toolkit.load_stacks(stacks), env, only)
     if only is not None:
         verdicts = {cid: v for cid, v in verdicts.items() if cid in only}
-    return EnvResult(env.name, env.profile, dict(sorted(verdicts.items())))
+    return EnvResult(env.name, env.profile, dict(verdicts))
+
+
+def claim_order(claim: Any) -> tuple[str, int, str]:
+    """A before D, then by number (A9 before A10)."""
+    digits = "".join(ch for ch in claim.id if ch.isdigit())
+    return claim.id[:1], int(digits or 0), claim.id
 
 
 def measure(envs: Iterable[Environment], toolkit: Toolkit, only: Iterable[str] | None = None,
             stacks_dirs: Mapping[str, Path] | None = None) -> Matrix:
-    claims = tuple(sorted(toolkit.load_catalogue(), key=lambda c: c.id))
+    claims = tuple(sorted(toolkit.load_catalogue(), key=claim_order))
     if only is not None:
         wanted = set(only)
         claims = tuple(c for c in claims if c.id in wanted)
