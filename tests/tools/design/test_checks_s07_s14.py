@@ -1,0 +1,90 @@
+"""The checks of §7–§14 (A68–A134) and of the claims the table missed (D-ids): each on its own small
+stacks both ways, the catalogue and the registry in step, and a few checks on the real synthesized
+dev and staging to prove they read real output."""
+from __future__ import annotations
+
+import pytest
+
+from settings import load_environment
+from tools.design.catalogue import load_catalogue
+from tools.design.checks import registered
+from tools.design.evaluate import evaluate
+from tools.design.stacks import Stacks
+
+
+def _mine(claim_id: str) -> bool:
+    return claim_id[0] == "D" or (claim_id[0] == "A" and 68 <= int(claim_id[1:]) <= 134)
+
+
+OWN = sorted((claim_id for claim_id in registered() if _mine(claim_id)), key=lambda c: (c[0], int(c[1:])))
+CASES = [(claim_id, way, i) for claim_id in OWN for way in ("passing", "failing")
+         for i in range(len(getattr(registered()[claim_id], way)))]
+CATALOGUE = {claim.id: claim for claim in load_catalogue() if _mine(claim.id)}
+
+
+@pytest.mark.parametrize(("claim_id", "way", "index"), CASES, ids=[f"{c}-{w}-{i}" for c, w, i in CASES])
+def test_check_realized_passes_and_broken_fails(claim_id: str, way: str, index: int) -> None:
+    registered_check = registered()[claim_id]
+    verdict = registered_check(Stacks(getattr(registered_check, way)[index]))
+    assert verdict.status == ("pass" if way == "passing" else "fail"), verdict.evidence
+    assert verdict.evidence.strip()
+
+
+def test_every_claim_of_the_sections_is_catalogued() -> None:
+    wanted = {f"A{n}" for n in range(68, 135)}
+    assert wanted <= set(CATALOGUE), sorted(wanted - set(CATALOGUE))
+    assert any(claim_id.startswith("D") for claim_id in CATALOGUE)
+
+
+def test_every_terraform_claim_has_a_check_and_no_out_of_scope_one_does() -> None:
+    in_scope = {c.id for c in CATALOGUE.values() if c.scope == "terraform"}
+    assert sorted(in_scope - set(OWN)) == []
+    assert sorted(set(OWN) - in_scope) == []
+
+
+def test_out_of_scope_claims_say_why() -> None:
+    for claim in CATALOGUE.values():
+        assert (claim.scope == "out-of-scope") == bool(claim.reason), claim.id
+
+
+def test_an_empty_synthesis_fails_every_check_instead_of_passing() -> None:
+    empty = Stacks({"01-network": {"resource": {"aws_cloudwatch_log_group": {"x": {"name": "x"}}}}})
+    passing = {claim_id: registered()[claim_id](empty).evidence for claim_id in OWN
+               if registered()[claim_id](empty).status == "pass"}
+    assert passing == {}
+
+
+@pytest.fixture(scope="module")
+def dev(synthesized) -> Stacks:
+    return Stacks.load(synthesized("dev").outdir)
+
+
+@pytest.fixture(scope="module")
+def staging(synthesized) -> Stacks:
+    return Stacks.load(synthesized("staging").outdir)
+
+
+@pytest.mark.parametrize(("claim_id", "status", "evidence"), [
+    ("A70", "pass", "engine_version = 8.0.mysql_aurora.3.08.2"),
+    ("A72", "pass", "01-network aws_subnet.vpc_private_db_0"),
+    ("A84", "pass", "AmazonECSTaskExecutionRolePolicy"),
+    ("A85", "fail", "task role = execution role (02-security aws_iam_role.ecs_task_execution)"),
+    ("A88", "fail", "02-security aws_iam_group_policy_attachment.team_policy attaches AdministratorAccess"),
+    ("A90", "fail", "no aws_network_acl on the public subnets"),
+    ("A93", "fail", "07-application aws_lb_listener.alb_http port 80 default_action = forward"),
+    ("A99", "fail", "MemoryUtilization at 85, expected 80"),
+    ("A101", "pass", "on ['petclinic-dev-aurora-cluster']"),
+    ("A104", "fail", "ApiName = petclinic-api"),
+    ("A115", "pass", "remote-state reads, each answered"),
+    ("A134", "fail", "07-application aws_instance.debug has a public IP"),
+    ("D04", "pass", "vpc -> 01-network aws_vpc.vpc"),
+])
+def test_checks_read_the_synthesized_dev(dev: Stacks, claim_id: str, status: str, evidence: str) -> None:
+    verdict = registered()[claim_id](dev)
+    assert (verdict.status, evidence in verdict.evidence) == (status, True), verdict.evidence
+
+
+def test_staging_is_judged_by_the_catalogue_with_its_exceptions(staging: Stacks) -> None:
+    verdicts = evaluate(staging, load_environment("staging"), only=["A74", "A79", "A87", "A132", "A114"])
+    assert {claim_id: v.status for claim_id, v in verdicts.items()} == {
+        "A74": "pass", "A79": "not-applicable", "A87": "out-of-scope", "A132": "not-applicable", "A114": "pass"}
