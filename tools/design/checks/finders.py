@@ -213,3 +213,40 @@ def containers(task: Block) -> list[dict]:
     except ValueError:
         return []
     return [c for c in parsed if isinstance(c, dict)] if isinstance(parsed, list) else []
+
+
+# --- API Gateway -----------------------------------------------------------------------------
+
+def api_path(stacks: Stacks, block: Block) -> str:
+    """The full path of the API resource a method or integration sits on ("/" for the root):
+    `resource_id` for a method or an integration, then `parent_id` up to the REST API."""
+    parts: list[str] = []
+    current = block
+    key = "resource_id"
+    for _ in range(32):   # deeper than any API; stops a cycle
+        parents = [r.block for r in stacks.refs(current.layer, current.body.get(key)) if not r.block.is_data]
+        resource = next((p for p in parents if p.type == "aws_api_gateway_resource"), None)
+        if current.type == "aws_api_gateway_resource":
+            parts.insert(0, str(current.body.get("path_part", "?")))
+        if resource is None:
+            break
+        current, key = resource, "parent_id"
+    return "/" + "/".join(parts)
+
+
+def integration_targets(stacks: Stacks, integration: Block) -> list[Block]:
+    return [r.block for r in stacks.refs(integration.layer, integration.body.get("uri")) if not r.block.is_data]
+
+
+def integrations(stacks: Stacks, type_: str) -> list[Block]:
+    return [i for i in stacks.resources("aws_api_gateway_integration") if i.body.get("type") == type_]
+
+
+def methods_on(stacks: Stacks, integration: Block) -> list[Block]:
+    """The methods an integration serves: same resource (same path), same HTTP method when both say."""
+    path = api_path(stacks, integration)
+    method_ref = str(integration.body.get("http_method", ""))
+    found = [m for m in stacks.resources("aws_api_gateway_method")
+             if m.layer == integration.layer and api_path(stacks, m) == path]
+    named = [m for m in found if m.address in method_ref]
+    return named or found
