@@ -76,6 +76,19 @@ def points_at(stacks: Stacks, layer: str, value: Any, target: Block) -> bool:
     return False
 
 
+def expanded(stacks: Stacks, layer: str, value: Any, depth: int = 0) -> str:
+    """The text of `value` with every remote-state read replaced by the producing layer's output
+    value (itself expanded), so a test on the text sees what the read stands for."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    if depth > 5:
+        return text
+
+    def substitute(match: re.Match[str]) -> str:
+        produced = stacks.remote_output(layer, "${data.terraform_remote_state.%s.outputs.%s}" % (match[1], match[2]))
+        return match[0] if produced is None else expanded(stacks, produced.layer, produced.body.get("value"), depth + 1)
+    return REMOTE_IN_TEXT.sub(substitute, text)
+
+
 def referenced_resources(stacks: Stacks, layer: str, value: Any, type_: str) -> list[Block]:
     """The `type_` resources an expression (or an output it reads through remote state) names."""
     text = json.dumps(value)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tools.design.checks import check
-from tools.design.checks.common_s07_s14 import (Grant, allows, containers, ingress_of, referenced_resources,
+from tools.design.checks.common_s07_s14 import (Grant, allows, containers, expanded, ingress_of, referenced_resources,
                                                 role_grants, statements)
 from tools.design.checks.primitives import changed, every, fixture, remote_state, without
 from tools.design.stacks import Block, Stacks
@@ -55,14 +55,15 @@ ROLES = fixture(
 
 
 def _secret_reference(stacks: Stacks, task: Block, value_from: str) -> bool:
-    if ":secretsmanager:" in value_from:
-        return True
-    return bool(referenced_resources(stacks, task.layer, value_from, "aws_rds_cluster")
-                or referenced_resources(stacks, task.layer, value_from, "aws_secretsmanager_secret"))
+    """A Secrets Manager ARN, an aws_secretsmanager_secret, or the cluster's RDS-managed master secret."""
+    text = expanded(stacks, task.layer, value_from)
+    return ":secretsmanager:" in text or "master_user_secret" in text \
+        or bool(referenced_resources(stacks, task.layer, value_from, "aws_secretsmanager_secret"))
 
 
 @check("A68", passing=[ROLES], failing=[
     changed(ROLES, APP, "aws_ecs_task_definition.vets", **_task("vets", "/petclinic/dev/db/password")),
+    changed(ROLES, APP, "aws_ecs_task_definition.visits", **_task("visits", "${data.terraform_remote_state.database.outputs.master_username}")),
     fixture((APP, "aws_ecs_task_definition.admin", _task("admin")))])
 def tasks_reference_the_secret(stacks: Stacks) -> Verdict:
     def judge(task: Block) -> Verdict:
