@@ -197,12 +197,15 @@ def _interface_endpoints(stacks: Stacks) -> list[Block]:
 @check("A89", passing=[ENDPOINTS], failing=[without(ENDPOINTS, NET, "aws_vpc_endpoint.xray"),
                                              changed(ENDPOINTS, NET, "aws_vpc_endpoint.kms", private_dns_enabled=False)])
 def vpc_endpoints(stacks: Stacks) -> Verdict:
-    by_service = {str(e.body.get("service_name", "")).split(".", 3)[-1]: e for e in _interface_endpoints(stacks)}
+    endpoints = _interface_endpoints(stacks)
     parts = []
     for service in REQUIRED_ENDPOINTS:
-        endpoint = by_service.get(service)
+        # com.amazonaws.<region>.<service>; the region may be an expression, so match the end.
+        found = [e for e in endpoints if str(e.body.get("service_name", "")).endswith(f".{service}")]
+        endpoint = found[0] if found else None
         if endpoint is None:
-            parts.append(failed(f"no Interface aws_vpc_endpoint for {service} (found {sorted(by_service)})"))
+            names = sorted(str(e.body.get("service_name")) for e in endpoints)
+            parts.append(failed(f"no Interface aws_vpc_endpoint for {service} (found {names})"))
         elif endpoint.body.get("private_dns_enabled") is not True:
             parts.append(failed(f"{endpoint.where} private_dns_enabled = {endpoint.body.get('private_dns_enabled')}, expected true"))
         else:
