@@ -1,9 +1,10 @@
-"""Checks of claims of §6.2 / §11.2 that design-vs-original.md did not list: discovery by plain DNS
-(D03) and the Cloud Map namespace attached to the platform's VPC (D04)."""
+"""Checks of claims of §6.2, §11.2 and §13.2 that design-vs-original.md did not list: discovery by
+plain DNS (D03), the Cloud Map namespace attached to the platform's VPC (D04), and only the VPC
+endpoints the platform needs (D19)."""
 from __future__ import annotations
 
 from tools.design.checks import check
-from tools.design.checks.common_s07_s14 import referenced_resources
+from tools.design.checks.common_s07_s14 import plus, referenced_resources
 from tools.design.checks.primitives import changed, every, fixture, remote_state
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, failed, passed
@@ -47,3 +48,44 @@ def namespace_in_the_vpc(stacks: Stacks) -> Verdict:
             return failed(f"{namespace.where} vpc = {namespace.body.get('vpc')}: not the platform's aws_vpc")
         return passed(f"{namespace.where} vpc -> {vpcs[0].where}")
     return every(stacks.resources("aws_service_discovery_private_dns_namespace"), "aws_service_discovery_private_dns_namespace", judge)
+
+
+# §8.2's list, the endpoints the design needs; ssmmessages and ec2messages serve features that may be
+# on (ECS Exec, a debug host's Session Manager), so they are allowed while those features exist.
+DESIGN_ENDPOINTS = ("ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager", "kms", "monitoring", "xray")
+ENDPOINTS = fixture(*[(NET, f"aws_vpc_endpoint.{s.replace('.', '_')}", {"service_name": f"com.amazonaws.us-west-2.{s}",
+                                                                         "vpc_endpoint_type": "Interface"}) for s in DESIGN_ENDPOINTS])
+EXEC_ENDPOINT = {"service_name": "com.amazonaws.us-west-2.ssmmessages", "vpc_endpoint_type": "Interface"}
+
+
+def _service(endpoint: Block) -> str:
+    name = str(endpoint.body.get("service_name", ""))
+    for service in DESIGN_ENDPOINTS + ("ssmmessages", "ec2messages"):
+        if name.endswith(f".{service}"):
+            return service
+    return name
+
+
+@check("D19", passing=[ENDPOINTS, plus(plus(ENDPOINTS, NET, "aws_vpc_endpoint.ssmmessages", EXEC_ENDPOINT),
+                                       "07-application", "aws_ecs_service.vets", {"enable_execute_command": True})],
+       failing=[plus(ENDPOINTS, NET, "aws_vpc_endpoint.ssmmessages", EXEC_ENDPOINT),
+                plus(ENDPOINTS, NET, "aws_vpc_endpoint.sqs", {"service_name": "com.amazonaws.us-west-2.sqs",
+                                                              "vpc_endpoint_type": "Interface"}), NOTHING])
+def only_needed_endpoints(stacks: Stacks) -> Verdict:
+    endpoints = [e for e in stacks.resources("aws_vpc_endpoint") if e.body.get("vpc_endpoint_type") == "Interface"]
+    if not endpoints:
+        return failed("found no Interface aws_vpc_endpoint")
+    execute = [s.where for s in stacks.resources("aws_ecs_service") if s.body.get("enable_execute_command")]
+    hosts = [i.where for i in stacks.resources("aws_instance")]
+    needed = {"ssmmessages": execute + hosts, "ec2messages": hosts}
+    extra = []
+    for endpoint in endpoints:
+        service = _service(endpoint)
+        if service in DESIGN_ENDPOINTS:
+            continue
+        users = needed.get(service, [])
+        if not users:
+            extra.append(f"{endpoint.where} ({service})")
+    if extra:
+        return failed(f"Interface endpoints outside §8.2 that nothing on needs (each is billed per hour and AZ): {', '.join(extra)}")
+    return passed(f"{len(endpoints)} Interface endpoints: §8.2's, plus those ECS Exec or a debug host uses while on")
