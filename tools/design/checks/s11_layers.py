@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Mapping
 
 from tools.design.checks import check
-from tools.design.checks.common_s07_s14 import REMOTE_IN_TEXT
-from tools.design.checks.primitives import fixture, remote_state
+from tools.design.checks.common_s07_s14 import REMOTE_IN_TEXT, referenced_resources
+from tools.design.checks.primitives import changed, fixture, remote_state
 from tools.design.stacks import Stacks
 from tools.design.verdict import Verdict, combine, failed, passed
 
@@ -33,9 +33,6 @@ HOLDINGS: tuple[tuple[str, str, Mapping[str, tuple[str, ...]]], ...] = (
     ("D09", "08-api-gateway", {"REST API": ("aws_api_gateway_rest_api",), "stage": ("aws_api_gateway_stage",)}),
     ("D10", "09-aws-native", {"service integration (API Gateway to Lambda)": ("aws_lambda_permission", "aws_api_gateway_integration")}),
     ("A120", "10-monitoring", {"CloudWatch dashboard": ("aws_cloudwatch_dashboard",), "CloudTrail": ("aws_cloudtrail",)}),
-    ("A121", "11-frontend", {"S3 bucket": ("aws_s3_bucket",), "CloudFront": ("aws_cloudfront_distribution",)}),
-    ("A122", "12-notification", {"SNS topic": ("aws_sns_topic",), "Slack notifier Lambda": ("aws_lambda_function",),
-                                 "its subscription": ("aws_sns_topic_subscription",)}),
 )
 
 
@@ -120,3 +117,45 @@ def remote_reads_answered(stacks: Stacks) -> Verdict:
     if count == 0:
         return failed("no layer reads another layer's state: nothing to check")
     return combine(parts) if parts else passed(f"{count} remote-state reads, each answered by an output of the layer it names")
+
+
+FRONT, NOTE = "11-frontend", "12-notification"
+SITE = fixture((FRONT, "aws_s3_bucket.site", {"bucket": "site"}),
+               (FRONT, "aws_cloudfront_distribution.cdn", {"origin": [
+                   {"origin_id": "S3", "domain_name": "${aws_s3_bucket.site.bucket_regional_domain_name}"}]}))
+
+
+@check("A121", passing=[SITE], failing=[changed(SITE, FRONT, "aws_cloudfront_distribution.cdn", origin=[
+    {"origin_id": "web", "domain_name": "example.org"}]), fixture((FRONT, "aws_s3_bucket.site", {"bucket": "site"}))])
+def frontend_hosting(stacks: Stacks) -> Verdict:
+    """The layer holds a bucket and a distribution, and the distribution serves from that bucket."""
+    distributions = stacks.resources("aws_cloudfront_distribution", FRONT)
+    if not distributions:
+        return failed(f"{FRONT} holds no aws_cloudfront_distribution")
+    parts = []
+    for cdn in distributions:
+        origins = cdn.body.get("origin") or []
+        buckets = [b for o in (origins if isinstance(origins, list) else [origins])
+                   for b in referenced_resources(stacks, FRONT, o.get("domain_name"), "aws_s3_bucket")]
+        parts.append(passed(f"{cdn.where} serves from {buckets[0].where}") if buckets
+                     else failed(f"{cdn.where} has no origin on an aws_s3_bucket of {FRONT}"))
+    return combine(parts)
+
+
+ALERTS = fixture((NOTE, "aws_sns_topic.alerts", {"name": "alerts"}),
+                 (NOTE, "aws_lambda_function.slack", {"function_name": "slack-notifier"}),
+                 (NOTE, "aws_sns_topic_subscription.slack", {"topic_arn": "${aws_sns_topic.alerts.arn}", "protocol": "lambda",
+                                                             "endpoint": "${aws_lambda_function.slack.arn}"}))
+
+
+@check("A122", passing=[ALERTS], failing=[changed(ALERTS, NOTE, "aws_sns_topic_subscription.slack", protocol="email",
+                                                  endpoint="ops@example.org"),
+                                          fixture((NOTE, "aws_sns_topic.alerts", {"name": "alerts"}))])
+def slack_alerting(stacks: Stacks) -> Verdict:
+    """An SNS topic of the layer delivers to a Lambda of the layer (the Slack notifier)."""
+    subscriptions = [s for s in stacks.resources("aws_sns_topic_subscription", NOTE) if s.body.get("protocol") == "lambda"
+                     and referenced_resources(stacks, NOTE, s.body.get("topic_arn"), "aws_sns_topic")
+                     and referenced_resources(stacks, NOTE, s.body.get("endpoint"), "aws_lambda_function")]
+    if not subscriptions:
+        return failed(f"{NOTE} has no aws_sns_topic_subscription from its topic to its Lambda (protocol lambda)")
+    return passed(f"{subscriptions[0].where}: {subscriptions[0].body['topic_arn']} -> {subscriptions[0].body['endpoint']}")
