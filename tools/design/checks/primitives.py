@@ -13,7 +13,17 @@ from typing import Any, Callable, Iterable, Mapping
 from tools.design.stacks import Block, Stacks, is_known
 from tools.design.verdict import Verdict, combine, failed, passed, unknown
 
-MISSING = object()
+class _Missing:
+    """An attribute that is not in the body: falsy, so `attribute(...) or default` reads naturally."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -56,13 +66,14 @@ def tags_name(block: Block) -> str:
 def expect(block: Block, path: str, wanted: Any, *, absent_means: Any = MISSING) -> Verdict:
     """The attribute at `path` equals `wanted` (`absent_means`: the provider's default when unset)."""
     value = attribute(block.body, path)
+    shown = show(value)
     if value is MISSING and absent_means is not MISSING:
-        value = absent_means
+        value, shown = absent_means, f"(not set: {show(absent_means)})"
     if value is not MISSING and not is_known(value):
-        return unknown(f"{block.where} {path} = {show(value)} is known only at apply")
+        return unknown(f"{block.where} {path} = {shown} is known only at apply")
     if value == wanted:
-        return passed(f"{block.where} {path} = {show(value)}")
-    return failed(f"{block.where} {path} = {show(value)}, expected {show(wanted)}")
+        return passed(f"{block.where} {path} = {shown}")
+    return failed(f"{block.where} {path} = {shown}, expected {show(wanted)}")
 
 
 def expect_that(block: Block, path: str, test: Callable[[Any], bool], wanted: str) -> Verdict:
