@@ -208,6 +208,9 @@ def dimension(stacks: Stacks, alarm: Block, name: str) -> Any:
 
 # --- ECS -------------------------------------------------------------------------------------------
 
+# customers, vets, visits and admin (§4.2): a check over "every service" first finds all four.
+FOUR_SERVICES = 4
+
 def containers(task: Block) -> list[Mapping[str, Any]] | None:
     """The container definitions of a task definition; None if they cannot be read."""
     raw = task.body.get("container_definitions")

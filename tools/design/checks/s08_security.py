@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tools.design.checks import check
-from tools.design.checks.common_s07_s14 import (Grant, allows, containers, expanded, ingress_of, referenced_resources,
+from tools.design.checks.common_s07_s14 import (FOUR_SERVICES, Grant, allows, containers, expanded, ingress_of, referenced_resources,
                                                 role_grants, statements)
 from tools.design.checks.primitives import changed, every, fixture, remote_state, without
 from tools.design.stacks import Block, Stacks
@@ -113,7 +113,7 @@ def execution_role(stacks: Stacks) -> Verdict:
         if role is None:
             return failed(f"{task.where} execution_role_arn = {task.body.get('execution_role_arn')} names no aws_iam_role of the stacks")
         return _grants_all(stacks, role, EXECUTION_NEEDS)
-    return every(stacks.resources("aws_ecs_task_definition"), "aws_ecs_task_definition", judge)
+    return every(stacks.resources("aws_ecs_task_definition"), "aws_ecs_task_definition", judge, at_least=FOUR_SERVICES)
 
 
 @check("A85", passing=[ROLES], failing=[
@@ -128,7 +128,7 @@ def task_role(stacks: Stacks) -> Verdict:
         if role == execution:
             return failed(f"{task.where} task role = execution role ({role.where})")
         return _grants_all(stacks, role, TASK_NEEDS)
-    return every(stacks.resources("aws_ecs_task_definition"), "aws_ecs_task_definition", judge)
+    return every(stacks.resources("aws_ecs_task_definition"), "aws_ecs_task_definition", judge, at_least=FOUR_SERVICES)
 
 
 @check("A86", passing=[ROLES], failing=[

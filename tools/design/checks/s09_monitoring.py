@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tools.design.checks import check
-from tools.design.checks.common_s07_s14 import alarms_on, containers, dimension, resolve, watched
+from tools.design.checks.common_s07_s14 import FOUR_SERVICES, alarms_on, containers, dimension, resolve, watched
 from tools.design.checks.primitives import changed, every, expect, expect_that, fixture, without
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, combine, failed, passed
@@ -87,7 +87,7 @@ def central_logs(stacks: Stacks) -> Verdict:
         if bad:
             return failed(f"{task.where} container {bad[0]} does not log to a CloudWatch log group (awslogs)")
         return passed(f"{task.where} awslogs -> {defined[0]['logConfiguration']['options']['awslogs-group']}")
-    return every(stacks.resources("aws_ecs_task_definition"), "aws_ecs_task_definition", judge)
+    return every(stacks.resources("aws_ecs_task_definition"), "aws_ecs_task_definition", judge, at_least=FOUR_SERVICES)
 
 
 @check("A97", passing=[ECS], failing=[changed(ECS, APP, "aws_ecs_cluster.cluster", setting=None), NO_ECS])
@@ -114,7 +114,7 @@ def _per_service(stacks: Stacks, metric: str, threshold: float) -> Verdict:
         if not at:
             return failed(f"{mine[0].where} watches {name} {metric} at {mine[0].body.get('threshold')}, expected {threshold}")
         return passed(f"{at[0].where} {metric} > {threshold} for {name}")
-    return every(services, "aws_ecs_service", judge)
+    return every(services, "aws_ecs_service", judge, at_least=FOUR_SERVICES)
 
 
 @check("A98", passing=[ECS], failing=[changed(ECS, APP, "aws_cloudwatch_metric_alarm.vets_cpu", threshold=90),

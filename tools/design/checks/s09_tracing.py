@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tools.design.checks import check
-from tools.design.checks.common_s07_s14 import alarms_on, containers, dimension, watched
+from tools.design.checks.common_s07_s14 import FOUR_SERVICES, alarms_on, containers, dimension, watched
 from tools.design.checks.primitives import changed, every, expect, fixture, without
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, combine, failed, passed
@@ -125,7 +125,7 @@ def ecs_tracing(stacks: Stacks) -> Verdict:
         daemons = [c.get("image") for c in defined if any(d in str(c.get("image", "")) for d in DAEMONS)]
         return passed(f"{task.where} runs {daemons[0]}") if daemons else failed(
             f"{task.where} has no X-Ray daemon or ADOT collector container (images: {[c.get('image') for c in defined]})")
-    return every(stacks.resources("aws_ecs_task_definition"), "aws_ecs_task_definition", judge)
+    return every(stacks.resources("aws_ecs_task_definition"), "aws_ecs_task_definition", judge, at_least=FOUR_SERVICES)
 
 
 @check("A112", passing=[SERVICES], failing=[changed(SERVICES, API, "aws_api_gateway_stage.stage", xray_tracing_enabled=False), NOTHING])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tools.design.checks import check
-from tools.design.checks.common_s07_s14 import alarms_on, ingress_of, plus, referenced_resources
+from tools.design.checks.common_s07_s14 import FOUR_SERVICES, alarms_on, ingress_of, plus, referenced_resources
 from tools.design.checks.primitives import changed, every, fixture, without
 from tools.design.checks.s07_database import AURORA, encrypted_at_rest, tls_enforced
 from tools.design.checks.s08_security import ALB, alb_https
@@ -119,9 +119,11 @@ REDUNDANT = fixture(
                                              changed(REDUNDANT, APP, "aws_appautoscaling_target.admin", min_capacity=1),
                                              without(REDUNDANT, NET, "aws_nat_gateway.b"), NOTHING])
 def availability(stacks: Stacks) -> Verdict:
-    parts = [every(stacks.resources("aws_ecs_service"), "aws_ecs_service", lambda s: (
-        passed if isinstance(s.body.get("desired_count"), int) and s.body["desired_count"] >= 2 else failed)(
-        f"{s.where} desired_count = {s.body.get('desired_count')}" + ("" if (s.body.get("desired_count") or 0) >= 2 else ", expected at least 2")))]
+    def tasks(service: Block) -> Verdict:
+        count = service.body.get("desired_count")
+        good = isinstance(count, int) and count >= 2
+        return (passed if good else failed)(f"{service.where} desired_count = {count}" + ("" if good else ", expected at least 2"))
+    parts = [every(stacks.resources("aws_ecs_service"), "aws_ecs_service", tasks, at_least=FOUR_SERVICES)]
     parts += [failed(f"{t.where} min_capacity = {t.body.get('min_capacity')}, expected at least 2")
               for t in stacks.resources("aws_appautoscaling_target") if "service/" in str(t.body.get("resource_id"))
               and (t.body.get("min_capacity") or 0) < 2]
