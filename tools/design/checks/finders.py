@@ -12,12 +12,16 @@ from typing import Any, Iterable
 from tools.design.checks.primitives import MISSING, attribute
 from tools.design.stacks import Block, Stacks
 
-# §3.2's table: the tiers are defined by their CIDRs, one per AZ.
+# §3.2's table: the design's CIDRs per tier, one per AZ (A05–A07 compare them where the VPC is the
+# design's 10.0.0.0/16). Which subnet is of which tier is read from 01-network's outputs, the layer's
+# public API, so that an environment with its own address plan (staging, prod) is judged too.
 TIERS: dict[str, tuple[str, ...]] = {
     "public": ("10.0.1.0/24", "10.0.2.0/24"),
     "private-app": ("10.0.3.0/24", "10.0.4.0/24"),
     "private-db": ("10.0.5.0/24", "10.0.6.0/24"),
 }
+TIER_OUTPUTS = {"public": "public_subnet_ids", "private-app": "private_app_subnet_ids",
+                "private-db": "private_db_subnet_ids"}
 INTERNET_TARGETS = ("aws_internet_gateway", "aws_nat_gateway", "aws_egress_only_internet_gateway")
 SERVICES = ("customers", "vets", "visits", "admin")     # §4.2, by their key
 _ROUTE_TARGETS = ("gateway_id", "nat_gateway_id", "egress_only_gateway_id", "transit_gateway_id",
@@ -25,11 +29,19 @@ _ROUTE_TARGETS = ("gateway_id", "nat_gateway_id", "egress_only_gateway_id", "tra
 
 
 def subnets_of_tier(stacks: Stacks, tier: str) -> list[Block]:
-    return [s for s in stacks.resources("aws_subnet") if s.body.get("cidr_block") in TIERS[tier]]
+    """The subnets a layer publishes as the tier's output (`public_subnet_ids`, ...)."""
+    found: dict[str, Block] = {}
+    for layer in stacks.layers:
+        output = stacks.outputs(layer).get(TIER_OUTPUTS[tier])
+        if output is not None:
+            for ref in stacks.refs(layer, output.body.get("value")):
+                if ref.block.type == "aws_subnet" and not ref.block.is_data:
+                    found.setdefault(ref.block.where, ref.block)
+    return list(found.values())
 
 
-def tier_of(subnet: Block) -> str:
-    return next((tier for tier, cidrs in TIERS.items() if subnet.body.get("cidr_block") in cidrs), "")
+def tier_of(stacks: Stacks, subnet: Block) -> str:
+    return next((tier for tier in TIERS if any(s.where == subnet.where for s in subnets_of_tier(stacks, tier))), "")
 
 
 def pointed(stacks: Stacks, block: Block, path: str, type_: str) -> list[Block]:

@@ -19,6 +19,7 @@ def network_blocks() -> list[BlockSpec]:
                                            "route_table_id": "${aws_route_table.public.id}"}),
         (NET, "output.public_subnet_ids", {"0": "${aws_subnet.public_0.id}", "1": "${aws_subnet.public_1.id}"}),
         (NET, "output.private_app_subnet_ids", {"0": "${aws_subnet.app_0.id}", "1": "${aws_subnet.app_1.id}"}),
+        (NET, "output.private_db_subnet_ids", {"0": "${aws_subnet.db_0.id}", "1": "${aws_subnet.db_1.id}"}),
         (NET, "output.vpc_id", "${aws_vpc.vpc.id}"),
     ]
     for tier, cidrs in _TIERS.items():
@@ -102,4 +103,4 @@ def security_group_blocks() -> list[BlockSpec]:
     ]
 
 
-GROUPS = fixture(*security_group_blocks())
+GROUPS = fixture(*network_blocks(), *security_group_blocks())

@@ -1,8 +1,10 @@
 """Checks of §3.1–§3.3 of the design: the VPC, its subnets, gateways and routes (A01–A14)."""
 from __future__ import annotations
 
+from ipaddress import ip_network
+
 from tools.design.checks import check
-from tools.design.checks.finders import (INTERNET_TARGETS, TIERS, genai_functions, pointed,
+from tools.design.checks.finders import (INTERNET_TARGETS, TIER_OUTPUTS, TIERS, genai_functions, pointed,
                                          route_tables_of, routes_of, subnets_of_tier, tier_of)
 from tools.design.checks.fixtures_s03_s06 import APP, NET, NETWORK, PLACED
 from tools.design.checks.primitives import absent, added, changed, every, expect, fixture, without
@@ -55,14 +57,25 @@ def ipv4_only(stacks: Stacks) -> Verdict:
 
 
 def _tier(stacks: Stacks, tier: str) -> Verdict:
-    """Both subnets of the tier exist, in two different AZs."""
-    found = {s.body.get("cidr_block"): s for s in subnets_of_tier(stacks, tier)}
-    missing = [cidr for cidr in TIERS[tier] if cidr not in found]
-    if missing:
-        return failed(f"no aws_subnet with cidr_block {', '.join(missing)} ({tier} tier)")
-    zones = [str(found[cidr].body.get("availability_zone")) for cidr in TIERS[tier]]
-    listed = ", ".join(f"{found[c].where} {c} in {z}" for c, z in zip(TIERS[tier], zones))
-    return passed(listed) if len(set(zones)) == 2 else failed(f"{listed}: both in one AZ")
+    """The tier's subnets (01-network's output): at least two, in as many AZs; the design's CIDRs
+    where the VPC is the design's 10.0.0.0/16, else /24s inside the environment's own VPC (A01's reading)."""
+    subnets = subnets_of_tier(stacks, tier)
+    if len(subnets) < 2:
+        return failed(f"found {len(subnets)} {tier} subnets (01-network output {TIER_OUTPUTS[tier]}), expected two")
+    zones = sorted({str(s.body.get("availability_zone")) for s in subnets})
+    cidrs = sorted(str(s.body.get("cidr_block")) for s in subnets)
+    listed = ", ".join(f"{s.where} {s.body.get('cidr_block')} in {s.body.get('availability_zone')}" for s in subnets)
+    vpcs = {str(v.body.get("cidr_block")) for v in stacks.resources("aws_vpc")}
+    parts = [passed(listed) if len(zones) == len(subnets) else failed(f"{listed}: not one subnet per AZ")]
+    if vpcs == {"10.0.0.0/16"}:
+        parts.append(passed(f"the design's {', '.join(TIERS[tier])}") if cidrs == sorted(TIERS[tier])
+                     else failed(f"{tier} CIDRs {cidrs}, expected the design's {list(TIERS[tier])}"))
+    else:
+        inside = all(ip_network(c).prefixlen == 24 and any(ip_network(c).subnet_of(ip_network(v)) for v in vpcs)
+                     for c in cidrs)
+        parts.append(passed(f"/24s inside the environment's own VPC {sorted(vpcs)}") if inside
+                     else failed(f"{tier} CIDRs {cidrs} are not /24s inside the VPC {sorted(vpcs)}"))
+    return combine(parts)
 
 
 def _default_route(stacks: Stacks, subnet: Block, target_type: str) -> Verdict:
@@ -114,7 +127,7 @@ _PUBLIC_PLUMBING = ("aws_lb", "aws_nat_gateway", "aws_route_table_association", 
 def public_subnets_hold_alb_and_nat(stacks: Stacks) -> Verdict:
     public = {s.where for s in subnets_of_tier(stacks, "public")}
     if not public:
-        return failed("found no public subnet (10.0.1.0/24, 10.0.2.0/24)")
+        return failed("found no public subnet (01-network output public_subnet_ids)")
     albs = every(stacks.resources("aws_lb"), "aws_lb", lambda lb: _placed_in(stacks, lb, "subnets", "public"))
     nats = every(stacks.resources("aws_nat_gateway"), "aws_nat_gateway",
                  lambda nat: _placed_in(stacks, nat, "subnet_id", "public"))
@@ -131,7 +144,7 @@ def _name(block: Block) -> str:
 
 def _placed_in(stacks: Stacks, block: Block, path: str, tier: str) -> Verdict:
     subnets = pointed(stacks, block, path, "aws_subnet")
-    tiers = sorted({tier_of(s) or s.body.get("cidr_block", "?") for s in subnets})
+    tiers = sorted({tier_of(stacks, s) or str(s.body.get("cidr_block", "?")) for s in subnets})
     listed = ", ".join(f"{s.where} ({s.body.get('cidr_block')})" for s in subnets) or "no subnet it names"
     if subnets and tiers == [tier]:
         return passed(f"{block.where} {path} -> {listed}")
@@ -187,6 +200,7 @@ _DB_IPV6 = fixture(
     (NET, "aws_route_table.db", {}), (NET, "aws_egress_only_internet_gateway.eigw", {}),
     (NET, "aws_route_table_association.db_0", {"subnet_id": "${aws_subnet.db_0.id}", "route_table_id": "${aws_route_table.db.id}"}),
     (NET, "aws_route_table_association.db_1", {"subnet_id": "${aws_subnet.db_1.id}", "route_table_id": "${aws_route_table.db.id}"}),
+    (NET, "output.private_db_subnet_ids", ["${aws_subnet.db_0.id}", "${aws_subnet.db_1.id}"]),
     (NET, "aws_route.db_v6", {"destination_ipv6_cidr_block": "::/0", "route_table_id": "${aws_route_table.db.id}",
                               "egress_only_gateway_id": "${aws_egress_only_internet_gateway.eigw.id}"}))
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ipaddress import ip_network
 
 from tools.design.checks import check
-from tools.design.checks.finders import Rule, alb_groups, aurora_groups, ecs_groups, lambda_groups, rules_of
+from tools.design.checks.finders import (Rule, alb_groups, aurora_groups, ecs_groups, lambda_groups, rules_of,
+                                         subnets_of_tier)
 from tools.design.checks.fixtures_s03_s06 import AI, APP, GROUPS, SEC
 from tools.design.checks.primitives import added, changed, without
 from tools.design.stacks import Block, Stacks
@@ -138,7 +139,9 @@ def lambda_egress_3306(stacks: Stacks) -> Verdict:
     missing = _groups(groups, "GenAI Lambda")
     if missing:
         return missing
-    db_subnets = [ip_network("10.0.5.0/24"), ip_network("10.0.6.0/24")]
+    db_subnets = [ip_network(str(s.body.get("cidr_block"))) for s in subnets_of_tier(stacks, "private-db")]
+    if not db_subnets:
+        return failed("found no private DB subnet (01-network output private_db_subnet_ids)")
 
     def reaches_db(rule: Rule) -> bool:
         if aurora & set(rule.peers):

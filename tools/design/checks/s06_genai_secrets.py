@@ -87,7 +87,7 @@ def lambda_in_vpc(stacks: Stacks) -> Verdict:
     def judge(function: Block) -> Verdict:
         subnets = pointed(stacks, function, "vpc_config.subnet_ids", "aws_subnet")
         groups = attribute(function.body, "vpc_config.security_group_ids")
-        tiers = sorted({tier_of(s) or "?" for s in subnets})
+        tiers = sorted({tier_of(stacks, s) or "?" for s in subnets})
         if subnets and tiers == ["private-app"] and groups:
             return passed(f"{function.where} vpc_config: {len(subnets)} private app subnets and security groups {show(groups)}")
         return failed(f"{function.where} vpc_config = {show(attribute(function.body, 'vpc_config'))}, "
