@@ -46,9 +46,9 @@ def alb_in_two_public_subnets(stacks: Stacks) -> Verdict:
     def judge(lb: Block) -> Verdict:
         subnets = pointed(stacks, lb, "subnets", "aws_subnet")
         listed = ", ".join(f"{s.where} ({s.body.get('cidr_block')}, {tier_of(stacks, s) or 'no tier'})" for s in subnets) or "none"
-        if len(public) == 2 and {s.where for s in subnets} == public:
+        if len(public) >= 2 and {s.where for s in subnets} == public:
             return passed(f"{lb.where} subnets -> {listed}")
-        return failed(f"{lb.where} subnets -> {listed}, expected the two public subnets")
+        return failed(f"{lb.where} subnets -> {listed}, expected the {len(public)} public subnets")
     return every(_albs(stacks), "application aws_lb", judge)
 
 
