@@ -10,9 +10,9 @@ import pytest
 
 from tools.design.catalogue import CatalogueError, Claim, load_catalogue
 from tools.design.checks import check, registered
-from tools.design.checks.primitives import fixture, remote_state
+from tools.design.checks.primitives import MISSING, added, attribute, changed, every, expect, fixture, remote_state, without
 from tools.design.evaluate import evaluate
-from tools.design.stacks import Stacks, StacksError
+from tools.design.stacks import Block, Stacks, StacksError
 from tools.design.verdict import Verdict, combine
 
 GOOD = '''[[claim]]
@@ -138,3 +138,48 @@ def test_every_claim_gets_a_verdict_on_the_real_synthesis(synthesized, env: str)
         "dev": Verdict("pass", "01-network aws_vpc.vpc cidr_block = 10.0.0.0/16"),
         "staging": Verdict("not-applicable", "the claim does not apply to the environment staging")}[env]
     assert verdicts["A02"].status == {"dev": "pass", "staging": "not-applicable"}[env]  # Tokyo
+
+
+def test_attribute_reads_cdktf_blocks_as_object_or_one_item_list() -> None:
+    body = {"health_check": {"path": "/h"}, "default_action": [{"redirect": [{"port": "443"}]}], "n": 0}
+    assert attribute(body, "health_check.path") == "/h"
+    assert attribute(body, "health_check.0.path") == "/h"
+    assert attribute(body, "default_action.redirect.port") == "443"
+    assert attribute(body, "n") == 0
+    assert attribute(body, "default_action.1") is MISSING and not MISSING
+
+
+def test_expect_names_the_address_and_value_and_waits_for_apply_time_values() -> None:
+    block = Block("07-application", "aws_lb.alb", {"internal": False, "name": "${var.name}"})
+    assert expect(block, "internal", False) == Verdict("pass", "07-application aws_lb.alb internal = false")
+    assert expect(block, "idle_timeout", 60, absent_means=60).evidence.endswith("idle_timeout = (not set: 60)")
+    assert expect(block, "internal", True).evidence == "07-application aws_lb.alb internal = false, expected true"
+    assert expect(block, "name", "alb").status == "unknown"
+
+
+def test_every_needs_what_it_judges() -> None:
+    assert every([], "ECS services", lambda b: Verdict("pass", "x")) == Verdict(
+        "fail", "found 0 ECS services, expected at least 1")
+    two = [Block("l", "t.a", {}), Block("l", "t.b", {})]
+    assert every(two, "t", lambda b: Verdict("pass", b.name), at_least=3).status == "fail"
+    assert every(two, "t", lambda b: Verdict("pass", b.name)) == Verdict("pass", "a; b")
+
+
+def test_refs_follow_a_keyed_remote_output_and_keep_the_attribute() -> None:
+    stacks = Stacks(fixture(
+        ("05-cloud-map", "aws_service_discovery_service.admin", {"name": "admin"}),
+        ("05-cloud-map", "aws_service_discovery_service.vets", {"name": "vets"}),
+        ("05-cloud-map", "output.service_arns", {"admin": "${aws_service_discovery_service.admin.arn}",
+                                                 "vets": "${aws_service_discovery_service.vets.arn}"}),
+        remote_state("07-application", "cloud_map", "05-cloud-map")))
+    refs = stacks.refs("07-application", '${data.terraform_remote_state.cloud_map.outputs.service_arns["admin"]}')
+    assert [(r.block.where, r.attribute) for r in refs] == [("05-cloud-map aws_service_discovery_service.admin", "arn")]
+    assert len(stacks.refs("07-application", "${values(data.terraform_remote_state.cloud_map.outputs.service_arns)}")) == 2
+
+
+def test_fixture_helpers_change_add_and_remove_blocks_without_touching_the_base() -> None:
+    base = fixture(("01-network", "aws_vpc.vpc", {"cidr_block": "10.0.0.0/16"}))
+    assert changed(base, "01-network", "aws_vpc.vpc", cidr_block=None) == {"01-network": {"resource": {"aws_vpc": {"vpc": {}}}}}
+    assert set(added(base, ("01-network", "aws_subnet.a", {}))["01-network"]["resource"]) == {"aws_vpc", "aws_subnet"}
+    assert without(base, "01-network", "aws_vpc.vpc") == {"01-network": {"resource": {"aws_vpc": {}}}}
+    assert base == fixture(("01-network", "aws_vpc.vpc", {"cidr_block": "10.0.0.0/16"}))

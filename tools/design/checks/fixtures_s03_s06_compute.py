@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tools.design.checks.fixtures_s03_s06 import AI, APP, DB, MAP, NET, PARAMS, network_blocks
+from tools.design.checks.fixtures_s03_s06 import APP, DB, MAP, NET, PARAMS, network_blocks
 from tools.design.checks.primitives import BlockSpec, fixture, remote_state
 
 PORTS = {"customers": 8080, "vets": 8080, "visits": 8080, "admin": 9090}

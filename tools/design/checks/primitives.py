@@ -94,17 +94,6 @@ def every(blocks: Iterable[Block], what: str, judge: Callable[[Block], Verdict],
     return combine([judge(block) for block in found])
 
 
-def exists(stacks: Stacks, type_: str, what: str, where: Callable[[Block], bool] = lambda b: True,
-           layer: str | None = None) -> Verdict:
-    """At least one `type_` resource satisfying `where`: evidence names them, or what was found instead."""
-    candidates = stacks.resources(type_, layer)
-    found = [block for block in candidates if where(block)]
-    if found:
-        return passed(f"{what}: " + ", ".join(block.where for block in found))
-    seen = ", ".join(block.where for block in candidates[:5]) or "none"
-    return failed(f"no {type_} {what} (found of that type: {seen})")
-
-
 def absent(stacks: Stacks, type_: str, what: str, where: Callable[[Block], bool] = lambda b: True) -> Verdict:
     """No `type_` resource satisfies `where`; evidence names the offenders. Passing needs the type's
     absence to be meaningful, so callers pair it with a check that the surrounding thing exists."""
@@ -112,16 +101,6 @@ def absent(stacks: Stacks, type_: str, what: str, where: Callable[[Block], bool]
     if found:
         return failed(f"{what}: " + ", ".join(block.where for block in found))
     return passed(f"no {type_} {what}")
-
-
-def the_one(stacks: Stacks, type_: str, what: str, where: Callable[[Block], bool] = lambda b: True,
-            layer: str | None = None) -> Block | Verdict:
-    """The single `type_` resource satisfying `where`, or a failing verdict saying how many were found."""
-    found = [block for block in stacks.resources(type_, layer) if where(block)]
-    if len(found) == 1:
-        return found[0]
-    listed = ", ".join(block.where for block in found) or "none"
-    return failed(f"expected one {type_} ({what}), found {len(found)}: {listed}")
 
 
 # --- fixtures --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from tools.design.checks import check
 from tools.design.checks.finders import (INTERNET_TARGETS, TIER_OUTPUTS, TIERS, genai_functions, pointed,
                                          route_tables_of, routes_of, subnets_of_tier, tier_of)
 from tools.design.checks.fixtures_s03_s06 import APP, NET, NETWORK, PLACED
-from tools.design.checks.primitives import absent, added, changed, every, expect, fixture, without
+from tools.design.checks.primitives import absent, added, changed, every, expect, fixture, tags_name, without
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, combine, failed, passed
 
@@ -131,15 +131,10 @@ def public_subnets_hold_alb_and_nat(stacks: Stacks) -> Verdict:
     albs = every(stacks.resources("aws_lb"), "aws_lb", lambda lb: _placed_in(stacks, lb, "subnets", "public"))
     nats = every(stacks.resources("aws_nat_gateway"), "aws_nat_gateway",
                  lambda nat: _placed_in(stacks, nat, "subnet_id", "public"))
-    others = [f"{block.where}{_name(block)}" for block in stacks.all_resources() if block.type not in _PUBLIC_PLUMBING
+    others = [f"{block.where}{tags_name(block)}" for block in stacks.all_resources() if block.type not in _PUBLIC_PLUMBING
               and any(ref.block.where in public for ref in stacks.refs(block.layer, dict(block.body)))]
     rest = failed("also in a public subnet: " + ", ".join(others)) if others else passed("nothing else in them")
     return combine([albs, nats, rest])
-
-
-def _name(block: Block) -> str:
-    name = block.body.get("tags", {}).get("Name") if isinstance(block.body.get("tags"), dict) else None
-    return f" ({name})" if name else ""
 
 
 def _placed_in(stacks: Stacks, block: Block, path: str, tier: str) -> Verdict:
