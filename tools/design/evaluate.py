@@ -2,7 +2,7 @@
 
 Out-of-scope claims are "out-of-scope" (with the reason), claims that do not apply to the
 environment or its region are "not-applicable"; every other claim runs its registered check. A claim
-in scope without a check is "unknown", never "pass".
+in scope without a check, or whose check raises, is "unknown" with the reason, never "pass".
 """
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from tools.design.catalogue import Claim, load_catalogue
 from tools.design.checks import registered
 from tools.design.stacks import Stacks
 from tools.design.verdict import Verdict
+
+
+CHECK_RAISED = "the check raised"
 
 
 class EnvironmentLike(Protocol):   # settings.Environment; only these two fields are read
@@ -42,4 +45,7 @@ def verdict_for(claim: Claim, stacks: Stacks, env: EnvironmentLike) -> Verdict:
     registered_check = registered().get(claim.id)
     if registered_check is None:
         return Verdict("unknown", f"no check is registered for {claim.id}")
-    return registered_check(stacks)
+    try:
+        return registered_check(stacks)
+    except Exception as error:  # one broken check must not hide the verdicts of the others
+        return Verdict("unknown", f"{CHECK_RAISED} {type(error).__name__}: {error}")

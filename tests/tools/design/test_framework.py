@@ -11,7 +11,7 @@ import pytest
 from tools.design.catalogue import CatalogueError, Claim, load_catalogue
 from tools.design.checks import check, registered
 from tools.design.checks.primitives import MISSING, added, attribute, changed, every, expect, fixture, remote_state, without
-from tools.design.evaluate import evaluate
+from tools.design.evaluate import CHECK_RAISED, evaluate
 from tools.design.stacks import Block, Stacks, StacksError
 from tools.design.verdict import Verdict, combine
 
@@ -125,6 +125,9 @@ def test_evaluate_gives_scope_applicability_and_a_missing_check_their_status() -
         "A01": "pass", "A02": "not-applicable", "A03": "not-applicable", "D999": "out-of-scope", "D998": "unknown"}
     assert verdicts["D999"].evidence == "application code"
     assert evaluate(stacks, seoul, only=["A01"], catalogue=catalogue).keys() == {"A01"}
+    broken = Stacks({"01-network": {"resource": {"aws_vpc": ["not a map of blocks"]}}})
+    assert evaluate(broken, seoul, only=["A01"], catalogue=catalogue)["A01"].evidence.startswith(
+        f"{CHECK_RAISED} AttributeError")
     with pytest.raises(KeyError, match="unknown claim id A77"):
         evaluate(stacks, seoul, only=["A77"], catalogue=catalogue)
 
@@ -134,6 +137,7 @@ def test_every_claim_gets_a_verdict_on_the_real_synthesis(synthesized, env: str)
     from settings import load_environment
     verdicts = evaluate(Stacks.load(synthesized(env).outdir), load_environment(env))
     assert set(verdicts) == {c.id for c in load_catalogue()}
+    assert [i for i, v in verdicts.items() if v.evidence.startswith(CHECK_RAISED)] == []
     assert verdicts["A01"] == {  # staging keeps its own /16: the claim's not_in_envs
         "dev": Verdict("pass", "01-network aws_vpc.vpc cidr_block = 10.0.0.0/16"),
         "staging": Verdict("not-applicable", "the claim does not apply to the environment staging")}[env]
