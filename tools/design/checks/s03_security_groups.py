@@ -13,7 +13,9 @@ from tools.design.checks.primitives import added, changed, without
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, combine, failed, passed
 
-_IPV6_ANY = changed(GROUPS, APP, "aws_vpc_security_group_ingress_rule.alb_80", cidr_ipv4=None, cidr_ipv6="::/0")
+_IPV6_ANY = added(GROUPS, (APP, "aws_vpc_security_group_ingress_rule.alb_80_ipv6", {
+    "security_group_id": "${aws_security_group.alb.id}", "ip_protocol": "tcp", "from_port": 80, "to_port": 80,
+    "cidr_ipv6": "::/0"}))
 
 
 def _groups(found: list[Block], what: str) -> Verdict | None:
