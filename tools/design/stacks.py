@@ -63,6 +63,8 @@ class Ref:
 
 
 class Stacks:
+    """The parsed `cdk.tf.json` of each layer (layer name -> document); tests build one from small dicts."""
+
     def __init__(self, documents: Mapping[str, Mapping[str, Any]]):
         self._docs = {layer: documents[layer] for layer in sorted(documents)}
 
@@ -144,7 +146,7 @@ class Stacks:
         self._collect(layer, value, found, set())
         return list(found.values())
 
-    def _collect(self, layer: str, value: Any, found: dict, seen: set) -> None:
+    def _collect(self, layer: str, value: Any, found: dict[tuple[str, str], Ref], seen: set[tuple[str, str]]) -> None:
         if isinstance(value, Mapping):
             for item in value.values():
                 self._collect(layer, item, found, seen)
