@@ -57,7 +57,12 @@ def test_services_run_in_private_app_subnets_without_public_ips(synthesized, env
         network = service["network_configuration"]
         assert network["subnets"] == f"${{values({NETWORK}.private_app_subnet_ids)}}"
         assert network["assign_public_ip"] is False
-        assert service["launch_type"] == "FARGATE" and service["desired_count"] == 1
+        # As deployed: launch type FARGATE; with the design's capacity providers (to-be profile) a strategy.
+        if load_environment(env).application.capacity_providers:
+            assert "launch_type" not in service and service["capacity_provider_strategy"]
+        else:
+            assert service["launch_type"] == "FARGATE"
+        assert service["desired_count"] == 1
         assert "registry_arn" in service["service_registries"]
 
 

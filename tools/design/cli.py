@@ -20,7 +20,7 @@ from tools.design.catalogue import CatalogueError
 from settings.load import envs_dir_from_environment
 from tools.design.measure import Toolkit, default_toolkit, measure
 from tools.design.report import RENDERERS, explain
-from tools.design.synthesis import variant
+from tools.design.synthesis import SynthesisFailed, variant
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_PAGE = ROOT / "docs" / "design.md"
@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None, toolkit: Toolkit | None = None) -> i
     args = parser().parse_args(argv)
     try:
         output, code = run(args, toolkit or default_toolkit())
-    except (UsageError, ConfigError, ProfileError, CatalogueError) as error:
+    except (UsageError, ConfigError, ProfileError, CatalogueError, SynthesisFailed) as error:
         print(f"design: {error}", file=sys.stderr)
         return 1
     sys.stdout.write(output)

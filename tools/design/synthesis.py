@@ -21,9 +21,17 @@ def variant(name: str, *, profile: str | None = None, switch_values: Mapping[str
     return load_environment(name, envs_dir, profile=profile, switch_values=switch_values)
 
 
+class SynthesisFailed(Exception):
+    """The stacks of one environment could not be synthesized (the message names it, on one line)."""
+
+
 def synthesize_into(env: Environment, outdir: Path) -> Path:
     """Synthesize `env` into `outdir` (a cdktf output folder); returns its `stacks` folder."""
     from synth import synthesize  # the provider bindings: imported on first use only
 
-    synthesize(env, outdir)
+    try:
+        synthesize(env, outdir)
+    except Exception as error:  # noqa: BLE001 - a layer's or a check's error, said in one line
+        first = (str(error).splitlines() or [type(error).__name__])[0]
+        raise SynthesisFailed(f"synthesis of {env.name} failed: {first}") from error
     return outdir / "stacks"

@@ -139,3 +139,16 @@ def test_a_to_be_environment_is_measured_from_its_own_synthesis(capsys, synthesi
     data = json.loads(capsys.readouterr().out)["environments"]["staging"]
     assert data["profile"] == "to-be"
     assert sum(data["counts"].values()) == len(data["verdicts"]) > 0
+
+
+def test_a_failed_synthesis_is_one_line(capsys):
+    from tools.design.synthesis import SynthesisFailed
+
+    def broken(env, outdir):
+        raise SynthesisFailed(f"synthesis of {env.name} failed: 07-application: something is wrong")
+
+    fake = toolkit(ALL_PASS)
+    code = main(["--env", "prod"], Toolkit(fake.load_catalogue, fake.load_stacks, fake.evaluate, broken))
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err == "design: synthesis of prod failed: 07-application: something is wrong\n"
