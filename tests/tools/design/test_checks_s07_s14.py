@@ -3,6 +3,8 @@ stacks both ways, the catalogue and the registry in step, and a few checks on th
 dev and staging to prove they read real output."""
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from settings import load_environment
@@ -52,6 +54,29 @@ def test_an_empty_synthesis_fails_every_check_instead_of_passing() -> None:
     passing = {claim_id: registered()[claim_id](empty).evidence for claim_id in OWN
                if registered()[claim_id](empty).status == "pass"}
     assert passing == {}
+
+
+# Checks that judge only which resources exist (or, D13, that a tag is set at all): a value known only
+# at apply cannot change their verdict.
+PRESENCE_ONLY = {"A79", "A114", "A116", "A117", "A118", "A119", "A120", "D06", "D07", "D08", "D09", "D10", "D13"}
+
+
+def _blurred(value: Any, key: str = "") -> Any:
+    """Every value of a fixture replaced by one known only at apply (backend keys kept, so remote
+    state still names its producer)."""
+    if isinstance(value, dict):
+        return {k: _blurred(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_blurred(v) for v in value]
+    return value if key == "key" else "${var.known_at_apply}"
+
+
+@pytest.mark.parametrize("claim_id", [c for c in OWN if c not in PRESENCE_ONLY])
+def test_values_known_only_at_apply_never_pass(claim_id: str) -> None:
+    registered_check = registered()[claim_id]
+    for fixture in registered_check.passing:
+        verdict = registered_check(Stacks(_blurred(fixture)))
+        assert verdict.status in ("fail", "unknown"), verdict.evidence
 
 
 @pytest.fixture(scope="module")

@@ -242,6 +242,7 @@ class Ingress:
     to_port: Any
     protocol: str
     sources: tuple[str, ...]     # CIDRs (IPv4 and IPv6) and source security groups, as written
+    cidrs: tuple[str, ...] = ()  # the CIDRs alone (an expression here is a range known only at apply)
 
 
 def ingress_of(stacks: Stacks, group: Block) -> list[Ingress]:
@@ -249,25 +250,26 @@ def ingress_of(stacks: Stacks, group: Block) -> list[Ingress]:
     aws_security_group_rule (type ingress), from any layer."""
     rules = []
     for i, rule in enumerate(group.body.get("ingress", []) or []):
+        cidrs = tuple(rule.get("cidr_blocks", []) or []) + tuple(rule.get("ipv6_cidr_blocks", []) or [])
         rules.append(Ingress(f"{group.where} ingress[{i}]", rule.get("from_port"), rule.get("to_port"),
-                             str(rule.get("protocol", "")),
-                             tuple(rule.get("cidr_blocks", []) or []) + tuple(rule.get("ipv6_cidr_blocks", []) or [])
-                             + tuple(rule.get("security_groups", []) or [])))
+                             str(rule.get("protocol", "")), cidrs + tuple(rule.get("security_groups", []) or []), cidrs))
     for rule in stacks.resources("aws_vpc_security_group_ingress_rule"):
         if points_at(stacks, rule.layer, rule.body.get("security_group_id"), group):
             sources = [rule.body.get(k) for k in ("cidr_ipv4", "cidr_ipv6", "referenced_security_group_id",
                                                   "prefix_list_id") if rule.body.get(k)]
+            cidrs = tuple(str(rule.body[k]) for k in ("cidr_ipv4", "cidr_ipv6") if rule.body.get(k))
             rules.append(Ingress(rule.where, rule.body.get("from_port"), rule.body.get("to_port"),
-                                 str(rule.body.get("ip_protocol", "")), tuple(str(s) for s in sources)))
+                                 str(rule.body.get("ip_protocol", "")), tuple(str(s) for s in sources), cidrs))
     for rule in stacks.resources("aws_security_group_rule"):
         if rule.body.get("type") == "ingress" and points_at(stacks, rule.layer, rule.body.get("security_group_id"), group):
-            sources = list(rule.body.get("cidr_blocks", []) or []) + list(rule.body.get("ipv6_cidr_blocks", []) or [])
+            cidrs = tuple(rule.body.get("cidr_blocks", []) or []) + tuple(rule.body.get("ipv6_cidr_blocks", []) or [])
+            sources = list(cidrs)
             if rule.body.get("source_security_group_id"):
                 sources.append(rule.body["source_security_group_id"])
             if rule.body.get("self"):
                 sources.append("self")
             rules.append(Ingress(rule.where, rule.body.get("from_port"), rule.body.get("to_port"),
-                                 str(rule.body.get("protocol", "")), tuple(str(s) for s in sources)))
+                                 str(rule.body.get("protocol", "")), tuple(str(s) for s in sources), tuple(map(str, cidrs))))
     return rules
 
 

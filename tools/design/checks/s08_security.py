@@ -10,7 +10,7 @@ from tools.design.checks.common_s07_s14 import (FOUR_SERVICES, Grant, allows, co
                                                 role_grants, statements)
 from tools.design.checks.primitives import changed, every, fixture, remote_state, without
 from tools.design.stacks import Block, Stacks
-from tools.design.verdict import Verdict, combine, failed, passed
+from tools.design.verdict import Verdict, combine, failed, passed, unknown
 
 SEC, APP, LAMBDA, NET = "02-security", "07-application", "06-lambda-genai", "01-network"
 
@@ -172,9 +172,13 @@ def least_privilege(stacks: Stacks) -> Verdict:
         arn = str(attachment.body.get("policy_arn", ""))
         if arn.startswith("arn:aws:iam::aws:policy/") and arn.rsplit("/", 1)[1] in BROAD_MANAGED:
             parts.append(failed(f"{attachment.where} attaches {arn.rsplit('/', 1)[1]}"))
+        elif "${" in arn and not referenced_resources(stacks, attachment.layer, arn, "aws_iam_policy"):
+            parts.append(unknown(f"{attachment.where} policy_arn = {arn}: a policy known only at apply"))
     for policy in policies:
-        parts += [failed(f"{policy.where} allows {list(g.actions)} on {list(g.resources)}")
-                  for g in statements(policy.where, policy.body.get("policy")) if _too_broad(g)]
+        found = statements(policy.where, policy.body.get("policy"))
+        if not found:
+            parts.append(unknown(f"{policy.where} policy = {str(policy.body.get('policy'))[:80]}: not a document the stacks hold"))
+        parts += [failed(f"{policy.where} allows {list(g.actions)} on {list(g.resources)}") for g in found if _too_broad(g)]
     return combine(parts) if parts else passed(
         f"{len(attachments)} attachments and {len(policies)} policies: no broad managed policy, no wildcard action on every resource")
 

@@ -11,7 +11,7 @@ from tools.design.checks.primitives import changed, every, fixture, without
 from tools.design.checks.s07_database import AURORA, encrypted_at_rest, tls_enforced
 from tools.design.checks.s08_security import ALB, alb_https
 from tools.design.stacks import Block, Stacks
-from tools.design.verdict import Verdict, combine, failed, passed
+from tools.design.verdict import Verdict, combine, failed, passed, unknown
 
 APP, API, NET, SEC, FRONT, MON, NOTE = ("07-application", "08-api-gateway", "01-network", "02-security", "11-frontend",
                                         "10-monitoring", "12-notification")
@@ -211,11 +211,25 @@ def no_unauthorized_access(stacks: Stacks) -> Verdict:
     parts = []
     for group in groups:
         for rule in ingress_of(stacks, group):
+            undecided = [c for c in rule.cidrs if "${" in c]
+            if undecided:
+                parts.append(unknown(f"{rule.where} admits {undecided[0]}, a range known only at apply"))
             if not any(source in OPEN for source in rule.sources):
                 continue
             web = group in balancer_groups and (rule.from_port, rule.to_port) in ((80, 80), (443, 443))
             if not web:
                 parts.append(failed(f"{rule.where} opens {rule.from_port}-{rule.to_port} to the internet"))
+    for rule in stacks.resources("aws_vpc_security_group_ingress_rule") + stacks.resources("aws_security_group_rule"):
+        if rule.body.get("type", "ingress") == "ingress" and not referenced_resources(
+                stacks, rule.layer, rule.body.get("security_group_id"), "aws_security_group"):
+            # A rule on a group the stacks do not hold: no exception can apply to it.
+            cidrs = [str(c) for c in [rule.body.get("cidr_ipv4"), rule.body.get("cidr_ipv6")]
+                     + list(rule.body.get("cidr_blocks") or []) + list(rule.body.get("ipv6_cidr_blocks") or []) if c]
+            if any(c in OPEN for c in cidrs):
+                parts.append(failed(f"{rule.where} opens {rule.body.get('from_port')}-{rule.body.get('to_port')} to the internet "
+                                    f"on {rule.body.get('security_group_id')}"))
+            elif any("${" in c for c in cidrs) or "${" in str(rule.body.get("security_group_id", "${")):
+                parts.append(unknown(f"{rule.where} on {rule.body.get('security_group_id')}: its group or range is known only at apply"))
     parts += [failed(f"{i.where} has a public IP (associate_public_ip_address)") for i in stacks.resources("aws_instance")
               if i.body.get("associate_public_ip_address")]
     return combine(parts) if parts else passed(
