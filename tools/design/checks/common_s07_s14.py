@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 
 from tools.design.checks.primitives import MISSING, attribute
 from tools.design.stacks import Block, Stacks
+from tools.design.verdict import Verdict
 
 REMOTE_IN_TEXT = re.compile(r"data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)")
 RESOURCE_IN_TEXT = re.compile(r"\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)")
@@ -114,6 +115,14 @@ def all_strings(value: Any) -> Iterable[str]:
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from all_strings(item)
+
+
+def summarized(verdict: Verdict, count: int, what: str) -> Verdict:
+    """A passing verdict over many blocks told as a count and the first example (a failure keeps
+    every part: each is something to fix)."""
+    if verdict.status != "pass" or count <= 2:
+        return verdict
+    return Verdict("pass", f"all {count} {what}, e.g. {verdict.evidence.split('; ')[0]}")
 
 
 # --- IAM -------------------------------------------------------------------------------------------

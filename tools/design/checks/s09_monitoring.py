@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tools.design.checks import check
-from tools.design.checks.common_s07_s14 import FOUR_SERVICES, alarms_on, containers, dimension, resolve, watched
+from tools.design.checks.common_s07_s14 import FOUR_SERVICES, alarms_on, containers, dimension, resolve, summarized, watched
 from tools.design.checks.primitives import changed, every, expect, expect_that, fixture, without
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, combine, failed, passed
@@ -87,7 +87,9 @@ def central_logs(stacks: Stacks) -> Verdict:
         if bad:
             return failed(f"{task.where} container {bad[0]} does not log to a CloudWatch log group (awslogs)")
         return passed(f"{task.where} awslogs -> {defined[0]['logConfiguration']['options']['awslogs-group']}")
-    return every(stacks.resources("aws_ecs_task_definition"), "aws_ecs_task_definition", judge, at_least=FOUR_SERVICES)
+    tasks = stacks.resources("aws_ecs_task_definition")
+    return summarized(every(tasks, "aws_ecs_task_definition", judge, at_least=FOUR_SERVICES), len(tasks),
+                      "task definitions log with awslogs")
 
 
 @check("A97", passing=[ECS], failing=[changed(ECS, APP, "aws_ecs_cluster.cluster", setting=None), NO_ECS])
@@ -171,9 +173,9 @@ def _notifies(stacks: Stacks, alarm: Block, topics: set[str]) -> Verdict:
 @check("A102", passing=[ECS], failing=[changed(ECS, MON, "aws_cloudwatch_metric_alarm.db_connections", alarm_actions=[""]),
                                         changed(ECS, APP, "aws_cloudwatch_metric_alarm.alb_5xx", alarm_actions=None), NO_ECS])
 def alarms_notify(stacks: Stacks) -> Verdict:
-    topics = _topic_names(stacks)
-    return every(stacks.resources("aws_cloudwatch_metric_alarm"), "aws_cloudwatch_metric_alarm",
-                 lambda alarm: _notifies(stacks, alarm, topics))
+    topics, alarms = _topic_names(stacks), stacks.resources("aws_cloudwatch_metric_alarm")
+    verdict = every(alarms, "aws_cloudwatch_metric_alarm", lambda alarm: _notifies(stacks, alarm, topics))
+    return summarized(verdict, len(alarms), f"alarms notify an SNS topic of the stacks {sorted(topics)}")
 
 
 def _watched_all(stacks: Stacks, wanted: list[tuple[str, str, str]]) -> Verdict:
