@@ -113,3 +113,9 @@ def test_staging_is_judged_by_the_catalogue_with_its_exceptions(staging: Stacks)
     verdicts = evaluate(staging, load_environment("staging"), only=["A74", "A79", "A87", "A132", "A114"])
     assert {claim_id: v.status for claim_id, v in verdicts.items()} == {
         "A74": "pass", "A79": "not-applicable", "A87": "out-of-scope", "A132": "not-applicable", "A114": "pass"}
+
+
+@pytest.mark.parametrize("claim_id", ["A112", "A134", "D15"])
+def test_a_switch_the_to_be_profile_flips_turns_the_check(dev: Stacks, staging: Stacks, claim_id: str) -> None:
+    # api_gateway.xray_tracing (A112) and application.debug.enabled (A134, D15): off as deployed, on in to-be.
+    assert (registered()[claim_id](dev).status, registered()[claim_id](staging).status) == ("fail", "pass")
