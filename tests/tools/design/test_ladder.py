@@ -96,9 +96,14 @@ def test_removing_the_bastion_destroys_it_with_its_risk_and_runbook(dev_ladder):
     assert any("root volume" in line for line in debug.runbook())
 
 
-def test_steps_are_ordered_by_risk(dev_ladder):
-    ranks = [RISK_ORDER.index(s.risk) for s in dev_ladder.steps]
-    assert ranks == sorted(ranks)
+def test_steps_are_ordered_by_risk_and_after_what_they_need(dev_ladder):
+    paths = [s.switch.path for s in dev_ladder.steps]
+    free = [RISK_ORDER.index(s.risk) for s in dev_ladder.steps if not s.switch.after]
+    assert free == sorted(free)
+    dependent = [s for s in dev_ladder.steps if s.switch.after]
+    assert dependent, "no switch of the table names another it needs"
+    for s in dependent:
+        assert all(paths.index(needed) < paths.index(s.switch.path) for needed in s.switch.after if needed in paths)
 
 
 def test_no_cost_is_made_up(dev_ladder):
