@@ -151,3 +151,94 @@ def test_deployed_verdicts_agree_with_the_reference(synthesized, env: str) -> No
     expected = {i: "fail" if i in REFERENCE_FAILING[env] else "pass" for i in ids}
     expected.update({claim_id: status for claim_id, (status, _reason) in DEVIATIONS.items()})
     assert {i: v.status for i, v in verdicts.items()} == expected
+
+
+# Why each failing fixture fails, in a few words of its evidence: a fixture that failed for another
+# reason (a typo that drops the resource the check looks for, say) would test nothing.
+NOTHING = "expected at least"
+FAILS_BECAUSE = {
+    "A68": ["valueFrom = /petclinic/dev/db/password", "outputs.master_username}, expected a Secrets Manager",
+            "none of the 1 aws_ecs_task_definition"],
+    "A69": ["is_multi_region_trail = false", NOTHING],
+    "A70": ["engine_version = 8.0.mysql_aurora.3.07.0", "engine = aurora-postgresql", NOTHING],
+    "A71": ["has 1 instances (aws_rds_cluster_instance.writer), expected exactly 2", NOTHING],
+    "A72": ["span ['us-west-2a'], expected 2 AZs", "outputs.public_subnet_ids)}, expected the private DB subnets", NOTHING],
+    "A73": ["backup_retention_period = 1", NOTHING],
+    "A74": ["min_capacity = 2, expected 0.5", "instance_class = db.r6g.large", NOTHING],
+    "A75": ["no JDBC URL names petclinic_vets", "no JDBC URL in any"],
+    "A76": ["has 1 instance(s): no reader", "no output of aws_rds_cluster.aurora.reader_endpoint"],
+    "A77": ["has 1 instances", NOTHING],
+    "A78": ["preferred_backup_window = 07:00-08:00", NOTHING],
+    "A79": ["no aws_backup_plan rule with a copy_action", "no aws_backup_plan rule with a copy_action"],
+    "A80": ["storage_encrypted = (not set: false)", NOTHING],
+    "A81": ["require_secure_transport = OFF", "connects with useSSL=false", "db_cluster_parameter_group_name = (not set)",
+            NOTHING],
+    "A82": ["publicly_accessible = true", "subnet_ids = ['subnet-public']", NOTHING],
+    "A83": ["iam_database_authentication_enabled = (not set: false)", NOTHING],
+    "A84": ["not allowed secretsmanager:GetSecretValue", "not allowed ecr:BatchGetImage"],
+    "A85": ["task role = execution role", "not allowed xray:PutTraceSegments"],
+    "A86": ["not allowed rds-data:ExecuteStatement", NOTHING],
+    "A88": ["attaches AdministratorAccess", "allows ['s3:*'] on ['*']", "found no IAM policy"],
+    "A89": ["no Interface aws_vpc_endpoint for xray", "kms private_dns_enabled = False"],
+    "A90": ["no aws_network_acl on the public subnets (found 2", "(found 0 aws_network_acl)", "no rule allowing HTTPS in"],
+    "A91": ["no aws_network_acl on the private_app subnets (found 2", "(found 0 aws_network_acl)",
+            "no rule allowing HTTPS out to the VPC endpoints"],
+    "A92": ["no rule allowing 3306 in from 10.0.4.0/24", "(found 0 aws_network_acl)", "allows egress to 0.0.0.0/0"],
+    "A93": ["no HTTPS listener with a certificate", "default_action = forward, expected a redirect", NOTHING],
+    "A94": ["opens 80-80 on the endpoints' group", "has no ingress rule"],
+    "A95": ["storage_encrypted = false", NOTHING],
+    "A96": ["container vets does not log", NOTHING],
+    "A97": ["containerInsights = (not set)", NOTHING],
+    "A98": ["CPUUtilization at 90, expected 80", "no AWS/ECS CPUUtilization alarm with ServiceName petclinic-dev-admin",
+            NOTHING],
+    "A99": ["MemoryUtilization at 85, expected 80", NOTHING],
+    "A100": ["no alarm on AWS/ApplicationELB", "no alarm on AWS/ApplicationELB"],
+    "A101": ["on another-cluster", "(alarms: none)"],
+    "A102": ["alarm_actions has '', not an SNS topic", "alarm_actions = null: nobody is told", NOTHING],
+    "A103": ["no alarm or dashboard shows AWS/ApplicationELB RequestCount", "no alarm or dashboard shows AWS/ECS CPUUtilization"],
+    "A104": ["ApiName = petclinic-api", "latency: no AWS/ApiGateway alarm", "found no aws_api_gateway_rest_api"],
+    "A105": ["FunctionName = petclinic-dev-genai", "no metric of init duration", "found no aws_lambda_function"],
+    "A106": ["shows AWS/Bedrock InvocationLatency", "shows AWS/Bedrock Invocations"],
+    "A107": ["no event selector taking all", NOTHING],
+    "A108": ["performance_insights_enabled = (not set: false)", NOTHING],
+    "A109": ["monitoring_interval = 0", "has no monitoring_role_arn", NOTHING],
+    "A110": ["shows AWS/RDS ReadLatency", "shows AWS/RDS DatabaseConnections"],
+    "A111": ["has no X-Ray daemon or ADOT collector", NOTHING],
+    "A112": ["xray_tracing_enabled = false", NOTHING],
+    "A113": ["tracing_config.mode = (not set: PassThrough)", NOTHING],
+    "A114": ["missing layers ['12-notification']", "layers without resources ['01-network'"],
+    "A115": ["reads network.outputs.vpc_id: no such output", "which the layer does not declare", "nothing to check"],
+    "A116": ["holds no VPC endpoints", "no layer 01-network"], "A117": ["holds no NACLs", "no layer 02-security"],
+    "A118": ["holds no its secret", "no layer 03-database"], "A119": ["holds no ECR", "no layer 07-application"],
+    "A120": ["holds no CloudTrail", "no layer 10-monitoring"],
+    "A121": ["has no origin on an aws_s3_bucket", "holds no aws_cloudfront_distribution"],
+    "A122": ["no aws_sns_topic_subscription from its topic to its Lambda"] * 2,
+    "A123": ["no aws_wafv2_web_acl_association with the API stage", "has no xss_match_statement",
+             "no aws_wafv2_web_acl_association with the ALB"],
+    "A130": ["throttling_rate_limit = 500", "limits all clients together to 1000 per 300 s", "for */*"],
+    "A131": ["(found: 08-api-gateway aws_cloudwatch_metric_alarm.api_p95 Average 500)", "alb_p95 p95 5)", "(found: none)"],
+    "A132": ["aws_ecs_service.vets desired_count = 1", "admin min_capacity = 1", "1 NAT gateways", "found 0 aws_ecs_service"],
+    "A133": ["viewer_protocol_policy = allow-all", "uri = http://alb.example/api", "has no kms_master_key_id",
+             "aws_s3_bucket.site has no server-side encryption", NOTHING],
+    "A134": ["bastion ingress[0] opens 22-22", "https opens 8080-8080", "aws_instance.bastion has a public IP",
+             "found no aws_security_group"],
+    "D03": ["vets has no dns_config", "types = ['SRV']", NOTHING],
+    "D04": ["vpc = vpc-0123456789abcdef0", NOTHING],
+    "D06": ["holds no SSM parameters", "no layer 04-parameter-store"], "D07": ["holds no services", "no layer 05-cloud-map"],
+    "D08": ["holds no the GenAI Lambda", "no layer 06-lambda-genai"], "D09": ["holds no stage", "no layer 08-api-gateway"],
+    "D10": ["holds no service integration", "no layer 09-aws-native"],
+    "D13": ["default_tags = {}", "has no aws provider block"],
+    "D15": ["aws_instance.bastion: an EC2 instance", "no listener or listener rule routes to it", "found no aws_lb_target_group"],
+    "D19": ["aws_vpc_endpoint.ssmmessages (ssmmessages)", "aws_vpc_endpoint.sqs", "found no Interface aws_vpc_endpoint"],
+}
+
+
+def test_every_failing_fixture_fails_for_its_reason() -> None:
+    assert sorted(FAILS_BECAUSE, key=lambda c: (c[0], int(c[1:]))) == OWN
+    for claim_id in OWN:
+        registered_check = registered()[claim_id]
+        reasons = FAILS_BECAUSE[claim_id]
+        assert len(reasons) == len(registered_check.failing), claim_id
+        for fixture, reason in zip(registered_check.failing, reasons):
+            evidence = registered_check(Stacks(fixture)).evidence
+            assert reason in evidence, (claim_id, reason, evidence)
