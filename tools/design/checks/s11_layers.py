@@ -50,7 +50,7 @@ def _holds(layer: str, needs: Mapping[str, tuple[str, ...]]):
         parts = []
         for what, types in needs.items():
             found = [w for t in types for w in _has(stacks, layer, t)]
-            parts.append(passed(f"{what}: {found[0]}") if found else failed(f"{layer} holds no {what} ({' or '.join(types)})"))
+            parts.append(passed(f"{what}: {found[0]}") if found else failed(f"{layer} lacks {what} (no {' or '.join(types)})"))
         return combine(parts)
     return judge
 
