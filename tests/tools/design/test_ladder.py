@@ -129,3 +129,15 @@ def test_the_end_state_is_the_environment_with_the_to_be_profile(dev_ladder, tmp
         assert (climbed / layer / "cdk.tf.json").read_bytes() == (designed / layer / "cdk.tf.json").read_bytes(), layer
     original = synthesize_into(variant("dev"), tmp_path / "as-is")
     assert (original / "11-frontend" / "cdk.tf.json").read_bytes() != (designed / "11-frontend" / "cdk.tf.json").read_bytes()
+
+
+def test_the_cli_prints_the_ladder(dev_ladder, dev_states, monkeypatch, capsys):
+    """`--ladder --env dev --state FOLDER` reaches build_ladder with the state source, and prints it."""
+    import tools.design.ladder as ladder_module
+    from tools.design.cli import main
+
+    asked = []
+    monkeypatch.setattr(ladder_module, "build_ladder", lambda env, state, *rest: asked.append((env, state)) or dev_ladder)
+    assert main(["--ladder", "--env", "dev", "--state", str(dev_states), "--format", "markdown"]) == 0
+    assert asked == [("dev", str(dev_states))]
+    assert capsys.readouterr().out == LADDER_RENDERERS["markdown"](dev_ladder)
