@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from settings.profile import Switch
-from tools.design.ladder import _plain, setting_value
+from tools.design.ladder import plain, setting_value
 from tools.design.measure import STATUSES, Matrix, Toolkit, measure
 from tools.design.report import md_cell, render_markdown, switches_for
 from tools.design.synthesis import variant
@@ -42,7 +42,7 @@ READMEs list staging and prod as future ("미래"). Only the frontend workflow o
 
 
 def _value(value: Any) -> str:
-    return "`" + json.dumps(_plain(value), ensure_ascii=False, sort_keys=True) + "`"
+    return "`" + json.dumps(plain(value), ensure_ascii=False, sort_keys=True) + "`"
 
 
 def _switch_rows(switches: Sequence[Switch], envs_dir: Path | None) -> list[str]:

@@ -93,17 +93,17 @@ def differing(name: str, switches: Sequence[Switch], envs_dir: Path | None = Non
         flipped = variant(name, switch_values={switch.path: switch.to_be}, envs_dir=envs_dir)
         current, to_be = setting_value(base, switch.path), setting_value(flipped, switch.path)
         if current != to_be:
-            found.append((switch, _plain(current), _plain(to_be)))
+            found.append((switch, plain(current), plain(to_be)))
     return found
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     if isinstance(value, tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
