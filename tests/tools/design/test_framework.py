@@ -187,3 +187,9 @@ def test_fixture_helpers_change_add_and_remove_blocks_without_touching_the_base(
     assert set(added(base, ("01-network", "aws_subnet.a", {}))["01-network"]["resource"]) == {"aws_vpc", "aws_subnet"}
     assert without(base, "01-network", "aws_vpc.vpc") == {"01-network": {"resource": {"aws_vpc": {}}}}
     assert base == fixture(("01-network", "aws_vpc.vpc", {"cidr_block": "10.0.0.0/16"}))
+
+
+def test_claims_name_only_known_environments() -> None:
+    from settings import known_environments
+    named = {env for claim in load_catalogue() for env in claim.not_in_envs}
+    assert named and named <= set(known_environments())
