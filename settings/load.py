@@ -67,6 +67,9 @@ def load_environment(name: str, envs_dir: Path | None = None, *, profile: str | 
         switches = load_switches(envs_dir)
     except ProfileError as error:
         raise ConfigError(error.file, error.field, error.message) from None
+    if data["profile"] == "to-be" and not any(s.in_profile for s in switches):
+        raise ConfigError(path, "profile", f"'to-be' takes its switch values from {envs_dir / SWITCHES_FILE}, "
+                                           "which is missing or sets none")
     data = apply_profile(data, {} if profile else own, data["profile"], switches)
     known = {s.path for s in switches}
     for switch_path, value in (switch_values or {}).items():

@@ -102,3 +102,10 @@ def test_bad_profile_data_names_the_file_and_the_field(tmp_path, file, old, new,
 def test_forcing_a_setting_that_is_no_switch_is_refused():
     with pytest.raises(ConfigError, match=r"_switches.toml: network.vpc_cidr: is not a design switch"):
         load_environment("dev", switch_values={"network.vpc_cidr": "10.9.0.0/16"})
+
+
+def test_a_to_be_environment_without_the_switches_table_is_refused(tmp_path):
+    envs = envs_copy(tmp_path)
+    (envs / "_switches.toml").unlink()
+    with pytest.raises(ConfigError, match=r"staging.toml: profile: 'to-be' takes its switch values from .*_switches.toml"):
+        load_environment("staging", envs)
