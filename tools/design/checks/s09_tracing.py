@@ -111,7 +111,7 @@ DAEMONS = ("xray-daemon", "aws-xray-daemon", "aws-otel-collector", "amazon/aws-x
 def _task(name: str, sidecar: bool = True) -> dict:
     defined = [{"name": name, "image": f"{name}:1"}]
     if sidecar:
-        defined.append({"name": "xray-daemon", "image": "public.ecr.aws/xray/aws-xray-daemon:3.3.12"})
+        defined.append({"name": "xray-daemon", "image": "amazon/aws-xray-daemon:3.3.12"})
     return {"family": name, "container_definitions": json.dumps(defined)}
 
 
