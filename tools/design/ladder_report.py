@@ -75,13 +75,17 @@ def render_json(ladder: Ladder) -> str:
 def render_markdown(ladder: Ladder) -> str:
     lines = [f"### Ladder: `{ladder.env}` to the design", "",
              f"States from `{ladder.state}`; each step flips one switch alone and is compared with the states.", ""]
-    lines += [f"- state not read: {e}" for e in ladder.base_errors]
+    if ladder.base_errors:
+        lines += [f"- state not read: {e}" for e in ladder.base_errors] + [""]
     lines += ["| # | switch | from → to | risk | terraform | claims turned to pass | monthly cost |",
               "|---|---|---|---|---|---|---|"]
     for n, s in enumerate(ladder.steps, 1):
         terraform = f"error: {s.error}" if s.error else _counts(s)
+        cost = "—" if s.monthly_cost_delta is None else _cost(s)
         lines.append(f"| {n} | `{s.switch.path}` | `{_value(s.current)}` → `{_value(s.to_be)}` | {s.risk} | {terraform} "
-                     f"| {', '.join(s.turns_to_pass) or '-'} | {_cost(s)} |")
+                     f"| {', '.join(s.turns_to_pass) or '-'} | {cost} |")
+    if any(s.monthly_cost_delta is None for s in ladder.steps):
+        lines += ["", f"Monthly cost (—): {COST_NOT_MEASURED}."]
     for n, s in enumerate(ladder.steps, 1):
         if s.runbook():
             lines += ["", f"**Step {n} runbook** (`{s.switch.path}`):"] + [f"- {line}" for line in s.runbook()]
