@@ -181,6 +181,8 @@ def build_ladder(name: str, state_source: str, toolkit: Toolkit, switches: Seque
                 continue
             gained = tuple(c for c, s in verdicts.items() if s == "pass" and base_verdicts.get(c) != "pass")
             lost = tuple(c for c, s in verdicts.items() if s != "pass" and base_verdicts.get(c) == "pass")
+            # The place for the step's monthly cost (issue 35): tools.cost's estimate of `stacks` minus that of
+            # `base_stacks`, passed as monthly_cost_delta; until then None, shown as "not measured".
             steps.append(Step(switch, current, to_be, gained, lost, _effects(base_findings, flipped)))
     return Ladder(name, base_env.profile, state_source, order(steps),
                   tuple(s for s in switches if not s.in_profile), tuple(errors),
