@@ -116,6 +116,8 @@ class ApplicationStack(LayerStack):
         """The ALB and its web ACL."""
         env, app, waf = self.env, self.env.application, self.env.application.alb.waf
         alb_names = {**ALB_NAMES, **({"target_health_alarm": "alb_target_health"} if waf.monitoring else {})}
+        if not app.alb.ingress_ipv6_any:   # a design switch: the ::/0 rules are not made, so not carried either
+            alb_names = {k: v for k, v in alb_names.items() if not k.endswith("_ipv6")}
         self.alb = Alb(self, "alb", AlbProps(
             naming=self.naming_for("07-application/alb"), origin=Origin("module.alb", alb_names),
             vpc_id=self.net.string("vpc_id"), public_subnet_ids=self.net.values("public_subnet_ids"),

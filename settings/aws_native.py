@@ -15,7 +15,7 @@ class AwsNative(Frozen):
     `genai_parent_resource_id` and `monitored_api_name` are literals the original wrote (a root
     resource id of a past deployment, and an API name that is not the deployed API's). The first is
     only the fallback until 08's state exports the API's root; the second is kept as deployed (see
-    docs/design-gaps.md)."""
+    docs/design.md)."""
 
     genai_path_part: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9._-]+$")]
     genai_method: HttpMethod

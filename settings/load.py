@@ -1,4 +1,5 @@
-"""Reading an environment: `envs/_defaults.toml` merged with `envs/<name>.toml`, validated.
+"""Reading an environment: `envs/_defaults.toml` merged with `envs/<name>.toml`, the design
+switches of its profile applied where the file does not set them (`settings.profile`), validated.
 
 Every failure is a `ConfigError` naming the file and the field, so the app can print one line and
 exit non-zero before anything is synthesized.
@@ -8,12 +9,14 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from settings.base import SettingError
 from settings.model import Environment
+from settings.profile import PROFILES, SWITCHES_FILE, ProfileError, apply_profile, load_switches, set_path
 
 ENVS_DIR = Path(__file__).resolve().parent.parent / "envs"
 ENVS_DIR_VARIABLE = "PETCLINIC_ENVS_DIR"  # another folder of environment files (tests, private envs)
@@ -43,14 +46,38 @@ def selected_environment() -> str:
     return os.environ.get(ENV_VARIABLE) or DEFAULT_ENV
 
 
-def load_environment(name: str, envs_dir: Path | None = None) -> Environment:
+def load_environment(name: str, envs_dir: Path | None = None, *, profile: str | None = None,
+                     switch_values: Mapping[str, Any] | None = None) -> Environment:
+    """`profile` replaces the file's own (a tool asking "this environment as designed");
+    `switch_values` force design switches, over everything (the ladder flips one at a time)."""
     envs_dir = envs_dir or envs_dir_from_environment()
     path = envs_dir / f"{name}.toml"
     if name.startswith("_") or not path.is_file():
         raise ConfigError(ENV_VARIABLE, "", f"unknown environment {name!r}; known: {', '.join(known_environments(envs_dir))}"
                           f" (one file each in {envs_dir})")
+    own = _read_toml(path)
     defaults = envs_dir / DEFAULTS_FILE
-    data = _deep_merge(_read_toml(defaults), _read_toml(path))
+    data = _deep_merge(_read_toml(defaults), own)
+    if "profile" not in own:
+        raise ConfigError(path, "profile", f"is required: one of {', '.join(PROFILES)}")
+    if own["profile"] not in PROFILES:
+        raise ConfigError(path, "profile", f"unknown profile {own['profile']!r}; known: {', '.join(PROFILES)}")
+    if profile is not None and profile not in PROFILES:
+        raise ConfigError(path, "profile", f"unknown profile {profile!r} asked for; known: {', '.join(PROFILES)}")
+    data["profile"] = profile or own["profile"]
+    try:
+        switches = load_switches(envs_dir)
+    except ProfileError as error:
+        raise ConfigError(error.file, error.field, error.message) from None
+    if data["profile"] == "to-be" and not any(s.in_profile for s in switches):
+        raise ConfigError(path, "profile", f"'to-be' takes its switch values from {envs_dir / SWITCHES_FILE}, "
+                                           "which is missing or sets none")
+    data = apply_profile(data, {} if profile else own, data["profile"], switches)
+    known = {s.path for s in switches}
+    for switch_path, value in (switch_values or {}).items():
+        if switch_path not in known:
+            raise ConfigError(envs_dir / SWITCHES_FILE, switch_path, "is not a design switch")
+        set_path(data, switch_path, value)
     if "name" in data:
         raise ConfigError(path, "name", "is the file name; do not set it in the file")
     data["name"] = name

@@ -8,7 +8,7 @@ tier per AZ) live in the sections' and `Environment`'s validators. Nothing here 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import StrictStr, StringConstraints, model_validator
 
@@ -32,6 +32,9 @@ class Environment(Frozen):
     """One deployment environment: every value a layer needs, and nothing computed."""
 
     name: Name                      # the PETCLINIC_ENV value and the file name
+    # "as-deployed" (real states exist: keep the deployed platform) or "to-be" (realize the design):
+    # the default of every design switch (envs/_switches.toml, settings/profile.py).
+    profile: Literal["as-deployed", "to-be"]
     environment: Name               # the label in resource names, tags and state keys
     name_prefix: Name
     region: Region

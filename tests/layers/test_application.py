@@ -58,7 +58,12 @@ def test_services_run_in_private_app_subnets_without_public_ips(synthesized, env
         network = service["network_configuration"]
         assert network["subnets"] == f"${{values({NETWORK}.private_app_subnet_ids)}}"
         assert network["assign_public_ip"] is False
-        assert service["launch_type"] == "FARGATE" and service["desired_count"] == 1
+        # As deployed: launch type FARGATE; with the design's capacity providers (to-be profile) a strategy.
+        if load_environment(env).application.capacity_providers:
+            assert "launch_type" not in service and service["capacity_provider_strategy"]
+        else:
+            assert service["launch_type"] == "FARGATE"
+        assert service["desired_count"] == 1
         assert "registry_arn" in service["service_registries"]
 
 
@@ -101,7 +106,7 @@ def test_health_checks_and_routes_lead_each_path_to_its_own_service(synthesized,
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_listener_is_plain_http_on_80_forwarding_as_deployed(synthesized, env):
     """The design asks for HTTPS on 443 and a redirect from 80; what is deployed (and kept) is a
-    forwarding HTTP listener (docs/design-gaps.md)."""
+    forwarding HTTP listener (docs/design.md)."""
     listeners = resources_of_type(stack(synthesized, env), "aws_lb_listener")
     assert [(l["port"], l["protocol"], l["default_action"][0]["type"]) for l in listeners.values()] == [
         (80, "HTTP", "forward")]
@@ -266,7 +271,7 @@ def test_a_fifth_service_is_one_entry_and_changes_nothing_else(synthesized, tmp_
 
 
 def test_a_certificate_turns_on_the_designed_https_listener(tmp_path):
-    """Opt-in (docs/design-gaps.md): 443 serves HTTPS with a TLS 1.2+ policy, 80 redirects
+    """Opt-in (docs/design.md): 443 serves HTTPS with a TLS 1.2+ policy, 80 redirects
     to it, and the path rules move to it; the deployed HTTP listener is kept (changed in place)."""
     envs = tmp_path / "envs"
     shutil.copytree(ROOT / "envs", envs)
@@ -288,7 +293,7 @@ def test_a_certificate_turns_on_the_designed_https_listener(tmp_path):
 
 
 def test_capacity_providers_replace_the_launch_type_when_asked(tmp_path):
-    """Opt-in (docs/design-gaps.md): FARGATE and FARGATE_SPOT on the cluster, and every
+    """Opt-in (docs/design.md): FARGATE and FARGATE_SPOT on the cluster, and every
     service placed through them instead of launch type FARGATE."""
     envs = tmp_path / "envs"
     shutil.copytree(ROOT / "envs", envs)

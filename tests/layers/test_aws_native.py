@@ -43,7 +43,9 @@ def test_post_genai_goes_to_the_lambda_at_the_api_root(env_stack):
     literal = load_environment(env).aws_native.genai_parent_resource_id
     assert route["parent_id"] == "${try(" + API_STATE + '.api_gateway_root_resource_id, "' + literal + '")}'
     assert method["http_method"] == "POST" and method["resource_id"] == ref(ROUTE)
-    assert method["authorization"] == "NONE" and method["api_key_required"] is False
+    # No API key as deployed; the design's (to-be profile) requires one.
+    assert method["authorization"] == "NONE"
+    assert method["api_key_required"] is load_environment(env).aws_native.require_api_key
     assert integration["type"] == "AWS_PROXY" and integration["integration_http_method"] == "POST"
     assert integration["uri"] == "${" + GENAI_STATE + ".lambda_function_invoke_arn}"
     assert integration["http_method"] == ref(METHOD, "http_method")
