@@ -42,7 +42,8 @@ BUDGET_SPENT = "not run: the run's time budget was spent"
 
 class Run:
     def __init__(self, env_name: str, scratch: Path, terraform_binary: str, mirror: Path, terraform_version: str,
-                 budget_seconds: float, only: list[str] | None = None, drift_root: Path = drift_check.ROOT):
+                 budget_seconds: float, only: list[str] | None = None, drift_root: Path = drift_check.ROOT,
+                 parallel: int = PARALLEL):
         self.env_name = env_name
         self.scratch = scratch
         self.env: Environment = load_environment(env_name)
@@ -55,10 +56,12 @@ class Run:
         self._drift_stacks: Path | None = None
         self.lock_file: Path | None = None
         self._synthesized: dict[str, Path] = {}
+        self.parallel = self.report.parallel = parallel
+        self.started = time.monotonic()
 
     # ------------------------------------------------------------------ the run
     def execute(self) -> RunReport:
-        start = time.monotonic()
+        start = self.started = time.monotonic()
         try:
             with MotoServer(self.scratch / "moto.log") as moto:
                 self.moto_url = self.report.moto_url = moto.url
@@ -126,7 +129,7 @@ class Run:
 
     def _apply_all(self, steps: list[StepReport]) -> None:
         pending, running, finished = list(steps), {}, []
-        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             while pending or running:
                 for report in list(pending):
                     broken = [n.step.label for n in report.needs if n in finished and not n.ok]
@@ -134,8 +137,8 @@ class Run:
                         report.reason = report.reason or f"needs {', '.join(broken)}, which did not apply"
                     elif self.budget.left() < 60:
                         report.reason = BUDGET_SPENT.removeprefix("not run: ")
-                    elif all(n.ok for n in report.needs) and len(running) < PARALLEL:
-                        running[pool.submit(self._apply, report)] = report
+                    elif all(n.ok for n in report.needs) and len(running) < self.parallel:
+                        running[pool.submit(self._timed_apply, report)] = report
                     else:
                         continue
                     pending.remove(report)
@@ -228,6 +231,13 @@ class Run:
                 for key in [(body.get("config") or {}).get("key", "")]}
 
     # ------------------------------------------------------------------ one step
+    def _timed_apply(self, report: StepReport) -> None:
+        report.started = time.monotonic() - self.started
+        try:
+            self._apply(report)
+        finally:
+            report.ended = time.monotonic() - self.started
+
     def _apply(self, report: StepReport) -> None:
         step = report.step
         assert report.stack_dir is not None
@@ -276,7 +286,7 @@ class Run:
     def _plan_layers(self, label: str, layers: list[str]) -> dict[str, Result]:
         applied = {name: layer.last_applied.workdir for name, layer in self.report.layers.items()
                    if name in layers and layer.last_applied is not None and layer.last_applied.workdir is not None}
-        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             futures = {name: pool.submit(self._plan, work, label) for name, work in applied.items()}
             return {name: future.result() for name, future in futures.items()}
 
@@ -286,7 +296,8 @@ class Run:
             layer.second_plan_code, layer.second_plan = result.returncode, plan_summary(result)
 
     def _tamper(self) -> None:
-        for case in cases_for(list(self.report.layers)):
+        applied = {name: layer.last_applied.stack for name, layer in self.report.layers.items() if layer.last_applied}
+        for case in cases_for(applied):
             layer = self.report.layers.get(case.layer)
             step = layer.last_applied if layer else None
             chosen = pick(case, self.state_of(case.layer) if step else None, step.stack if step else None)
@@ -336,7 +347,7 @@ class Run:
             return
         expected = {(t.layer, t.address) for t in self.report.tampered}
         live = drift_check.check(self, "live", "live after", self._drift_stacks, self.drift_root)
-        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:   # the tampered layers, side by side
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:   # the tampered layers, side by side
             refreshes = {name: pool.submit(self._refresh_only, name) for name in sorted({t.layer for t in self.report.tampered})}
             self.report.refreshed += [f"{name}: exit {future.result().returncode}" for name, future in refreshes.items()]
         config = drift_check.check(self, "config", "config after", self._drift_stacks, self.drift_root)
