@@ -27,6 +27,14 @@ def test_wall_time_sum_ratio_and_the_longest_chain_are_measured_from_the_steps()
     assert waves.chain == ("a", "b", "d") and waves.chain_seconds == 45
 
 
+def test_an_init_done_ahead_counts_in_the_sum_but_not_on_the_chain():
+    a = step("a", 0, 10)
+    b = step("b", 10, 20, a)
+    b.ahead_seconds = 4
+    waves = waves_of([a, b])
+    assert waves is not None and waves.total == 24 and waves.wall == 20 and waves.chain_seconds == 20
+
+
 def test_a_step_that_never_ran_is_not_counted_and_nothing_run_claims_no_ratio():
     a = step("a", 5, 15)
     skipped = step("b", None, None, a)
@@ -47,7 +55,7 @@ def test_the_report_shows_each_steps_start_and_end_and_the_ratio():
     report = RunReport("staging", parallel=3, layers={"01-network": LayerReport("01-network", [a]),
                                                       "02-security": LayerReport("02-security", [b])})
     text = markdown(report)
-    assert "| 01-network | - | 1 | 11 | 10 |" in text and "| 02-security | - | 2 | 12 | 10 |" in text
+    assert "| 01-network | - | 1 | 11 | 0 | 10 |" in text and "| 02-security | - | 2 | 12 | 0 | 10 |" in text
     assert "wall 11 s for 2 steps whose times add up to 20 s: ratio 0.55 (within the target 0.6)" in text
 
 
@@ -73,3 +81,41 @@ def test_the_ecs_case_stands_in_with_lambda_only_when_no_stack_has_an_ecs_servic
     ignoring = {"07-application": {"resource": {"aws_ecs_service": {"s": {"lifecycle": {"ignore_changes": ["desired_count"]}}}}},
                 **with_lambda}
     assert "aws_ecs_service" not in {c.rtype for c in cases_for(ignoring)}
+
+
+def test_steps_start_when_their_needs_applied_and_inits_run_ahead_after_the_bootstrap():
+    import threading
+    import time
+
+    from tools.e2e.schedule import apply_all
+
+    boot = step("00-bootstrap", None, None)
+    a, slow = step("a", None, None, boot), step("slow", None, None, boot)
+    b = step("b", None, None, a)            # must not wait for `slow`, which it does not read
+    broken = step("broken", None, None, boot)
+    after_broken = step("after-broken", None, None, broken)
+    order, lock, t0 = [], threading.Lock(), time.monotonic()
+
+    def apply(report: StepReport) -> None:
+        with lock:
+            order.append(("start", report.step.layer, all(n.status == "applied" for n in report.needs)))
+        report.started = time.monotonic() - t0
+        time.sleep(0.3 if report is slow else 0.02)
+        report.status = "failed" if report is broken else "applied"
+        report.ended = time.monotonic() - t0
+
+    prepared = []
+    apply_all([boot, a, slow, b, broken, after_broken], 3, lambda: 1000.0, apply,
+              lambda r: prepared.append((r.step.layer, boot.status)) or True, [boot])
+    assert all(needs_applied for _, _, needs_applied in order)
+    assert sorted(prepared) == sorted((s, "applied") for s in ("a", "slow", "b", "broken", "after-broken"))
+    assert b.ended is not None and slow.ended is not None and b.ended < slow.ended
+    assert after_broken.status == "not run" and after_broken.reason == "needs broken, which did not apply"
+
+
+def test_a_step_is_not_started_when_the_budget_is_spent():
+    from tools.e2e.schedule import BUDGET_LEFT, apply_all
+
+    only = step("a", None, None)
+    apply_all([only], 3, lambda: 10.0, lambda r: None, lambda r: True, [])
+    assert only.status == "not run" and only.reason == BUDGET_LEFT

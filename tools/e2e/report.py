@@ -115,7 +115,10 @@ def as_json(report: RunReport) -> str:
     for name, layer in report.layers.items():
         data["layers"][name]["status"] = layer.status
     code, reasons = verdict(report)
-    waves = waves_of([s for layer in report.layers.values() for s in layer.steps])
+    steps = [s for layer in report.layers.values() for s in layer.steps]
+    waves = waves_of(steps)
+    timings = [{"step": s.step.label, "needs": [n.step.label for n in s.needs], "started": s.started, "ended": s.ended}
+               for s in steps]
     data.update(verdict=code, reasons=reasons, counts=_counts(report),
-                waves=None if waves is None else {**asdict(waves), "ratio": waves.ratio})
+                waves=None if waves is None else {**asdict(waves), "ratio": waves.ratio, "timings": timings})
     return json.dumps(data, indent=1, default=plain, sort_keys=True)

@@ -29,6 +29,8 @@ class StepReport:
     reason: str = ""
     started: float | None = None     # seconds from the run's start: init began (tools.e2e.waves)
     ended: float | None = None       # seconds from the run's start: apply returned
+    init_seconds: float = 0.0        # its `terraform init`
+    ahead_seconds: float = 0.0       # of which before `started`, while it waited for its needs
 
     @property
     def ok(self) -> bool:

@@ -13,7 +13,7 @@ import re
 import shutil
 import time
 from collections.abc import Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from tools.e2e.moto_server import MotoServer
 from tools.e2e.override import FAKE, PROVIDER_CHECKS_OFF, Target, override_for
 from tools.e2e.plans import changed_attributes, described, foreign_removed_blocks, is_moto_gap, plan_summary
 from tools.e2e.results import Budget, LayerReport, RunReport, StepReport
+from tools.e2e.schedule import apply_all
 from tools.e2e.state import State, read_state
 from tools.e2e.steps import environment_with, steps_for
 from tools.e2e.tamper import Tampered, cases_for, pick
@@ -128,39 +129,8 @@ class Run:
             report.defects = defects_of(layer, earlier, platform)
 
     def _apply_all(self, steps: list[StepReport]) -> None:
-        pending, running, finished = list(steps), {}, []
-        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
-            while pending or running:
-                for report in list(pending):
-                    broken = [n.step.label for n in report.needs if n in finished and not n.ok]
-                    if report.reason or broken:
-                        report.reason = report.reason or f"needs {', '.join(broken)}, which did not apply"
-                    elif self.budget.left() < 60:
-                        report.reason = BUDGET_SPENT.removeprefix("not run: ")
-                    elif all(n.ok for n in report.needs) and len(running) < self.parallel:
-                        running[pool.submit(self._timed_apply, report)] = report
-                    else:
-                        continue
-                    pending.remove(report)
-                    if report not in running.values():
-                        finished.append(report)
-                if running:
-                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                    for future in done:
-                        report = running.pop(future)
-                        self._settle(future, report)
-                        finished.append(report)
-                else:
-                    for report in pending:  # nothing runs and nothing can start: a step waits for itself
-                        report.reason = "its dependencies never ran"
-                    pending.clear()
-
-    @staticmethod
-    def _settle(future: Future, report: StepReport) -> None:
-        error = future.exception()
-        if error is not None:
-            report.status = "failed"
-            report.problems.append(f"{type(error).__name__}: {error}")
+        bootstraps = [r for r in steps if "local" in ((r.stack.get("terraform") or {}).get("backend") or {})]
+        apply_all(steps, self.parallel, self.budget.left, self._timed_apply, self._prepare_ahead, bootstraps)
 
     # ------------------------------------------------------------------ local AWS
     def client(self, service: str, region: str | None = None) -> Any:
@@ -234,11 +204,21 @@ class Run:
     def _timed_apply(self, report: StepReport) -> None:
         report.started = time.monotonic() - self.started
         try:
+            if report.workdir is None and not self._prepare(report):   # not initialised ahead
+                return
+            if report.status == "failed":                              # its init ahead failed
+                return
             self._apply(report)
         finally:
             report.ended = time.monotonic() - self.started
 
-    def _apply(self, report: StepReport) -> None:
+    def _prepare_ahead(self, report: StepReport) -> bool:
+        ready = self._prepare(report)
+        report.ahead_seconds = report.init_seconds
+        return ready
+
+    def _prepare(self, report: StepReport) -> bool:
+        """The step's scratch copy with the override, initialised; False (and the step failed) when not."""
         step = report.step
         assert report.stack_dir is not None
         work = self.scratch / "work" / step.label.replace("#", "-phase")
@@ -247,14 +227,21 @@ class Run:
             override = override_for(report.stack, self.target, report.defects)
         except ValueError as error:
             report.status, report.problems = "failed", [str(error)]
-            return
+            return False
         override.write(work)
         shutil.copy(self.lock_file, work / ".terraform.lock.hcl")
-        report.workdir, report.excluded = work, override.excluded
+        report.excluded = override.excluded
         init = self.terraform.run(work, "init", "-input=false", "-no-color", timeout=self.budget.timeout(INIT_TIMEOUT))
+        report.init_seconds = init.seconds
+        report.workdir = work
         if init.returncode != 0:
             report.status, report.problems = "failed", [d.line() for d in init.diagnostics()]
-            return
+            return False
+        return True
+
+    def _apply(self, report: StepReport) -> None:
+        step, work = report.step, report.workdir
+        assert work is not None
         apply = self.terraform.run(work, "apply", "-auto-approve", "-input=false", "-no-color", "-json",
                                    timeout=self.budget.timeout(APPLY_TIMEOUT))
         report.seconds = apply.seconds

@@ -1,10 +1,11 @@
 """The apply phase's timings: when each step started and ended, the phase's wall time beside the sum of
 its steps' times, and the longest chain of reads (what no amount of parallelism can shorten).
 
-A step's time is init + apply (what one layer costs when the layers run one after another). Steps start
-as soon as the steps they read (`StepReport.needs`) applied, not in lock-step waves (`Run._apply_all`).
-The wall time is the first step's start to the last step's end, both measured in the same run, so the
-ratio compares like with like; the run's synthesis, second plan, tampering and drift are outside it.
+A step's cost is its init + apply (what one layer costs when the layers run one after another), its
+time on the timeline `ended - started` (the init done ahead, while it waited, is not on it). Steps start
+as soon as the steps they read (`StepReport.needs`) applied (tools/e2e/schedule.py). The wall time is the
+first step's start to the last step's end, measured in the same run as the costs, so the ratio compares
+like with like; the run's synthesis, second plan, tampering and drift are outside it.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ TARGET_RATIO = 0.6
 @dataclass(frozen=True)
 class Waves:
     wall: float            # first start to last end, seconds
-    total: float           # sum of the steps' (end - start)
+    total: float           # sum of the steps' costs (init + apply)
     chain: tuple[str, ...]  # the longest chain of needs, by measured time
     chain_seconds: float
     steps: int
@@ -34,8 +35,14 @@ def timed(steps: Sequence[StepReport]) -> list[StepReport]:
 
 
 def duration(step: StepReport) -> float:
+    """Time on the timeline: from its start (after its needs) to its end."""
     assert step.started is not None and step.ended is not None
     return step.ended - step.started
+
+
+def cost(step: StepReport) -> float:
+    """What the step costs one after another: its timeline time and its init done ahead."""
+    return duration(step) + step.ahead_seconds
 
 
 def waves_of(steps: Sequence[StepReport]) -> Waves | None:
@@ -45,7 +52,7 @@ def waves_of(steps: Sequence[StepReport]) -> Waves | None:
         return None
     wall = max(s.ended for s in ran if s.ended is not None) - min(s.started for s in ran if s.started is not None)
     chain, seconds = longest_chain(ran)
-    return Waves(wall, sum(duration(s) for s in ran), tuple(s.step.label for s in chain), seconds, len(ran))
+    return Waves(wall, sum(cost(s) for s in ran), tuple(s.step.label for s in chain), seconds, len(ran))
 
 
 def longest_chain(steps: Sequence[StepReport]) -> tuple[list[StepReport], float]:
@@ -71,11 +78,13 @@ def markdown(steps: Sequence[StepReport], parallel: int) -> list[str]:
         return ["", "### Waves", "", "No step was applied: nothing measured."]
     lines = ["", "### Waves", "",
              f"Each step starts as soon as the steps it reads applied (at most {parallel} at a time); "
-             "seconds from the run's start (init + apply).", "",
-             "| step | reads (waits for) | start s | end s | seconds |", "|---|---|---|---|---|"]
+             "start and end in seconds from the run's start; init ahead: its `terraform init`, done while "
+             "it waited; seconds: init + apply.", "",
+             "| step | reads (waits for) | start s | end s | init ahead s | seconds |", "|---|---|---|---|---|---|"]
     for s in sorted(timed(steps), key=lambda s: (s.started, s.step.label)):
         needs = ", ".join(n.step.label for n in s.needs) or "-"
-        lines.append(f"| {s.step.label} | {needs} | {s.started:.0f} | {s.ended:.0f} | {duration(s):.0f} |")
+        lines.append(f"| {s.step.label} | {needs} | {s.started:.0f} | {s.ended:.0f} | {s.ahead_seconds:.0f} | "
+                     f"{cost(s):.0f} |")
     verdict = "within" if waves.ratio <= TARGET_RATIO else "ABOVE"
     lines += ["", f"Apply phase: wall {waves.wall:.0f} s for {waves.steps} steps whose times add up to "
               f"{waves.total:.0f} s: ratio {waves.ratio:.2f} ({verdict} the target {TARGET_RATIO})."]
