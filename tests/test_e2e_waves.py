@@ -56,7 +56,7 @@ def test_the_report_shows_each_steps_start_and_end_and_the_ratio():
                                                       "02-security": LayerReport("02-security", [b])})
     text = markdown(report)
     assert "| 01-network | - | 1 | 11 | 0 | 10 |" in text and "| 02-security | - | 2 | 12 | 0 | 10 |" in text
-    assert "wall 11 s for 2 steps whose times add up to 20 s: ratio 0.55 (within the target 0.6)" in text
+    assert "wall 11 s for 2 steps whose times add up to 20 s: ratio 0.550 (within the target 0.6)" in text
 
 
 def _rule_stack(layer_type: str) -> dict:

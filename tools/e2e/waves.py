@@ -87,7 +87,7 @@ def markdown(steps: Sequence[StepReport], parallel: int) -> list[str]:
                      f"{cost(s):.0f} |")
     verdict = "within" if waves.ratio <= TARGET_RATIO else "ABOVE"
     lines += ["", f"Apply phase: wall {waves.wall:.0f} s for {waves.steps} steps whose times add up to "
-              f"{waves.total:.0f} s: ratio {waves.ratio:.2f} ({verdict} the target {TARGET_RATIO})."]
+              f"{waves.total:.0f} s: ratio {waves.ratio:.3f} ({verdict} the target {TARGET_RATIO})."]
     lines.append(f"Longest chain of reads: {' -> '.join(waves.chain)} = {waves.chain_seconds:.0f} s "
-                 f"({waves.chain_seconds / waves.total:.2f} of the sum): the wall time cannot go below it.")
+                 f"({waves.chain_seconds / waves.total:.3f} of the sum): the wall time cannot go below it.")
     return lines
