@@ -1,9 +1,11 @@
 """The end-to-end run (`python -m tools.e2e`) of dev (as deployed) and of staging (a region, names and
 state keys of its own, born from nothing): every stack applied with terraform into a local moto server
 through the S3 backend, a second plan without changes, three changes behind Terraform's back caught by
-`plan` and by both drift commands, and the apply phase's wave timings. One run per environment and test
-session (each about seven minutes on two cores, one after the other on the same worker), where terraform
-and the provider mirror are installed; skipped with a reason elsewhere. Deselect it with `-m "not e2e"`.
+`plan` and by both drift commands, and the apply phase's wave timings. One run of dev per test session
+here (about seven minutes on two cores) and one of staging in tests/test_e2e_staging.py (the same
+checks; a file of its own, so that pytest-xdist's `--dist loadfile` runs it on the other worker beside
+this one), where terraform and the provider mirror are installed; skipped with a reason elsewhere.
+Deselect both with `-m "not e2e"`.
 
 What moto cannot serve (tools/e2e/moto_gaps.py) and what is wrong with the stacks themselves
 (tools/e2e/defects.py) is left out by the scratch override; the layers it touches count as partial,
@@ -27,8 +29,6 @@ from tools.e2e.terraform import find_mirror, which_terraform
 ROOT = Path(__file__).resolve().parent.parent
 RUN_TIMEOUT = 16 * 60          # the run's own budget is 14 minutes
 REQUIRED_SECONDS = 15 * 60     # the issue's bound for the whole run on two cores
-# dev as deployed, and staging: an environment of its own region, names and state keys from nothing.
-ENVS = ("dev", "staging")
 
 pytestmark = [
     pytest.mark.e2e,
@@ -37,12 +37,15 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module", params=ENVS)
-def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return run_of("dev", tmp_path_factory)
+
+
+def run_of(env: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One run; a second one, with a warning that names the first one's failure, only when a layer
     failed to apply: moto now and then answers a create as if it had been sent twice (README), which
     a second run does not repeat, while a defect of the stacks fails both."""
-    env = request.param
     first = _run_once(env, tmp_path_factory.mktemp(f"e2e-{env}"))
     if first["counts"].get("failed", 0) == 0:
         return first
