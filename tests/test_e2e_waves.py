@@ -119,3 +119,19 @@ def test_a_step_is_not_started_when_the_budget_is_spent():
     only = step("a", None, None)
     apply_all([only], 3, lambda: 10.0, lambda r: None, lambda r: True, [])
     assert only.status == "not run" and only.reason == BUDGET_LEFT
+
+
+def test_inits_ahead_go_first_to_the_steps_that_can_start_first():
+    from tools.e2e.schedule import apply_all
+
+    boot = step("00-bootstrap", None, None)
+    a = step("a", None, None, boot)
+    deep = step("deep", None, None, a)
+    shallow = step("shallow", None, None, boot)     # after `deep` in deploy order, ready sooner
+    prepared: list[str] = []
+
+    def apply(report: StepReport) -> None:
+        report.status = "applied"
+
+    apply_all([boot, a, deep, shallow], 3, lambda: 1000.0, apply, lambda r: prepared.append(r.step.layer) or True, [boot])
+    assert prepared == ["a", "shallow", "deep"]

@@ -4,7 +4,9 @@ Not lock-step waves: a step does not wait for a slower step beside it, only for 
 The `terraform init` of a step reads nothing of the layers before it (only the state bucket's
 backend), and inits run one at a time (they share the plugin cache): so once the bootstrap steps (which
 make that bucket) applied, every other step is initialised ahead, in deploy order, on a thread of its
-own, and its init leaves the chain of reads that bounds the wall time (tools/e2e/waves.py).
+own, and its init leaves the chain of reads that bounds the wall time (tools/e2e/waves.py). They go
+in the order in which the steps can become ready (`depth`), so a step that reads only the bootstrap
+is not kept waiting behind the inits of steps that wait for longer anyway.
 """
 from __future__ import annotations
 
@@ -28,14 +30,15 @@ def apply_all(steps: Sequence[StepReport], parallel: int, seconds_left: Callable
     with ThreadPoolExecutor(max_workers=parallel) as pool, ThreadPoolExecutor(max_workers=1) as initialiser:
         while pending or running:
             if not ahead and all(id(b) in finished and b.ok for b in bootstraps):
-                ahead = {id(s): initialiser.submit(prepare, s) for s in pending if all(s is not b for b in bootstraps)}
+                later = sorted((s for s in pending if all(s is not b for b in bootstraps)), key=depth)  # stable
+                ahead = {id(s): initialiser.submit(prepare, s) for s in later}
             for report in list(pending):
                 broken = [n.step.label for n in report.needs if id(n) in finished and not n.ok]
                 if report.reason or broken:
                     report.reason = report.reason or f"needs {', '.join(broken)}, which did not apply"
                 elif seconds_left() < 60:
                     report.reason = BUDGET_LEFT
-                elif all(n.ok for n in report.needs) and len(running) < parallel:
+                elif all(id(n) in finished and n.ok for n in report.needs) and len(running) < parallel:
                     running[pool.submit(_after, ahead.get(id(report)), apply, report)] = report
                     pending.remove(report)
                     continue
@@ -53,6 +56,12 @@ def apply_all(steps: Sequence[StepReport], parallel: int, seconds_left: Callable
                 for report in pending:  # nothing runs and nothing can start: a step waits for itself
                     report.reason = "its dependencies never ran"
                 pending.clear()
+
+
+def depth(step: StepReport) -> int:
+    """How many steps its longest chain of needs holds: the order in which steps can become ready, so
+    the inits ahead go first to those that can start first (deploy order within a depth)."""
+    return 1 + max((depth(n) for n in step.needs), default=0)
 
 
 def _after(prepared: Future | None, apply: Callable[[StepReport], None], report: StepReport) -> None:
