@@ -1,21 +1,21 @@
 """The cdktf app: synthesizes every ported layer of one environment (`PETCLINIC_ENV`, default dev)
-into `cdktf.out/stacks/<layer>/cdk.tf.json` (or `$CDKTF_OUTDIR`), or, when nothing that shapes the
-output changed since the output folder was synthesized, leaves it as it is (`synth_cache`)."""
+into `cdktf.out/stacks/<layer>/` (`cdk.tf.json` and `moved.tf`; or `$CDKTF_OUTDIR`), or, when nothing
+that shapes the output changed since the output folder was synthesized, leaves it as it is (`speed.synth_cache`)."""
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
 
-import synth_cache
-from synth import SynthesisCheckFailed, import_cdktf_in_background, outdir_from_environment, synthesize
+from speed import load_bindings_in_background, settle, synth_cache
+from synthesis import SynthesisCheckFailed, outdir_from_environment, synthesize
 
 
 def synthesize_environment(outdir: Path) -> str | None:
     """Synthesize the selected environment into `outdir`; the summary line, or None after an error
     that was reported. The bindings load in the background while the settings are read."""
-    bindings_loaded = import_cdktf_in_background()
-    from settings import ConfigError, load_environment, selected_environment  # 0.1 s: not on a cache hit
+    bindings_loaded = load_bindings_in_background()
+    from settings import ConfigError, load_environment, selected_environment  # not imported on a cache hit
 
     try:
         env = load_environment(selected_environment())
@@ -40,8 +40,7 @@ def _let_the_load_finish(bindings_loaded) -> None:
     (a write to a closed socket) after our error message; they take a fraction of a second."""
     try:
         bindings_loaded()
-        import jsii_direct
-        jsii_direct.settle()
+        settle()
     except Exception:  # noqa: BLE001 - the settings error is the one to report
         pass
 
@@ -68,8 +67,8 @@ def main() -> int:
 
 if __name__ == "__main__":
     code = main()
-    # Skip the interpreter's teardown of the bindings' objects (seconds, and nothing to release that
-    # the OS does not); the output is complete and flushed at this point.
+    # Skip the interpreter's slow teardown of the bindings' objects (nothing to release that the OS
+    # does not); the output is complete and flushed at this point.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -1,55 +1,49 @@
-"""The layer stacks and the output declarations of every layer.
-
-`LAYERS` holds the fully ported layers (in no particular order: `python -m tools.graph` computes the
-deploy order from their remote-state reads). Only complete layers are listed: an empty or partial
-stack deployed on an original state key would destroy that layer. `DECLARED_OUTPUTS` holds the
-output declaration of every layer the stacks read, so the cross-layer check can hold every read to it.
+"""The layer stacks: `LAYERS` is the one list of them, in no particular order (`python -m tools.graph`
+computes the deploy order from their remote-state reads). Only complete layers are listed: an empty or
+partial stack deployed on an original state key would destroy that layer. Each stack declares its
+outputs in its contract (`layers/contracts/`), which is all another layer imports of it.
 """
 from __future__ import annotations
 
 from constructs import Construct
 
-from layers import (
-    api_gateway,
-    application,
-    aws_native,
-    bootstrap,
-    cloud_map,
-    database,
-    frontend,
-    lambda_genai,
-    monitoring,
-    network,
-    notification,
-    parameter_store,
-    security,
-)
+from layers.api_gateway import ApiGatewayStack
+from layers.application import ApplicationStack
+from layers.aws_native import AwsNativeStack
 from layers.base import LayerStack
+from layers.bootstrap import BootstrapStack
+from layers.cloud_map import CloudMapStack
+from layers.database import DatabaseStack
+from layers.frontend import FrontendStack
+from layers.lambda_genai import LambdaGenaiStack
+from layers.monitoring import MonitoringStack
+from layers.network import NetworkStack
+from layers.notification import NotificationStack
 from layers.outputs import LayerOutputs
+from layers.parameter_store import ParameterStoreStack
+from layers.security import SecurityStack
 from settings import Environment
 
 LAYERS: tuple[type[LayerStack], ...] = (
-    bootstrap.BootstrapStack,
-    network.NetworkStack,
-    security.SecurityStack,
-    database.DatabaseStack,
-    parameter_store.ParameterStoreStack,
-    cloud_map.CloudMapStack,
-    lambda_genai.LambdaGenaiStack,
-    application.ApplicationStack,
-    api_gateway.ApiGatewayStack,
-    aws_native.AwsNativeStack,
-    monitoring.MonitoringStack,
-    frontend.FrontendStack,
-    notification.NotificationStack,
+    BootstrapStack,
+    NetworkStack,
+    SecurityStack,
+    DatabaseStack,
+    ParameterStoreStack,
+    CloudMapStack,
+    LambdaGenaiStack,
+    ApplicationStack,
+    ApiGatewayStack,
+    AwsNativeStack,
+    MonitoringStack,
+    FrontendStack,
+    NotificationStack,
 )
 
-DECLARED_OUTPUTS: dict[str, LayerOutputs] = {
-    declaration.layer: declaration
-    for declaration in (bootstrap.OUTPUTS, network.OUTPUTS, security.OUTPUTS, database.OUTPUTS, parameter_store.OUTPUTS,
-                        cloud_map.OUTPUTS, lambda_genai.OUTPUTS, application.OUTPUTS, api_gateway.OUTPUTS,
-                        aws_native.OUTPUTS, monitoring.OUTPUTS, frontend.OUTPUTS, notification.OUTPUTS)
-}
+
+def declared_outputs() -> dict[str, LayerOutputs]:
+    """Each layer's declared outputs, by layer name (every read is held to these)."""
+    return {layer.layer: layer.outputs for layer in LAYERS}
 
 
 def build_stacks(scope: Construct, env: Environment) -> list[LayerStack]:

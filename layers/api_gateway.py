@@ -18,10 +18,10 @@ from typing import Any
 
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers import application, lambda_genai, network, security
 from layers.base import LayerStack
-from layers.notification import alerts_topic_arn
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import application, lambda_genai, network, security
+from layers.contracts.api_gateway import OUTPUTS
+from layers.contracts.notification import alerts_topic_arn
 from modules.api_definition import ApiDefinition, Route, Service
 from modules.api_monitoring import ApiMetricAlarm, ApiMonitoring, ApiMonitoringProps, DashboardText
 from modules.api_waf import ApiWaf, ApiWafProps, RateRule
@@ -29,19 +29,6 @@ from modules.origin import Origin
 from modules.rest_api import CorsAnswer, RestApi, RestApiProps
 from settings import Environment
 
-OUTPUTS = LayerOutputs("08-api-gateway", "api_gateway", (
-    Output("api_gateway_id", Shape.STRING, "REST API id"),
-    Output("api_gateway_invoke_url", Shape.STRING, "Invoke URL of the stage"),
-    Output("api_gateway_stage_name", Shape.STRING, "Stage name"),
-    Output("api_gateway_execution_arn", Shape.STRING, "Execution ARN of the API (for Lambda permissions)"),
-    Output("routing_configuration", Shape.OBJECT, "Base URL, per-service URLs and details, ALB and Lambda integration"),
-    Output("service_resources", Shape.MAP, "Per service: resource ids, path, parent, description, integration type"),
-    Output("monitoring_info", Shape.OBJECT, "Alarms, dashboard URL and metrics namespace"),
-    Output("integration_info", Shape.OBJECT, "ALB DNS name, integration timeout and throttling"),
-    Output("migration_status", Shape.OBJECT, "Spring Cloud Gateway replacement status"),
-    # Not exported by the original layer: 09-aws-native hangs /genai under it (it had a literal).
-    Output("api_gateway_root_resource_id", Shape.STRING, "Root resource id of the REST API"),
-))
 
 MODULE = "module.api_gateway"
 # construct part -> original resource name, where they differ.
@@ -113,7 +100,7 @@ class ApiGatewayStack(LayerStack):
         ))
         waf = settings.waf
         self.waf = ApiWaf(self, "waf", ApiWafProps(
-            naming=self.naming, origin=Origin(MODULE, WAF_NAMES), stage_arn=self.api.stage.arn, region=env.region,
+            naming=self.naming, origin=Origin(MODULE, WAF_NAMES), stage_arn=self.api.stage_arn, region=env.region,
             rate_rules=[RateRule(r.name, r.priority, r.limit, r.action) for r in waf.rate_rules],
             rate_rule_scope=waf.rate_rule_scope, sqli_priority=waf.sqli_priority, xss_priority=waf.xss_priority,
             blocked_alarm_threshold=waf.blocked_alarm_threshold,
@@ -143,11 +130,11 @@ class ApiGatewayStack(LayerStack):
 
         names = sorted(settings.services)
         return {
-            "api_gateway_id": api.api.id,
+            "api_gateway_id": api.api_id,
             "api_gateway_invoke_url": invoke_url,
-            "api_gateway_stage_name": api.stage.stage_name,
-            "api_gateway_execution_arn": api.api.execution_arn,
-            "api_gateway_root_resource_id": api.api.root_resource_id,
+            "api_gateway_stage_name": api.stage_name,
+            "api_gateway_execution_arn": api.execution_arn,
+            "api_gateway_root_resource_id": api.root_resource_id,
             "routing_configuration": {
                 "base_url": invoke_url,
                 "routes": {n: url(n) for n in names},
@@ -174,7 +161,7 @@ class ApiGatewayStack(LayerStack):
                     "description": settings.alarms[key].description,
                 } for key, alarm in self.monitoring.alarms.items()},
                 "dashboard_url": (f"https://{self.env.region}.console.aws.amazon.com/cloudwatch/home?region="
-                                  f"{self.env.region}#dashboards:name={self.monitoring.dashboard.dashboard_name}"),
+                                  f"{self.env.region}#dashboards:name={self.monitoring.dashboard_name}"),
                 "metrics_namespace": "AWS/ApiGateway",
             },
             "integration_info": {

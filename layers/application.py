@@ -25,40 +25,28 @@ from typing import Any
 
 from cdktf import Token
 
-from layers import cloud_map, database, network, security
 from layers.base import LayerStack, StateRemoval
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import cloud_map, database, network, parameter_store, security
+from layers.contracts.application import OUTPUTS
+from modules.alarms import AlarmThresholds
 from modules.alb import Alb, AlbProps
 from modules.application_dashboard import ApplicationDashboard, DashboardProps, DashboardService
 from modules.debug_hosts import DebugHost, DebugHostProps
 from modules.delivery_role import DeliveryRole, DeliveryRoleProps
 from modules.ecs_cluster import Cluster, ClusterProps
-from modules.ecs_service import EcsServiceProps, MicroService, Secret
+from modules.ecs_service import (
+    EcsServiceProps,
+    MicroService,
+    Secret,
+    ServiceContainer,
+    ServicePlacement,
+    ServiceRouting,
+    ServiceSizing,
+)
 from modules.origin import Origin
-from modules.service_alarms import AlarmThresholds
 from modules.task_rules import TaskRules, TaskRulesProps, TaskRuleSpec
 from modules.web_acl import AlbWebAcl, WebAclProps
-from settings import Environment
 
-OUTPUTS = LayerOutputs("07-application", "application", (
-    Output("alb_dns_name", Shape.STRING, "DNS name of the ALB (the application's address)"),
-    Output("alb_zone_id", Shape.STRING, "Hosted zone of the ALB (for Route 53 aliases)"),
-    Output("alb_arn", Shape.STRING, "ARN of the ALB"),
-    Output("alb_arn_suffix", Shape.STRING, "ARN suffix of the ALB (CloudWatch dimension)"),
-    Output("target_group_arn", Shape.STRING, "ARN of the ALB's default target group"),
-    Output("target_group_arns", Shape.MAP, "Per service: ARN and ARN suffix of its target group"),
-    Output("ecr_repositories", Shape.MAP, "Per service: URL, ARN and name of its ECR repository"),
-    Output("ecs_cluster_name", Shape.STRING, "Name of the ECS cluster"),
-    Output("ecs_cluster_arn", Shape.STRING, "ARN of the ECS cluster"),
-    Output("ecs_services", Shape.MAP, "Per service: ECS service name and id, task definition ARN, desired count"),
-    Output("application_url", Shape.STRING, "URL of the application (through the ALB)"),
-    Output("health_check_url", Shape.STRING, "Health-check URL on the ALB"),
-    Output("deployment_info", Shape.OBJECT, "Repositories, cluster, services and ALB name, for deployments"),
-    Output("debug_infrastructure", Shape.OBJECT, "Whether the debug host exists, and its public IP"),
-    Output("alb_security_group_id", Shape.STRING,
-           "Empty by design: the ALB -> ECS rules are this layer's; an id here would make 02-security "
-           "create a duplicate of them"),
-))
 
 # Part names of the constructs -> resource names in the original code, where they differ.
 SERVICE_NAMES = {"logs": "services", "task": "services", "target_group": "services", "route": "services",
@@ -90,11 +78,6 @@ DB_DEBUG_LEFTOVERS = (
 DELIVERY_NAMES = {"role": "github_actions_ecr", "policy": "github_actions_ecr_ecs"}
 
 
-def database_parameter(env: Environment, leaf: str) -> str:
-    """The Parameter Store name of a database setting, as 04-parameter-store creates it."""
-    return f"{env.parameter_store.name_root}/{env.environment}/db/{leaf}"
-
-
 class ApplicationStack(LayerStack):
     layer = "07-application"
     outputs = OUTPUTS
@@ -113,7 +96,7 @@ class ApplicationStack(LayerStack):
         self._edge()
         TaskRules(self, "task_rules", TaskRulesProps(
             origin=Origin(),
-            group_ids={"alb": self.alb.security_group.id, "ecs": self.sec.string("ecs_security_group_id"),
+            group_ids={"alb": self.alb.security_group_id, "ecs": self.sec.string("ecs_security_group_id"),
                        "aurora": self.sec.string("aurora_security_group_id")},
             rules={name: TaskRuleSpec(r.group, r.direction, r.port, r.peer, r.description)
                    for name, r in app.task_rules.items()}))
@@ -126,7 +109,7 @@ class ApplicationStack(LayerStack):
         ApplicationDashboard(self, "dashboard", DashboardProps(
             naming=self.naming, origin=Origin(names={"dashboard": "application"}), region=env.region,
             cluster_name=self.cluster.name, load_balancer_arn_suffix=self.alb.arn_suffix,
-            services=[DashboardService(s.service.name, s.target_group.arn_suffix)
+            services=[DashboardService(s.service_name, s.target_group_arn_suffix)
                       for _, s in sorted(self.services.items())]))
 
     def _edge(self) -> None:
@@ -145,7 +128,7 @@ class ApplicationStack(LayerStack):
             AlbWebAcl(self, "waf", WebAclProps(
                 naming=self.naming_for("07-application/alb"),
                 origin=Origin("module.alb", {**WAF_NAMES, **(WAF_ALARM_NAMES if waf.monitoring else {})}),
-                region=env.region, load_balancer_arn=self.alb.load_balancer.arn,
+                region=env.region, load_balancer_arn=self.alb.arn,
                 rate_limit_per_ip=waf.rate_limit_per_ip, burst_limit_per_ip=waf.burst_limit_per_ip,
                 blocked_countries=waf.blocked_countries, security_rules=waf.security_rules,
                 max_body_bytes=waf.max_body_bytes, monitoring=waf.monitoring, alarm_threshold=waf.alarm_threshold,
@@ -155,8 +138,8 @@ class ApplicationStack(LayerStack):
         """One MicroService per entry of `[application.services]`."""
         env, app = self.env, self.env.application
         password = Secret("SPRING_DATASOURCE_PASSWORD", f"{self.db.string('master_user_secret_name')}:password::")
-        database_secrets = (Secret("SPRING_DATASOURCE_URL", database_parameter(env, "url")),
-                            Secret("SPRING_DATASOURCE_USERNAME", database_parameter(env, "username")), password)
+        database_secrets = (Secret("SPRING_DATASOURCE_URL", parameter_store.database_parameter(env, "url")),
+                            Secret("SPRING_DATASOURCE_USERNAME", parameter_store.database_parameter(env, "username")), password)
         thresholds = AlarmThresholds(
             monitoring=app.alarms.enabled, cpu_percent=app.alarms.cpu_percent,
             memory_percent=app.alarms.memory_percent, response_time_seconds=app.alarms.response_time_seconds,
@@ -173,20 +156,24 @@ class ApplicationStack(LayerStack):
             self.services[key] = MicroService(self, key, EcsServiceProps(
                 naming=self.naming.with_tags(Service=key), origin=service_origin if carried else new,
                 repository_origin=replace(Origin().module("ecr_services", key), names=ECR_NAMES) if carried else new,
-                key=key, region=env.region, port=svc.port, cpu=svc.cpu, memory=svc.memory, paths=svc.paths,
-                health_check_path=svc.health_check_path, priority=svc.priority, desired_count=svc.desired_count,
-                min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target,
-                cluster_id=self.cluster.id, cluster_name=self.cluster.name,
-                execution_role_arn=execution_role, task_role_arn=execution_role,
-                subnet_ids=self.net.values("private_app_subnet_ids"),
-                security_group_ids=[self.sec.string("ecs_security_group_id")],
-                registry_arn=f"${{{self.registry.expression('service_arns')}[\"{key}\"]}}",
-                vpc_id=self.net.string("vpc_id"), listener_arn=self.alb.listener.arn,
-                load_balancer_arn_suffix=self.alb.arn_suffix, log_retention_days=app.log_retention_days,
-                health_check_grace_period_seconds=app.health_check_grace_period_seconds,
-                image_tag=app.image_tag, image=app.images.get(key), environment=environment,
-                secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images,
-                alarms=thresholds, capacity_providers=self.capacity, after=self.cluster.ready))
+                key=key,
+                container=ServiceContainer(
+                    region=env.region, port=svc.port, execution_role_arn=execution_role,
+                    task_role_arn=execution_role, log_retention_days=app.log_retention_days,
+                    image_tag=app.image_tag, image=app.images.get(key), environment=environment,
+                    secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images),
+                sizing=ServiceSizing(cpu=svc.cpu, memory=svc.memory, desired_count=svc.desired_count,
+                                     min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target),
+                placement=ServicePlacement(
+                    cluster=self.cluster, vpc_id=self.net.string("vpc_id"),
+                    subnet_ids=self.net.values("private_app_subnet_ids"),
+                    security_group_ids=[self.sec.string("ecs_security_group_id")],
+                    registry_arn=f"${{{self.registry.expression('service_arns')}[\"{key}\"]}}",
+                    capacity_providers=self.capacity),
+                routing=ServiceRouting(alb=self.alb, paths=svc.paths, priority=svc.priority,
+                                       health_check_path=svc.health_check_path,
+                                       health_check_grace_period_seconds=app.health_check_grace_period_seconds),
+                alarms=thresholds))
 
     def _debug_host(self) -> DebugHost:
         env, debug = self.env, self.env.application.debug
@@ -200,9 +187,9 @@ class ApplicationStack(LayerStack):
             parameter_store_access_policy_arn=self.sec.string("parameter_store_access_policy_arn"),
             instance_type=debug.instance_type, key_pair=debug.key_pair,
             ssh_cidrs=[str(c) for c in debug.ssh_cidrs], ami_name_pattern=debug.ami_name_pattern,
-            db_url_parameter=database_parameter(env, "url"),
-            db_username_parameter=database_parameter(env, "username"),
-            db_secret_parameter=database_parameter(env, "secrets-manager-name"),
+            db_url_parameter=parameter_store.database_parameter(env, "url"),
+            db_username_parameter=parameter_store.database_parameter(env, "username"),
+            db_secret_parameter=parameter_store.database_parameter(env, "secrets-manager-name"),
             earlier=DEBUG_EARLIER))
 
     def state_removals(self) -> Sequence[StateRemoval]:
@@ -221,23 +208,23 @@ class ApplicationStack(LayerStack):
             "alb_zone_id": lb.zone_id,
             "alb_arn": lb.arn,
             "alb_arn_suffix": lb.arn_suffix,
-            "target_group_arn": self.alb.default_target_group.arn,
-            "target_group_arns": {k: {"arn": s.target_group.arn, "arn_suffix": s.target_group.arn_suffix}
+            "target_group_arn": self.alb.default_target_group_arn,
+            "target_group_arns": {k: {"arn": s.target_group_arn, "arn_suffix": s.target_group_arn_suffix}
                                   for k, s in services.items()},
-            "ecr_repositories": {k: {"repository_url": s.repository.repository.repository_url,
-                                     "repository_arn": s.repository.repository.arn,
-                                     "repository_name": s.repository.repository.name} for k, s in services.items()},
+            "ecr_repositories": {k: {"repository_url": s.repository.url,
+                                     "repository_arn": s.repository.arn,
+                                     "repository_name": s.repository.name} for k, s in services.items()},
             "ecs_cluster_name": self.cluster.name,
             "ecs_cluster_arn": self.cluster.arn,
-            "ecs_services": {k: {"service_name": s.service.name, "service_id": s.service.id,
-                                 "task_definition_arn": s.task_definition.arn,
-                                 "desired_count": s.service.desired_count} for k, s in services.items()},
+            "ecs_services": {k: {"service_name": s.service_name, "service_id": s.service_id,
+                                 "task_definition_arn": s.task_definition_arn,
+                                 "desired_count": s.desired_count} for k, s in services.items()},
             "application_url": f"http://{dns}",
             "health_check_url": f"http://{dns}/actuator/health",
             "deployment_info": {
-                "ecr_repositories": {k: s.repository.repository.repository_url for k, s in services.items()},
+                "ecr_repositories": {k: s.repository.url for k, s in services.items()},
                 "cluster_name": self.cluster.name,
-                "services": {k: s.service.name for k, s in services.items()},
+                "services": {k: s.service_name for k, s in services.items()},
                 "alb_dns_name": dns,
             },
             "debug_infrastructure": {

@@ -6,11 +6,11 @@ Eight remote-state reads, as the original (it uses 08's and 06's outputs only). 
 optional Route 53 health check and second WAF web ACL were off in every environment and are not
 ported; their outputs stay, null.
 
-Ownership of the GenAI route (see also the README): 08 owns `/api/genai` and `/api/genai/{proxy+}`,
+Ownership of the GenAI route (see also docs/layers.md): 08 owns `/api/genai` and `/api/genai/{proxy+}`,
 this layer owns `/genai` — different API Gateway resources, so the two states never hold one
 resource. Both states do hold a Lambda permission with the same statement id on the same function,
 with identical arguments: each plan reads that one statement and finds it as configured, so a plan of
-08 followed by a plan of 09 shows no change. `layers.checks` fails the synthesis if the two ever differ.
+08 followed by a plan of 09 shows no change. `synthesis.checks` fails the synthesis if the two ever differ.
 `/genai` is served once 08's stage is deployed after it exists (08's deployment snapshots the API).
 Its parent is the API's root as 08's state exports it; the original's literal root id (of a past
 deployment, the Oregon one even in Seoul) is the fallback while 08's state predates the port.
@@ -24,7 +24,8 @@ from typing import Any
 from cdktf import Token
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers import (
+from layers.base import LayerStack
+from layers.contracts import (
     api_gateway,
     application,
     cloud_map,
@@ -34,26 +35,13 @@ from layers import (
     parameter_store,
     security,
 )
-from layers.base import LayerStack
-from layers.notification import alerts_topic_arn
-from layers.outputs import LayerOutputs, Output, RemoteOutputs, Shape
+from layers.contracts.aws_native import OUTPUTS
+from layers.contracts.notification import alerts_topic_arn
+from layers.outputs import RemoteOutputs
 from modules.integration_monitoring import IntegrationMonitoring, IntegrationMonitoringProps
 from modules.lambda_route import LambdaRoute, LambdaRouteProps
 from modules.origin import Origin
 
-OUTPUTS = LayerOutputs("09-aws-native", "aws_native", (
-    Output("genai_resource_id", Shape.STRING, "GenAI API resource id"),
-    Output("genai_method_id", Shape.STRING, "GenAI API method id"),
-    Output("genai_integration_id", Shape.STRING, "GenAI API integration id"),
-    Output("api_gateway_4xx_alarm_arn", Shape.STRING, "API Gateway 4xx error alarm ARN"),
-    Output("lambda_genai_error_alarm_arn", Shape.STRING, "Lambda GenAI error alarm ARN"),
-    Output("integration_dashboard_arn", Shape.STRING, "Integration dashboard ARN"),
-    Output("waf_web_acl_arn", Shape.STRING, "WAF web ACL ARN (null: this layer's WAF is off)"),
-    Output("waf_web_acl_association_id", Shape.STRING, "WAF web ACL association id (null: WAF off)"),
-    Output("health_check_id", Shape.STRING, "Route 53 health check id (null: health checks off)"),
-    Output("lambda_permission_statement_id", Shape.STRING, "Statement id of the Lambda invoke permission"),
-    Output("integration_status", Shape.OBJECT, "Which integrations this layer has on"),
-))
 
 MODULE = "module.aws_native_integration"
 ROUTE_NAMES = {"resource": "genai_resource", "method": "genai_method", "integration": "genai_integration",
@@ -101,11 +89,11 @@ class AwsNativeStack(LayerStack):
     def output_values(self) -> Mapping[str, Any]:
         route, monitoring = self.route, self.monitoring
         return {
-            "genai_resource_id": route.resource.id,
-            "genai_method_id": route.method.id,
-            "genai_integration_id": route.integration.id,
+            "genai_resource_id": route.resource_id,
+            "genai_method_id": route.method_id,
+            "genai_integration_id": route.integration_id,
             "api_gateway_4xx_alarm_arn": monitoring.api_4xx_alarm.arn,
-            "lambda_genai_error_alarm_arn": monitoring.lambda_errors_alarm.arn,
+            "lambda_genai_error_alarm_arn": monitoring.lambda_errors_alarm_arn,
             "integration_dashboard_arn": monitoring.dashboard.dashboard_arn,
             "waf_web_acl_arn": Token.null_value(),
             "waf_web_acl_association_id": Token.null_value(),

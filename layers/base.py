@@ -41,7 +41,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct, Node
 
 from layers.outputs import LayerOutputs, RemoteOutputs, RemoteRead
-from modules.identity import path_of, resource_type_of
+from speed.construct_paths import path_of, resource_type_of
 from modules.naming import Naming
 from modules.origin import declaration
 from settings import Environment
@@ -198,7 +198,7 @@ class LayerStack(TerraformStack):
         if moves:
             # One `moved` list for the stack, in the order plan_moves sorts it, written at once:
             # cdktf's `move_from_id` writes the same blocks one resource at a time (a jsii round
-            # trip each, ~360 per environment) and cannot write a chain's older links, whose target
+            # trip each, hundreds per environment) and cannot write a chain's older links, whose target
             # is no resource of this stack.
             self.add_override("moved", [{"from": m.source, "to": m.target} for m in moves])
         if self._removals:

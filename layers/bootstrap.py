@@ -4,7 +4,7 @@ state in the bucket it creates. The first stack to apply in a fresh account; rea
 
 staging and prod keep their states in dev's bucket (envs/*.toml `[state]`): bootstrap that bucket once,
 with dev. The original bootstrap's state was local too, so there is nothing to carry over: in an
-account where the bucket exists, `terraform import` it (see README, "The state bucket").
+account where the bucket exists, `terraform import` it (see docs/deploying.md, "The state bucket").
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts.bootstrap import OUTPUTS
 from modules.origin import Origin
 from modules.state_bucket import StateBucket, StateBucketProps
 
@@ -22,13 +22,6 @@ LOCAL_STATE_PATH = "../../../bootstrap-state/{environment}/terraform.tfstate"
 
 def local_state_path(environment: str) -> str:
     return LOCAL_STATE_PATH.format(environment=environment)
-
-
-OUTPUTS = LayerOutputs("00-bootstrap", "bootstrap", (
-    Output("tfstate_bucket_name", Shape.STRING, "Name of the Terraform state bucket"),
-    Output("tfstate_bucket_arn", Shape.STRING, "ARN of the Terraform state bucket"),
-    Output("s3_native_locking_enabled", Shape.BOOL, "The layers lock their states with S3 native locking"),
-))
 
 
 class BootstrapStack(LayerStack):

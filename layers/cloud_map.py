@@ -9,19 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from layers import network
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import network
+from layers.contracts.cloud_map import OUTPUTS
 from modules.origin import Origin
 from modules.service_discovery import ServiceDiscovery, ServiceDiscoveryProps
-
-OUTPUTS = LayerOutputs("05-cloud-map", "cloud_map", (
-    Output("namespace_id", Shape.STRING, "Private DNS namespace ID"),
-    Output("namespace_name", Shape.STRING, "Private DNS namespace name"),
-    Output("service_ids", Shape.MAP, "Service IDs by service name"),
-    Output("service_arns", Shape.MAP, "Service ARNs by service name"),
-    Output("service_dns_names", Shape.MAP, "DNS name of each microservice"),
-))
 
 
 class CloudMapStack(LayerStack):
@@ -44,8 +36,8 @@ class CloudMapStack(LayerStack):
     def output_values(self) -> Mapping[str, Any]:
         d = self.discovery
         return {
-            "namespace_id": d.namespace.id,
-            "namespace_name": d.namespace.name,
+            "namespace_id": d.namespace_id,
+            "namespace_name": d.namespace_name,
             "service_ids": {n: s.id for n, s in sorted(d.services.items())},
             "service_arns": {n: s.arn for n, s in sorted(d.services.items())},
             "service_dns_names": {n: d.dns_name(n) for n in sorted(d.services)},

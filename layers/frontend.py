@@ -3,7 +3,7 @@
 error-rate alarms. Reads 08-api-gateway (the stage's invoke URL).
 
 The original layer had no backend block, so its state is a local file: this stack writes to the S3
-backend of every layer (`<environment>/11-frontend/terraform.tfstate`), and the README says how to move
+backend of every layer (`<environment>/11-frontend/terraform.tfstate`), and docs/layers.md says how to move
 the existing local state there once (`terraform init -migrate-state`) before anything else is run.
 The alarms notify the alerts topic of 12-notification (the original wrote its ARN as a literal in the
 variable files of dev and Seoul; staging and prod had none). Addresses: the original modules
@@ -16,10 +16,10 @@ from typing import Any
 
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers import api_gateway
 from layers.base import LayerStack
-from layers.notification import alerts_topic_arn
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import api_gateway
+from layers.contracts.frontend import OUTPUTS
+from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import AlarmDefinition, MetricAlarms, MetricAlarmsProps
 from modules.cdn import Cdn, CdnProps
 from modules.origin import Origin
@@ -31,16 +31,6 @@ SITE_NAMES = {"bucket": "frontend", "public_access_block": "frontend", "versioni
 CDN_ORIGIN = Origin("module.cloudfront", names={"distribution": "frontend"})
 ALARM_ORIGIN = Origin("module.cloudfront")
 CLOUDFRONT_METRICS_REGION = "Global"   # CloudFront publishes its metrics under this dimension value
-
-OUTPUTS = LayerOutputs("11-frontend", "frontend", (
-    Output("s3_bucket_name", Shape.STRING, "Frontend S3 bucket name"),
-    Output("cloudfront_distribution_id", Shape.STRING, "CloudFront distribution id"),
-    Output("frontend_url", Shape.STRING, "Frontend URL (CloudFront)"),
-    Output("api_gateway_url", Shape.STRING, "API Gateway invoke URL the distribution forwards /api/* to"),
-    Output("upload_command", Shape.STRING, "AWS CLI command that uploads the static files"),
-    Output("cache_invalidation_command", Shape.STRING, "AWS CLI command that invalidates the CloudFront cache"),
-    Output("deployment_complete", Shape.STRING, "What was deployed and how to publish the site"),
-))
 
 
 class FrontendStack(LayerStack):

@@ -9,7 +9,7 @@ statements on every `<prefix>-*` cluster, and three secret name patterns). Polic
 
 The function runs its statements as a read-only database user (SELECT on the seven PetClinic tables),
 not as the cluster's master user: this layer creates that user's secret, empty; the one-time step
-`tools/genai_db_user.py` (README, "The GenAI assistant's guard and database user") creates the user
+`tools/genai_db_user.py` (docs/genai.md) creates the user
 on the cluster and writes the secret's value, so no password is in Terraform.
 
 The zip is built by the app during synthesis (`modules/packaging.py`); it replaces the original's
@@ -22,11 +22,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from layers import database, network
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import database, network
+from layers.contracts.lambda_genai import OUTPUTS
 from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
-from modules.lambda_function import EgressRule, InlinePolicy, VpcLambdaFunction, VpcLambdaFunctionProps
+from modules.lambda_function import (
+    EgressRule,
+    FunctionCode,
+    FunctionRole,
+    FunctionVpc,
+    InlinePolicy,
+    PackagedFunction,
+    PackagedFunctionProps,
+)
 from modules.origin import Origin
 from modules.packaging import build_package, read_requirements
 
@@ -37,6 +45,7 @@ LOCK_FILE = ROOT / "Pipfile.lock"
 HANDLER = "lambda_function.lambda_handler"  # module and function name in functions/genai
 ANYWHERE = "0.0.0.0/0"
 HTTPS, DNS = 443, 53
+STEM = "lambda-genai"   # role, security group and log tag: <prefix>-lambda-genai-...; the Service tag
 READONLY_SECRET_NAME = ("genai", "db-readonly")  # petclinic-<env>-genai-db-readonly
 
 AWS_MANAGED_POLICIES = {
@@ -60,14 +69,6 @@ GENAI_ORIGIN = Origin(names={
     "function": "genai_function",
 })
 
-OUTPUTS = LayerOutputs("06-lambda-genai", "lambda_genai", (
-    Output("lambda_function_arn", Shape.STRING, "Lambda function ARN"),
-    Output("lambda_function_name", Shape.STRING, "Lambda function name"),
-    Output("lambda_function_invoke_arn", Shape.STRING, "Lambda invoke ARN (for the API Gateway integration)"),
-    Output("lambda_execution_role_arn", Shape.STRING, "Lambda execution role ARN"),
-    Output("lambda_security_group_id", Shape.STRING, "Lambda function security group ID"),
-))
-
 
 class LambdaGenaiStack(LayerStack):
     layer = "06-lambda-genai"
@@ -88,42 +89,45 @@ class LambdaGenaiStack(LayerStack):
         secret_arn = self.readonly_db_secret.arn
         package = build_package(FUNCTION_SOURCES, BUILD_DIR / "genai.zip",
                                 read_requirements(FUNCTION_SOURCES / "requirements.txt"), LOCK_FILE)
-        self.genai = VpcLambdaFunction(self, "genai", VpcLambdaFunctionProps(
-            naming=self.naming,
+        naming = self.naming
+        function_name, role_name = naming.name("genai-function"), naming.name(STEM, "execution-role")
+        security_group_name = naming.name(STEM, "sg")
+        self.genai = PackagedFunction(self, "genai", PackagedFunctionProps(
             origin=GENAI_ORIGIN,
-            function_suffix="genai-function",
-            stem="lambda-genai",
-            service_tag="lambda-genai",
-            security_group_description="Lambda GenAI function security group",
-            package=package,
-            handler=HANDLER,
-            runtime=settings.runtime,
-            timeout=settings.timeout_seconds,
-            memory_size=settings.memory_mb,
+            function_name=function_name,
+            function_tags=naming.tags_for(Name=function_name, Service=STEM),
+            code=FunctionCode(package=package, handler=HANDLER, runtime=settings.runtime,
+                              timeout=settings.timeout_seconds, memory_size=settings.memory_mb),
+            role=FunctionRole(
+                id="execution_role", name=role_name, tags=naming.tags_for(Name=role_name, Type="iam-role"),
+                managed_policy_arns=AWS_MANAGED_POLICIES,
+                inline_policies=[
+                    InlinePolicy("bedrock_invoke", naming.name("lambda-bedrock-invoke-policy"), (
+                        {"Sid": "InvokeTheConfiguredModel", "Effect": "Allow", "Action": ["bedrock:InvokeModel"],
+                         "Resource": [self.foundation_model_arn()]},
+                    )),
+                    InlinePolicy("rds_data_api", naming.name("lambda-rds-data-api-policy"), (
+                        {"Sid": "RunStatementsOnTheCluster", "Effect": "Allow",
+                         "Action": ["rds-data:ExecuteStatement"], "Resource": [cluster_arn]},
+                        {"Sid": "ReadTheReadOnlyUserSecret", "Effect": "Allow",
+                         "Action": ["secretsmanager:GetSecretValue"], "Resource": [secret_arn]},
+                    )),
+                ]),
             log_retention_days=settings.log_retention_days,
-            vpc_id=net.string("vpc_id"),
-            subnet_ids=net.values("private_app_subnet_ids"),
-            egress_rules=[
-                EgressRule("https_outbound", "HTTPS outbound for Bedrock API", "tcp", HTTPS, (ANYWHERE,)),
-                EgressRule("mysql_outbound", "MySQL/Aurora database access within VPC", "tcp",
-                           env.security.database_port, (str(env.network.vpc_cidr),)),
-                EgressRule("dns_udp_outbound", "DNS resolution (UDP)", "udp", DNS, (ANYWHERE,)),
-                EgressRule("dns_tcp_outbound", "DNS resolution (TCP)", "tcp", DNS, (ANYWHERE,)),
-            ],
-            managed_policy_arns=AWS_MANAGED_POLICIES,
-            inline_policies=[
-                InlinePolicy("bedrock_invoke", "lambda-bedrock-invoke-policy", (
-                    {"Sid": "InvokeTheConfiguredModel", "Effect": "Allow", "Action": ["bedrock:InvokeModel"],
-                     "Resource": [self.foundation_model_arn()]},
-                )),
-                InlinePolicy("rds_data_api", "lambda-rds-data-api-policy", (
-                    {"Sid": "RunStatementsOnTheCluster", "Effect": "Allow", "Action": ["rds-data:ExecuteStatement"],
-                     "Resource": [cluster_arn]},
-                    {"Sid": "ReadTheReadOnlyUserSecret", "Effect": "Allow",
-                     "Action": ["secretsmanager:GetSecretValue"],
-                     "Resource": [secret_arn]},
-                )),
-            ],
+            log_tags=naming.tags_for(STEM, "logs", Service=STEM),
+            vpc=FunctionVpc(
+                vpc_id=net.string("vpc_id"),
+                subnet_ids=net.values("private_app_subnet_ids"),
+                security_group_name=security_group_name,
+                security_group_description="Lambda GenAI function security group",
+                security_group_tags=naming.tags_for(Name=security_group_name),
+                egress_rules=[
+                    EgressRule("https_outbound", "HTTPS outbound for Bedrock API", "tcp", HTTPS, (ANYWHERE,)),
+                    EgressRule("mysql_outbound", "MySQL/Aurora database access within VPC", "tcp",
+                               env.security.database_port, (str(env.network.vpc_cidr),)),
+                    EgressRule("dns_udp_outbound", "DNS resolution (UDP)", "udp", DNS, (ANYWHERE,)),
+                    EgressRule("dns_tcp_outbound", "DNS resolution (TCP)", "tcp", DNS, (ANYWHERE,)),
+                ]),
             environment={"BEDROCK_MODEL_ID": settings.bedrock_model_id, "LOG_LEVEL": settings.log_level,
                          "DB_CLUSTER_ARN": cluster_arn, "DB_SECRET_ARN": secret_arn},
         ))
@@ -133,11 +137,11 @@ class LambdaGenaiStack(LayerStack):
         return f"arn:aws:bedrock:{self.env.region}::foundation-model/{self.env.lambda_genai.bedrock_model_id}"
 
     def output_values(self) -> Mapping[str, Any]:
-        function = self.genai.function
+        function = self.genai
         return {
             "lambda_function_arn": function.arn,
             "lambda_function_name": function.function_name,
             "lambda_function_invoke_arn": function.invoke_arn,
-            "lambda_execution_role_arn": self.genai.role.arn,
-            "lambda_security_group_id": self.genai.security_group.id,
+            "lambda_execution_role_arn": self.genai.role_arn,
+            "lambda_security_group_id": self.genai.security_group_id,
         }

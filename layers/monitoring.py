@@ -1,6 +1,6 @@
 """Layer 10-monitoring: the platform's CloudWatch dashboard, its alarms and log metric filters, two
 central log groups, and the CloudTrail audit trail (bucket, KMS key, log group, role) with its
-security metric filters and alarms. Reads 03-database (the Aurora cluster id) and 07-application
+security metric filters and alarms. Uses 03-database (the Aurora cluster id) and 07-application
 (cluster, services, ALB and target groups).
 
 As deployed, and data in `envs/`: the alarm catalogue, the watched API and Lambda names (literals in
@@ -10,7 +10,8 @@ Deliberate change: the alarms notify the alerts topic of 12-notification (the or
 empty string as their only action, so no alarm of this layer ever reached anyone).
 
 The original also read 01-network, 02-security and 09-aws-native without using any of their outputs;
-those reads are dropped (they only made the layer fail where those states were missing).
+those reads are kept, by their original names and keys, for the deploy order they imply (a missing
+state fails the plan early); `tests/layers/test_monitoring.py` pins all five.
 Addresses: the original modules `cloudwatch` and `cloudtrail`.
 """
 from __future__ import annotations
@@ -21,10 +22,10 @@ from typing import Any
 from cdktf import Fn, Token
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers import application, aws_native, database, network, security
 from layers.base import LayerStack
-from layers.notification import alerts_topic_arn
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import application, aws_native, database, network, security
+from layers.contracts.monitoring import OUTPUTS
+from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import (
     AlarmDefinition,
     LogMetricDefinition,
@@ -37,7 +38,7 @@ from modules.audit_trail import AuditTrail, AuditTrailProps
 from modules.dashboard import Dashboard, DashboardProps, PlatformTargets, platform_widgets
 from modules.log_groups import LogGroupDefinition, LogGroups, LogGroupsProps
 from modules.origin import Origin
-from settings.model import LogMetricSpec, MetricAlarmSpec
+from settings.monitoring import LogMetricSpec, MetricAlarmSpec
 
 CLOUDWATCH = Origin("module.cloudwatch")
 DASHBOARD_ORIGIN = Origin("module.cloudwatch", names={"dashboard": "petclinic_dashboard"})
@@ -47,15 +48,6 @@ TRAIL_ORIGIN = Origin("module.cloudtrail", names={
     "bucket_encryption": "cloudtrail", "bucket_policy": "cloudtrail", "key": "cloudtrail", "key_alias": "cloudtrail",
     "logs": "cloudtrail", "logs_role": "cloudtrail_logs", "logs_role_policy": "cloudtrail_logs", "trail": "main",
 })
-
-OUTPUTS = LayerOutputs("10-monitoring", "monitoring", (
-    Output("dashboard_url", Shape.STRING, "CloudWatch dashboard URL"),
-    Output("dashboard_name", Shape.STRING, "CloudWatch dashboard name"),
-    Output("cloudtrail_arn", Shape.STRING, "CloudTrail trail ARN"),
-    Output("cloudtrail_s3_bucket", Shape.STRING, "S3 bucket of the CloudTrail logs"),
-    Output("cloudtrail_log_group", Shape.STRING, "CloudWatch log group of the CloudTrail logs"),
-    Output("monitoring_config", Shape.OBJECT, "Monitoring settings (alert_email_configured)"),
-))
 
 
 class MonitoringStack(LayerStack):
@@ -120,7 +112,7 @@ class MonitoringStack(LayerStack):
             key_deletion_window_days=settings.trail_key_deletion_window_days,
             log_retention_days=settings.trail_log_retention_days,
         ))
-        log_sources["cloudtrail"] = self.trail.log_group.name
+        log_sources["cloudtrail"] = self.trail.log_group_name
         LogMetrics(self, "security_log_metrics", LogMetricsProps(
             origin=CLOUDTRAIL, metrics=[log_metric(m, log_sources) for m in settings.security_log_metrics]))
         MetricAlarms(self, "security_alarms", MetricAlarmsProps(
@@ -134,9 +126,9 @@ class MonitoringStack(LayerStack):
             "dashboard_url": (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
                               f"#dashboards:name={name}"),
             "dashboard_name": name,
-            "cloudtrail_arn": self.trail.trail.arn,
-            "cloudtrail_s3_bucket": self.trail.bucket.id,
-            "cloudtrail_log_group": self.trail.log_group.name,
+            "cloudtrail_arn": self.trail.trail_arn,
+            "cloudtrail_s3_bucket": self.trail.bucket_id,
+            "cloudtrail_log_group": self.trail.log_group_name,
             "monitoring_config": {"alert_email_configured": self.env.monitoring.alert_email_configured},
         }
 

@@ -11,40 +11,10 @@ from typing import Any
 from cdktf import Token
 
 from layers.base import LayerStack, StateRemoval
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts.network import OUTPUTS, SERVICE_OUTPUTS
 from modules.endpoints import Endpoints, EndpointsProps
 from modules.origin import Origin
 from modules.vpc import Vpc, VpcProps
-
-# Per-service convenience outputs, by the short service name they carry.
-SERVICE_OUTPUTS = {
-    "ssm_vpc_endpoint_id": "ssm",
-    "secretsmanager_vpc_endpoint_id": "secretsmanager",
-    "ecr_api_vpc_endpoint_id": "ecr.api",
-    "ecr_dkr_vpc_endpoint_id": "ecr.dkr",
-    "logs_vpc_endpoint_id": "logs",
-    "xray_vpc_endpoint_id": "xray",
-    "kms_vpc_endpoint_id": "kms",
-    "monitoring_vpc_endpoint_id": "monitoring",
-}
-
-OUTPUTS = LayerOutputs("01-network", "network", (
-    Output("vpc_id", Shape.STRING, "VPC ID"),
-    Output("vpc_cidr", Shape.STRING, "VPC IPv4 CIDR block"),
-    Output("vpc_ipv6_cidr", Shape.STRING, "VPC IPv6 CIDR block (null when IPv6 is off)"),
-    Output("public_subnet_ids", Shape.MAP, "Public subnet IDs keyed by AZ index"),
-    Output("private_app_subnet_ids", Shape.MAP, "Private app subnet IDs keyed by AZ index"),
-    Output("private_db_subnet_ids", Shape.MAP, "Private DB subnet IDs keyed by AZ index"),
-    Output("public_route_table_id", Shape.STRING, "Public route table ID"),
-    Output("private_app_route_table_ids", Shape.MAP, "Private app route table IDs keyed by AZ index"),
-    Output("private_db_route_table_ids", Shape.MAP, "Private DB route table IDs keyed by AZ index"),
-    Output("nat_gateway_ids", Shape.MAP, "NAT gateway IDs keyed by AZ index"),
-    Output("vpce_security_group_id", Shape.STRING, "Security group of the interface endpoints"),
-    Output("s3_gateway_endpoint_id", Shape.STRING, "S3 gateway endpoint ID"),
-    Output("interface_endpoint_ids", Shape.MAP, "Interface endpoint IDs keyed by full service name"),
-    *(Output(name, Shape.STRING, f"Interface endpoint ID of {service} (null when it is not configured)")
-      for name, service in SERVICE_OUTPUTS.items()),
-))
 
 
 class NetworkStack(LayerStack):
@@ -84,16 +54,16 @@ class NetworkStack(LayerStack):
         by_index = lambda resources: {str(i): r.id for i, r in enumerate(resources)}  # noqa: E731
         return {
             "vpc_id": vpc.vpc_id,
-            "vpc_cidr": vpc.vpc.cidr_block,
-            "vpc_ipv6_cidr": vpc.vpc.ipv6_cidr_block if vpc.egress_only_gateway else Token.null_value(),
+            "vpc_cidr": vpc.cidr_block,
+            "vpc_ipv6_cidr": vpc.ipv6_cidr_block or Token.null_value(),
             "public_subnet_ids": by_index(vpc.public_subnets),
             "private_app_subnet_ids": by_index(vpc.private_app_subnets),
             "private_db_subnet_ids": by_index(vpc.private_db_subnets),
-            "public_route_table_id": vpc.public_route_table.id,
+            "public_route_table_id": vpc.public_route_table_id,
             "private_app_route_table_ids": by_index(vpc.private_app_route_tables),
             "private_db_route_table_ids": by_index(vpc.private_db_route_tables),
             "nat_gateway_ids": by_index(vpc.nat_gateways),
-            "vpce_security_group_id": endpoints.security_group.id,
+            "vpce_security_group_id": endpoints.security_group_id,
             "s3_gateway_endpoint_id": endpoints.s3_gateway.id,
             "interface_endpoint_ids": {endpoints.service_name(s): e.id for s, e in endpoints.interface_endpoints.items()},
             **{name: (endpoints.interface_endpoints[service].id if service in endpoints.interface_endpoints

@@ -21,19 +21,26 @@ from typing import Any
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts.notification import OUTPUTS
 from modules.alarms import AlarmDefinition, MetricAlarms, MetricAlarmsProps
 from modules.alert_topic import AlertTopic, AlertTopicProps
-from modules.naming import Naming
+from modules.lambda_function import (
+    FunctionCode,
+    FunctionRole,
+    FunctionSecret,
+    PackagedFunction,
+    PackagedFunctionProps,
+)
 from modules.origin import Origin
 from modules.packaging import build_package
-from modules.slack_notifier import SlackNotifier, SlackNotifierProps
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCES = ROOT / "functions" / "slack_notifier"
 BUILD_DIR = ROOT / "build" / "lambda"
 HANDLER = "lambda_function.lambda_handler"   # module and function name in functions/slack_notifier
 STEM = "slack-notifier"
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+WEBHOOK_VARIABLE = "SLACK_WEBHOOK_ARN"   # the function reads the secret this names (functions/slack_notifier)
 
 ORIGIN = Origin("module.notification")
 TOPIC_ORIGIN = Origin("module.notification", names={"topic": "alerts", "policy": "alerts"})
@@ -43,20 +50,6 @@ NOTIFIER_ORIGIN = Origin("module.notification", names={
 })
 SECRET_IS_NEW = Origin.new("the Slack webhook URL moves out of the function's environment into a secret, "
                            "which the original did not have")
-
-OUTPUTS = LayerOutputs("12-notification", "notification", (
-    Output("sns_topic_arn", Shape.STRING, "Alerts SNS topic ARN (alarm_actions of other layers)"),
-    Output("sns_topic_name", Shape.STRING, "Alerts SNS topic name"),
-    Output("lambda_function_arn", Shape.STRING, "Slack notifier Lambda function ARN"),
-    Output("lambda_function_name", Shape.STRING, "Slack notifier Lambda function name"),
-    Output("notification_system_ready", Shape.BOOL, "Whether the notification system is in place"),
-))
-
-
-def alerts_topic_arn(naming: Naming, topic: str, region: str, account_id: str) -> str:
-    """The ARN of this layer's alerts topic, for the alarms of other layers (the original's 11-frontend
-    wrote it as a literal in the variable files; 10-monitoring left it empty)."""
-    return f"arn:aws:sns:{region}:{account_id}:{naming.name(topic)}"
 
 
 class NotificationStack(LayerStack):
@@ -74,17 +67,27 @@ class NotificationStack(LayerStack):
             naming=naming, origin=TOPIC_ORIGIN, topic=settings.topic, account_id=identity.account_id,
             email_endpoint=settings.email_endpoint))
         self.package = build_package(FUNCTION_SOURCES, BUILD_DIR / "slack_notifier.zip")
-        self.notifier = SlackNotifier(self, "slack_notifier", SlackNotifierProps(
-            naming=naming,
+        self.notifier = PackagedFunction(self, "slack_notifier", PackagedFunctionProps(
             origin=NOTIFIER_ORIGIN,
-            new=SECRET_IS_NEW,
-            stem=STEM,
-            package=self.package,
-            handler=HANDLER,
-            runtime=settings.runtime,
-            timeout=settings.timeout_seconds,
+            function_name=naming.name(STEM),
+            function_tags=naming.tags_for(STEM, Environment=env.environment, Type="notification"),
+            code=FunctionCode(package=self.package, handler=HANDLER, runtime=settings.runtime,
+                              timeout=settings.timeout_seconds),
+            role=FunctionRole(id="role", name=naming.name(STEM, "role"),
+                              tags=naming.tags_for(STEM, "role", Environment=env.environment),
+                              managed_policy_arns={"basic_execution": BASIC_EXECUTION}),
             log_retention_days=settings.log_retention_days,
-            topic_arn=self.topic.arn,
+            log_tags=naming.tags_for(STEM, "logs", Environment=env.environment),
+            # The webhook URL is in no configuration, state or environment: operators put it in
+            # this secret (`aws secretsmanager put-secret-value`) and the function reads it.
+            secret=FunctionSecret(
+                id="webhook_secret", name=naming.name(STEM, "webhook-url"),
+                description="Slack incoming webhook URL of the alerts notifier (the value is set by operators)",
+                tags=naming.tags_for(STEM, "webhook-url", Environment=env.environment),
+                variable=WEBHOOK_VARIABLE, policy_id="read_webhook_secret",
+                policy_name=naming.name(STEM, "read-webhook-secret"), statement_id="ReadTheWebhookSecret",
+                origin=SECRET_IS_NEW),
+            invoked_by_topic_arn=self.topic.arn,
             environment={"SLACK_CHANNEL": settings.slack_channel, "ENVIRONMENT": env.environment,
                          "PROJECT_NAME": naming.name()},
         ))
@@ -101,7 +104,7 @@ class NotificationStack(LayerStack):
             ))
 
     def output_values(self) -> Mapping[str, Any]:
-        function = self.notifier.function
+        function = self.notifier
         return {
             "sns_topic_arn": self.topic.arn,
             "sns_topic_name": self.topic.name,

@@ -4,7 +4,7 @@ Each layer declares its outputs once (`LayerOutputs`: name, shape, description, 
 producing stack writes exactly those (`LayerStack` refuses a missing or an undeclared one), and a
 consuming stack reads them through the same declaration (`LayerStack.read(network.OUTPUTS)`), whose
 typed accessors refuse an output the producer does not declare or a shape it does not have. Every
-read is recorded, so that `layers.checks` and `tools.graph` can reason about the whole set of stacks.
+read is recorded, so that `synthesis.checks` and `tools.graph` can reason about the whole set of stacks.
 
 The outputs of a layer are its public API: people's scripts and other layers read them through
 `terraform_remote_state` by name, so names and shapes stay as the original layer had them.

@@ -14,21 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from layers import database
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import database
+from layers.contracts.parameter_store import OUTPUTS, database_parameter
 from modules.origin import Origin
 from modules.parameters import Parameters, ParameterSpec, ParametersProps
 from settings import Environment
-
-OUTPUTS = LayerOutputs("04-parameter-store", "parameter_store", (
-    Output("parameter_count", Shape.NUMBER, "Number of parameters created"),
-    Output("parameter_prefix", Shape.STRING, "Parameter prefix the read policy covers"),
-    Output("database_connection_ready", Shape.BOOL, "Whether 03-database's endpoint was available"),
-    Output("aurora_endpoint", Shape.STRING, "The Aurora endpoint read from 03-database", sensitive=True),
-    Output("layer_dependencies", Shape.OBJECT, "Whether the layers this one reads were ready"),
-    Output("migration_summary", Shape.OBJECT, "Spring Cloud Config migration summary"),
-))
 
 
 def parameter_id(key: str) -> str:
@@ -46,13 +37,12 @@ def common_parameters(env: Environment) -> tuple[ParameterSpec, ...]:
 
 
 def database_parameters(env: Environment, endpoint: str, secret_arn: str) -> tuple[ParameterSpec, ...]:
-    root = f"{env.parameter_store.name_root}/{env.environment}/db"
     url = (f"jdbc:mysql://{endpoint}:{env.security.database_port}/{env.database.db_name}"
            "?useSSL=false&allowPublicKeyRetrieval=true")
     return (
-        ParameterSpec("db_url", f"{root}/url", url),
-        ParameterSpec("db_username", f"{root}/username", env.database.master_username),
-        ParameterSpec("db_secrets_manager_name", f"{root}/secrets-manager-name", secret_arn),
+        ParameterSpec("db_url", database_parameter(env, "url"), url),
+        ParameterSpec("db_username", database_parameter(env, "username"), env.database.master_username),
+        ParameterSpec("db_secrets_manager_name", database_parameter(env, "secrets-manager-name"), secret_arn),
     )
 
 

@@ -13,9 +13,9 @@ from typing import Any
 from cdktf import Fn
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers import application, network
 from layers.base import LayerStack
-from layers.outputs import LayerOutputs, Output, Shape
+from layers.contracts import application, network
+from layers.contracts.security import OUTPUTS
 from modules.access_policies import AccessPolicies, AccessPoliciesProps
 from modules.origin import Origin
 from modules.task_execution_role import TaskExecutionRole, TaskExecutionRoleProps
@@ -24,17 +24,6 @@ from modules.workload_security_groups import WorkloadSecurityGroups, WorkloadSec
 
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 ALB_INTEGRATION = "security.alb_integration"
-
-OUTPUTS = LayerOutputs("02-security", "security", (
-    Output("ecs_security_group_id", Shape.STRING, "Security group of the ECS tasks"),
-    Output("aurora_security_group_id", Shape.STRING, "Security group of the Aurora cluster"),
-    Output("alb_security_group_id", Shape.STRING, "ALB security group (owned by 07-application; empty here)"),
-    Output("vpce_security_group_id", Shape.STRING, "Security group of the VPC endpoints"),
-    Output("rds_secret_access_policy_arn", Shape.STRING, "Policy that reads the database's secrets"),
-    Output("parameter_store_access_policy_arn", Shape.STRING, "Policy that reads the parameter hierarchy"),
-    Output("cloudwatch_logs_access_policy_arn", Shape.STRING, "Policy that writes the workloads' logs"),
-    Output("ecs_task_execution_role_arn", Shape.STRING, "ECS task execution role"),
-))
 
 
 class SecurityStack(LayerStack):
@@ -73,13 +62,13 @@ class SecurityStack(LayerStack):
 
     def output_values(self) -> Mapping[str, Any]:
         return {
-            "ecs_security_group_id": self.groups.ecs.id,
-            "aurora_security_group_id": self.groups.aurora.id,
+            "ecs_security_group_id": self.groups.ecs_security_group_id,
+            "aurora_security_group_id": self.groups.aurora_security_group_id,
             # The ALB security group belongs to 07-application; this layer never had one.
             "alb_security_group_id": "",
             "vpce_security_group_id": self.vpce_security_group_id,
-            "rds_secret_access_policy_arn": self.policies.rds_secret_access.arn,
-            "parameter_store_access_policy_arn": self.policies.parameter_store_access.arn,
-            "cloudwatch_logs_access_policy_arn": self.policies.cloudwatch_logs_access.arn,
+            "rds_secret_access_policy_arn": self.policies.rds_secret_access_arn,
+            "parameter_store_access_policy_arn": self.policies.parameter_store_access_arn,
+            "cloudwatch_logs_access_policy_arn": self.policies.cloudwatch_logs_access_arn,
             "ecs_task_execution_role_arn": self.execution_role.arn,
         }

@@ -77,6 +77,18 @@ class AccessPolicies(Construct):
             purpose="cloudwatch-logs",
         )
 
+    @property
+    def rds_secret_access_arn(self) -> str:
+        return self.rds_secret_access.arn
+
+    @property
+    def parameter_store_access_arn(self) -> str:
+        return self.parameter_store_access.arn
+
+    @property
+    def cloudwatch_logs_access_arn(self) -> str:
+        return self.cloudwatch_logs_access.arn
+
     def _policy(self, id: str, suffix: str, description: str, document: str, purpose: str | None = None) -> IamPolicy:
         naming = self.props.naming
         return self.props.origin.carry(IamPolicy(

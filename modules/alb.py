@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.lb import Lb
 from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction, LbListenerDefaultActionRedirect
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
@@ -21,6 +20,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from modules.alarms import ALB, EVALUATION_PERIODS, PERIOD_SECONDS, AlarmDefinition, metric_alarm
 from modules.naming import Naming
 from modules.origin import Origin, created
 
@@ -66,6 +66,42 @@ class AlbProps:
 class Alb(Construct):
     def __init__(self, scope: Construct, id: str, props: AlbProps):
         super().__init__(scope, id)
+        self._security_group(props)
+        naming, origin = props.naming, props.origin
+        self.load_balancer = origin.carry(Lb(
+            self, "Default",
+            name=naming.name("alb"),
+            load_balancer_type="application",
+            internal=False,
+            ip_address_type="ipv4",
+            subnets=props.public_subnet_ids,
+            security_groups=[self.security_group.id],
+            tags=naming.tags_for("alb", Tier="edge-lb"),
+        ), "load_balancer")
+        self.default_target_group = origin.carry(LbTargetGroup(
+            self, "default_target_group",
+            name=naming.name("tg"),
+            port=props.default_target_port,
+            protocol="HTTP",
+            vpc_id=props.vpc_id,
+            target_type="ip",
+            health_check=HealthCheck(props.default_health_check_path).block(),
+            tags=naming.tags_for("tg"),
+        ), "default_target_group")
+        self._listeners(props)
+        if props.target_health_alarm:
+            origin.carry(metric_alarm(self, AlarmDefinition(
+                id="target_health_alarm", name=naming.name("alb-unhealthy-targets"), namespace=ALB,
+                metric="HealthyHostCount", statistic="Average", comparison="LessThanThreshold", threshold=1,
+                evaluation_periods=EVALUATION_PERIODS, period=PERIOD_SECONDS,
+                description="ALB 타겟 그룹의 건강한 호스트 수가 임계값 미만입니다", treat_missing_data="breaching",
+                dimensions={"TargetGroup": self.default_target_group.arn_suffix,
+                            "LoadBalancer": self.load_balancer.arn_suffix}),
+                props.alarm_actions, naming.tags_for("alb-target-health-alarm", Type="monitoring"),
+            ), "target_health_alarm", 0)
+
+    def _security_group(self, props: AlbProps) -> None:
+        """The ALB's group: HTTP and HTTPS in from the configured CIDRs (and IPv6 any), all out."""
         naming, origin = props.naming, props.origin
         self.security_group = origin.carry(SecurityGroup(
             self, "sg",
@@ -95,30 +131,14 @@ class Alb(Construct):
             description="Allow all outbound traffic",
             cidr_ipv4="0.0.0.0/0", ip_protocol="-1",
         ), "all_out")
-        self.load_balancer = origin.carry(Lb(
-            self, "Default",
-            name=naming.name("alb"),
-            load_balancer_type="application",
-            internal=False,
-            ip_address_type="ipv4",
-            subnets=props.public_subnet_ids,
-            security_groups=[self.security_group.id],
-            tags=naming.tags_for("alb", Tier="edge-lb"),
-        ), "load_balancer")
-        self.default_target_group = origin.carry(LbTargetGroup(
-            self, "default_target_group",
-            name=naming.name("tg"),
-            port=props.default_target_port,
-            protocol="HTTP",
-            vpc_id=props.vpc_id,
-            target_type="ip",
-            health_check=HealthCheck(props.default_health_check_path).block(),
-            tags=naming.tags_for("tg"),
-        ), "default_target_group")
+
+    def _listeners(self, props: AlbProps) -> None:
+        """HTTP on 80 forwards to the default target group, or, with a certificate, redirects to HTTPS
+        on 443, which forwards; `listener` is the one the services' path rules go on."""
         forward = LbListenerDefaultAction(type="forward", target_group_arn=self.default_target_group.arn)
         redirect = LbListenerDefaultAction(type="redirect", redirect=LbListenerDefaultActionRedirect(
             port=str(HTTPS), protocol="HTTPS", status_code="HTTP_301"))
-        self.http_listener = origin.carry(LbListener(
+        self.http_listener = props.origin.carry(LbListener(
             self, "http",
             load_balancer_arn=self.load_balancer.arn,
             port=HTTP,
@@ -136,24 +156,22 @@ class Alb(Construct):
                 certificate_arn=props.certificate_arn,
                 default_action=[forward],
             ), "no HTTPS listener was deployed (the original had no certificate)")
-        if props.target_health_alarm:
-            origin.carry(CloudwatchMetricAlarm(
-                self, "target_health_alarm",
-                alarm_name=naming.name("alb-unhealthy-targets"),
-                comparison_operator="LessThanThreshold",
-                evaluation_periods=2,
-                metric_name="HealthyHostCount",
-                namespace="AWS/ApplicationELB",
-                period=300,
-                statistic="Average",
-                threshold=1,
-                alarm_description="ALB 타겟 그룹의 건강한 호스트 수가 임계값 미만입니다",
-                alarm_actions=list(props.alarm_actions),
-                treat_missing_data="breaching",
-                dimensions={"TargetGroup": self.default_target_group.arn_suffix,
-                            "LoadBalancer": self.load_balancer.arn_suffix},
-                tags=naming.tags_for("alb-target-health-alarm", Type="monitoring"),
-            ), "target_health_alarm", 0)
+
+    @property
+    def security_group_id(self) -> str:
+        return self.security_group.id
+
+    @property
+    def arn(self) -> str:
+        return self.load_balancer.arn
+
+    @property
+    def zone_id(self) -> str:
+        return self.load_balancer.zone_id
+
+    @property
+    def default_target_group_arn(self) -> str:
+        return self.default_target_group.arn
 
     @property
     def dns_name(self) -> str:

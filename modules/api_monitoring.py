@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from constructs import Construct
 
-from modules.metric_alarms import PERIOD_SECONDS, Alarm, above_threshold
+from modules.alarms import PERIOD_SECONDS, ThresholdAlarm, above_threshold
 from modules.naming import Naming
 from modules.origin import Origin
 
@@ -75,14 +75,14 @@ class ApiMonitoring(Construct):
         naming, origin = props.naming, props.origin
         dimensions = {"ApiName": props.api_name, "Stage": props.stage_name}
         self.alarms = {
-            a.key: origin.carry(above_threshold(self, a.key, Alarm(
+            a.key: origin.carry(above_threshold(self, a.key, ThresholdAlarm(
                 name=naming.name("api", a.key), namespace=NAMESPACE, metric=a.metric, statistic=a.statistic,
                 threshold=a.threshold, description=a.description, dimensions=dimensions,
                 tags=naming.tags_for("api", f"{a.key}-alarm", Type="monitoring"),
             ), props.alarm_actions), "metric_alarms", a.key)
             for a in props.alarms
         }
-        self.throttled_alarm = origin.carry(above_threshold(self, "throttled", Alarm(
+        self.throttled_alarm = origin.carry(above_threshold(self, "throttled", ThresholdAlarm(
             name=naming.name("api-throttling"), namespace=NAMESPACE, metric="ThrottledRequests", statistic="Sum",
             threshold=props.throttled_threshold, description=props.throttled_description, dimensions=dimensions,
             tags=naming.tags_for("api-throttling-alarm", Type="monitoring"),
@@ -91,6 +91,10 @@ class ApiMonitoring(Construct):
             self, "dashboard", dashboard_name=naming.name("api-gateway-dashboard"),
             dashboard_body=json.dumps(dashboard_body(props), ensure_ascii=False, sort_keys=True),
         ), "dashboard", 0)
+
+    @property
+    def dashboard_name(self) -> str:
+        return self.dashboard.dashboard_name
 
 
 def dashboard_body(props: ApiMonitoringProps) -> dict:

@@ -24,7 +24,7 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
 from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
 from constructs import Construct
 
-from modules.metric_alarms import Alarm, above_threshold
+from modules.alarms import ThresholdAlarm, above_threshold
 from modules.naming import Naming
 from modules.origin import Origin
 
@@ -84,7 +84,7 @@ class ApiWaf(Construct):
             self, "association", resource_arn=props.stage_arn, web_acl_arn=self.web_acl.arn,
         ), "association", 0)
         self.blocked_alarms = {
-            rule.name: origin.carry(above_threshold(self, f"{rule.name.lower()}_blocked", Alarm(
+            rule.name: origin.carry(above_threshold(self, f"{rule.name.lower()}_blocked", ThresholdAlarm(
                 name=naming.name("waf", rule.name, "blocked"), namespace="AWS/WAFV2", metric="BlockedRequests",
                 statistic="Sum", threshold=props.blocked_alarm_threshold,
                 description=props.blocked_alarm_description(rule.name),

@@ -113,6 +113,18 @@ class Aurora(Construct):
         self.writer = self._instance("writer", Role="primary")
         self.reader = self._instance("reader", Role="replica")
 
+    @property
+    def writer_instance_id(self) -> str:
+        return self.writer.id
+
+    @property
+    def reader_instance_id(self) -> str:
+        return self.reader.id
+
+    @property
+    def subnet_group_name(self) -> str:
+        return self.subnet_group.name
+
     def _instance(self, role: str, **extra_tags: str) -> RdsClusterInstance:
         props = self.props
         return props.origin.carry(RdsClusterInstance(

@@ -62,5 +62,13 @@ class ServiceRepository(Construct):
         ), "lifecycle", 0)
 
     @property
+    def arn(self) -> str:
+        return self.repository.arn
+
+    @property
+    def name(self) -> str:
+        return self.repository.name
+
+    @property
     def url(self) -> str:
         return self.repository.repository_url

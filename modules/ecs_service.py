@@ -37,14 +37,14 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRuleConditionPathPattern,
 )
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
-from cdktf import TerraformResource
 from constructs import Construct
 
-from modules.alb import HealthCheck
+from modules.alarms import AlarmThresholds, ServiceAlarms, ServiceAlarmsProps
+from modules.alb import Alb, HealthCheck
 from modules.ecr import EcrRepositoryProps, ServiceRepository
+from modules.ecs_cluster import Cluster
 from modules.naming import Naming
 from modules.origin import Origin
-from modules.service_alarms import AlarmThresholds, ServiceAlarms, ServiceAlarmsProps
 
 # The deployed containers start with a connectivity self-test (DNS, ECR login, internet) before the
 # application; kept as deployed, since a change registers a new task definition revision.
@@ -69,57 +69,120 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class ServiceContainer:
+    """The task's one container."""
+
+    region: str
+    port: int
+    execution_role_arn: str
+    task_role_arn: str
+    log_retention_days: int
+    image_tag: str = "latest"
+    image: str | None = None         # a full image URI; default: the service's repository at image_tag
+    environment: Mapping[str, str] = field(default_factory=dict)
+    secrets: Sequence[Secret] = ()
+    keep_images: int = 10            # images its repository keeps
+
+
+@dataclass(frozen=True)
+class ServiceSizing:
+    cpu: int
+    memory: int
+    desired_count: int
+    min_tasks: int
+    max_tasks: int
+    cpu_target: float                # the CPU percentage the autoscaling keeps
+
+
+@dataclass(frozen=True)
+class ServicePlacement:
+    """Where its tasks run: the cluster of the same stack, the network, the Cloud Map registry."""
+
+    cluster: Cluster
+    vpc_id: str
+    subnet_ids: Sequence[str]
+    security_group_ids: Sequence[str]
+    registry_arn: str
+    # capacity provider -> (base, weight); empty: launch type FARGATE (as deployed). Switching an
+    # existing service from a launch type to capacity providers makes Terraform replace it.
+    capacity_providers: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServiceRouting:
+    """How the ALB of the same stack reaches it: a path rule on its listener to the service's target group."""
+
+    alb: Alb
+    paths: Sequence[str]
+    priority: int
+    health_check_path: str
+    health_check_grace_period_seconds: int
+
+
+@dataclass(frozen=True)
 class EcsServiceProps:
     naming: Naming                   # the service's naming (its base tags carry Service = key)
     origin: Origin                   # where the per-service resources were (keyed by `key`)
     repository_origin: Origin        # where its ECR repository module instance was
     key: str                         # "customers": names, the container and the original for_each key
-    region: str
-    port: int
-    cpu: int
-    memory: int
-    paths: Sequence[str]
-    health_check_path: str
-    priority: int
-    desired_count: int
-    min_tasks: int
-    max_tasks: int
-    cpu_target: float
-    cluster_id: str
-    cluster_name: str
-    execution_role_arn: str
-    task_role_arn: str
-    subnet_ids: Sequence[str]
-    security_group_ids: Sequence[str]
-    registry_arn: str
-    vpc_id: str
-    listener_arn: str
-    load_balancer_arn_suffix: str
-    log_retention_days: int
-    health_check_grace_period_seconds: int
-    image_tag: str = "latest"
-    image: str | None = None         # a full image URI; default: the service's repository at image_tag
-    environment: Mapping[str, str] = field(default_factory=dict)
-    secrets: Sequence[Secret] = ()
-    keep_images: int = 10
+    container: ServiceContainer
+    sizing: ServiceSizing
+    placement: ServicePlacement
+    routing: ServiceRouting
     alarms: AlarmThresholds | None = None
-    # capacity provider -> (base, weight); empty: launch type FARGATE (as deployed). Switching an
-    # existing service from a launch type to capacity providers makes Terraform replace it.
-    capacity_providers: Mapping[str, tuple[int, int]] = field(default_factory=dict)
-    after: Sequence[TerraformResource] = ()   # resources the service must wait for (the cluster's providers)
 
 
 class MicroService(Construct):
+    """Exposes `repository`, `log_group`, `task_definition`, `target_group` and `service`."""
+
     def __init__(self, scope: Construct, id: str, props: EcsServiceProps):
         super().__init__(scope, id)
-        naming, origin, key = props.naming, props.origin, props.key
         self.props = props
         self.repository = ServiceRepository(self, "ecr", EcrRepositoryProps(
-            naming=naming, origin=props.repository_origin, service=key, keep_images=props.keep_images))
+            naming=props.naming, origin=props.repository_origin, service=props.key,
+            keep_images=props.container.keep_images))
+        self._task()
+        self._route()
+        self._service()
+        self._scaling()
+        if props.alarms is not None:
+            ServiceAlarms(self, "alarms", ServiceAlarmsProps(
+                naming=props.naming, origin=props.origin, key=props.key, thresholds=props.alarms,
+                service_name=self.service.name, cluster_name=props.placement.cluster.name,
+                target_group_arn_suffix=self.target_group.arn_suffix,
+                load_balancer_arn_suffix=props.routing.alb.arn_suffix))
+
+    @property
+    def service_name(self) -> str:
+        return self.service.name
+
+    @property
+    def service_id(self) -> str:
+        return self.service.id
+
+    @property
+    def desired_count(self) -> float:
+        return self.service.desired_count
+
+    @property
+    def task_definition_arn(self) -> str:
+        return self.task_definition.arn
+
+    @property
+    def target_group_arn(self) -> str:
+        return self.target_group.arn
+
+    @property
+    def target_group_arn_suffix(self) -> str:
+        return self.target_group.arn_suffix
+
+    def _task(self) -> None:
+        props = self.props
+        naming, origin, key, container, sizing = props.naming, props.origin, props.key, props.container, props.sizing
         self.log_group = origin.carry(CloudwatchLogGroup(
             self, "logs",
             name=f"/ecs/{naming.name(key)}",
-            retention_in_days=props.log_retention_days,
+            retention_in_days=container.log_retention_days,
             tags=naming.tags_for(),
         ), "logs", key)
         self.task_definition = origin.carry(EcsTaskDefinition(
@@ -127,65 +190,79 @@ class MicroService(Construct):
             family=naming.name(key),
             network_mode="awsvpc",
             requires_compatibilities=["FARGATE"],
-            cpu=str(props.cpu),
-            memory=str(props.memory),
-            execution_role_arn=props.execution_role_arn,
-            task_role_arn=props.task_role_arn,
+            cpu=str(sizing.cpu),
+            memory=str(sizing.memory),
+            execution_role_arn=container.execution_role_arn,
+            task_role_arn=container.task_role_arn,
             container_definitions=self._container_definitions(),
             tags=naming.tags_for(),
         ), "task", key)
+
+    def _route(self) -> None:
+        props = self.props
+        naming, origin, key, routing, port = props.naming, props.origin, props.key, props.routing, props.container.port
         self.target_group = origin.carry(LbTargetGroup(
             self, "target_group",
             name=naming.name(key),
-            port=props.port,
+            port=port,
             protocol="HTTP",
-            vpc_id=props.vpc_id,
+            vpc_id=props.placement.vpc_id,
             target_type="ip",
-            health_check=HealthCheck(props.health_check_path, port=str(props.port)).block(),
+            health_check=HealthCheck(routing.health_check_path, port=str(port)).block(),
             tags=naming.tags_for(),
         ), "target_group", key)
         origin.carry(LbListenerRule(
             self, "route",
-            listener_arn=props.listener_arn,
-            priority=props.priority,
+            listener_arn=routing.alb.listener.arn,
+            priority=routing.priority,
             action=[LbListenerRuleAction(type="forward", forward=LbListenerRuleActionForward(
                 target_group=[LbListenerRuleActionForwardTargetGroup(arn=self.target_group.arn)],
                 stickiness=LbListenerRuleActionForwardStickiness(enabled=False, duration=1)))],
             condition=[LbListenerRuleCondition(
-                path_pattern=LbListenerRuleConditionPathPattern(values=list(props.paths)))],
+                path_pattern=LbListenerRuleConditionPathPattern(values=list(routing.paths)))],
             tags=naming.tags_for(),
         ), "route", key)
-        self.service = origin.carry(EcsService(
+
+    def _service(self) -> None:
+        props = self.props
+        naming, key, placement = props.naming, props.key, props.placement
+        self.service = props.origin.carry(EcsService(
             self, "Default",
             name=naming.name(key),
-            cluster=props.cluster_id,
+            cluster=placement.cluster.id,
             task_definition=self.task_definition.arn,
-            desired_count=props.desired_count,
-            launch_type=None if props.capacity_providers else "FARGATE",
+            desired_count=props.sizing.desired_count,
+            launch_type=None if placement.capacity_providers else "FARGATE",
             capacity_provider_strategy=[
                 EcsServiceCapacityProviderStrategy(capacity_provider=name, base=base, weight=weight)
-                for name, (base, weight) in sorted(props.capacity_providers.items())] or None,
+                for name, (base, weight) in sorted(placement.capacity_providers.items())] or None,
             network_configuration=EcsServiceNetworkConfiguration(
-                subnets=props.subnet_ids, security_groups=list(props.security_group_ids), assign_public_ip=False),
+                subnets=placement.subnet_ids, security_groups=list(placement.security_group_ids),
+                assign_public_ip=False),
             enable_execute_command=True,
-            health_check_grace_period_seconds=props.health_check_grace_period_seconds,
+            health_check_grace_period_seconds=props.routing.health_check_grace_period_seconds,
             load_balancer=[EcsServiceLoadBalancer(
-                target_group_arn=self.target_group.arn, container_name=key, container_port=props.port)],
-            service_registries=EcsServiceServiceRegistries(registry_arn=props.registry_arn),
+                target_group_arn=self.target_group.arn, container_name=key, container_port=props.container.port)],
+            service_registries=EcsServiceServiceRegistries(registry_arn=placement.registry_arn),
             tags=naming.tags_for(),
-            depends_on=list(props.after) or None,
+            # with capacity providers, the service waits for the cluster's association of them
+            depends_on=list(placement.cluster.ready) or None,
         ), "service", key)
+
+    def _scaling(self) -> None:
+        props = self.props
+        origin, key, sizing = props.origin, props.key, props.sizing
         scaling = origin.carry(AppautoscalingTarget(
             self, "scaling",
-            min_capacity=props.min_tasks,
-            max_capacity=props.max_tasks,
-            resource_id=f"service/{props.cluster_name}/{self.service.name}",
+            min_capacity=sizing.min_tasks,
+            max_capacity=sizing.max_tasks,
+            resource_id=f"service/{props.placement.cluster.name}/{self.service.name}",
             scalable_dimension="ecs:service:DesiredCount",
             service_namespace="ecs",
         ), "scaling", key)
         origin.carry(AppautoscalingPolicy(
             self, "cpu_scaling",
-            name=naming.name(key, "cpu-scaling"),
+            name=props.naming.name(key, "cpu-scaling"),
             policy_type="TargetTrackingScaling",
             resource_id=scaling.resource_id,
             scalable_dimension=scaling.scalable_dimension,
@@ -194,33 +271,29 @@ class MicroService(Construct):
                 predefined_metric_specification=(
                     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
                         predefined_metric_type="ECSServiceAverageCPUUtilization")),
-                target_value=props.cpu_target),
+                target_value=sizing.cpu_target),
         ), "cpu_scaling", key)
-        if props.alarms is not None:
-            ServiceAlarms(self, "alarms", ServiceAlarmsProps(
-                naming=naming, origin=origin, key=key, thresholds=props.alarms, service_name=self.service.name,
-                cluster_name=props.cluster_name, target_group_arn_suffix=self.target_group.arn_suffix,
-                load_balancer_arn_suffix=props.load_balancer_arn_suffix))
 
     @property
     def image(self) -> str:
-        return self.props.image or f"{self.repository.url}:{self.props.image_tag}"
+        container = self.props.container
+        return container.image or f"{self.repository.url}:{container.image_tag}"
 
     def _container_definitions(self) -> str:
-        props = self.props
+        key, container, sizing = self.props.key, self.props.container, self.props.sizing
         return json.dumps([{
-            "name": props.key,
+            "name": key,
             "image": self.image,
-            "cpu": props.cpu,
-            "memory": props.memory,
+            "cpu": sizing.cpu,
+            "memory": sizing.memory,
             "essential": True,
-            "portMappings": [{"containerPort": props.port, "hostPort": props.port, "protocol": "tcp"}],
+            "portMappings": [{"containerPort": container.port, "hostPort": container.port, "protocol": "tcp"}],
             "logConfiguration": {"logDriver": "awslogs", "options": {
-                "awslogs-group": self.log_group.name, "awslogs-region": props.region,
+                "awslogs-group": self.log_group.name, "awslogs-region": container.region,
                 "awslogs-stream-prefix": LOG_STREAM_PREFIX}},
-            "command": ["/bin/sh", "-c", STARTUP_COMMAND.format(region=props.region)],
+            "command": ["/bin/sh", "-c", STARTUP_COMMAND.format(region=container.region)],
             # The provider stores both lists sorted by name; writing them so keeps the plan quiet.
-            "environment": [{"name": k, "value": v} for k, v in sorted(props.environment.items())],
+            "environment": [{"name": k, "value": v} for k, v in sorted(container.environment.items())],
             "secrets": [{"name": s.name, "valueFrom": s.value_from}
-                        for s in sorted(props.secrets, key=lambda s: s.name)],
+                        for s in sorted(container.secrets, key=lambda s: s.name)],
         }])

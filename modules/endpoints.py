@@ -85,5 +85,9 @@ class Endpoints(Construct):
             for service in props.interface_services
         }
 
+    @property
+    def security_group_id(self) -> str:
+        return self.security_group.id
+
     def service_name(self, service: str) -> str:
         return f"com.amazonaws.{self.props.region}.{service}"

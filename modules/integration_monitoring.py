@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from constructs import Construct
 
-from modules.metric_alarms import PERIOD_SECONDS, Alarm, above_threshold
+from modules.alarms import PERIOD_SECONDS, ThresholdAlarm, above_threshold
 from modules.naming import Naming
 from modules.origin import Origin
 
@@ -36,13 +36,13 @@ class IntegrationMonitoring(Construct):
         super().__init__(scope, id)
         naming, origin, tags = props.naming, props.origin, props.naming.tags_for()
         # Optional parts in the original (a `count`), hence instance 0.
-        self.api_4xx_alarm = origin.carry(above_threshold(self, "api_4xx", Alarm(
+        self.api_4xx_alarm = origin.carry(above_threshold(self, "api_4xx", ThresholdAlarm(
             name=naming.name("api-gateway-4xx-errors"), namespace="AWS/ApiGateway", metric="4XXError",
             statistic="Sum", threshold=props.api_4xx_threshold,
             description="This metric monitors API Gateway 4xx errors",
             dimensions={"ApiName": props.api_name, "Stage": props.stage_name}, tags=tags,
         ), props.alarm_actions), "api_4xx_alarm", 0)
-        self.lambda_errors_alarm = origin.carry(above_threshold(self, "lambda_errors", Alarm(
+        self.lambda_errors_alarm = origin.carry(above_threshold(self, "lambda_errors", ThresholdAlarm(
             name=naming.name("lambda-genai-errors"), namespace="AWS/Lambda", metric="Errors",
             statistic="Sum", threshold=props.lambda_error_threshold,
             description="This metric monitors Lambda GenAI function errors",
@@ -65,3 +65,7 @@ class IntegrationMonitoring(Construct):
             self, "dashboard", dashboard_name=naming.name("aws-native-integration"),
             dashboard_body=json.dumps(body, sort_keys=True),
         ), "dashboard", 0)
+
+    @property
+    def lambda_errors_alarm_arn(self) -> str:
+        return self.lambda_errors_alarm.arn

@@ -1,20 +1,19 @@
-"""A Python Lambda function inside a VPC, with what it needs to run: its execution role (AWS managed
-policies attached, inline policies given by the caller), its log group, a security group with the
-given egress rules, and the zip package handed to Terraform as a cdktf file asset.
+"""A Python Lambda function with what it needs to run: its execution role (AWS managed policies
+attached, inline policies given by the caller), its log group, and the zip package handed to Terraform
+as a cdktf file asset. Optionally: a place in a VPC (a security group with the given egress rules), a
+secret it reads (created empty, readable by its role alone, its ARN in an environment variable), and an
+SNS topic that invokes it.
 
-Names come from `props.naming`: the function is `<prefix>-<function_suffix>`, its role, security
-group and log-group tag `<prefix>-<stem>-execution-role`, `-sg`, `-logs`. Each resource declares its
-original address through `props.origin` by its part name (`execution_role`, `logs`, `security_group`,
-`function`, and the ids of the rules and policies given).
-
-It writes no policy of its own: the caller states every permission (least privilege is the caller's
-decision, and tested there). It knows nothing about layers or environments.
+Every name and tag is the caller's (from its `Naming`); each resource declares its original address
+through `props.origin` by its part name (`logs`, `security_group`, `function`, `sns_invoke`,
+`subscription`, and the ids of the role, rules and policies given). It writes no policy of its own but
+the secret's read: the caller states every permission. It knows nothing about layers or environments.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cdktf import AssetType, TerraformAsset
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -26,17 +25,54 @@ from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunctionEnvironment,
     LambdaFunctionVpcConfig,
 )
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
-from modules.naming import Naming
 from modules.origin import Origin
 from modules.packaging import BuiltPackage
 
 LAMBDA_TRUST_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}},
 ]})
+
+
+@dataclass(frozen=True)
+class InlinePolicy:
+    id: str
+    name: str
+    statements: tuple[Mapping, ...]
+    origin: Origin | None = None       # where it was in the original state; None: the function's origin
+
+    def document(self) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [dict(s) for s in self.statements]})
+
+
+@dataclass(frozen=True)
+class FunctionCode:
+    package: BuiltPackage
+    handler: str
+    runtime: str
+    timeout: int
+    memory_size: int | None = None     # None: Lambda's default
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.timeout <= 900:
+            raise ValueError(f"FunctionCode.timeout must be 1..900 seconds (got {self.timeout})")
+        if self.memory_size is not None and not 128 <= self.memory_size <= 10240:
+            raise ValueError(f"FunctionCode.memory_size must be 128..10240 MB (got {self.memory_size})")
+
+
+@dataclass(frozen=True)
+class FunctionRole:
+    id: str                            # the role's construct id and part name ("execution_role")
+    name: str
+    tags: Mapping[str, str]
+    managed_policy_arns: Mapping[str, str] = field(default_factory=dict)   # attachment id -> ARN
+    inline_policies: Sequence[InlinePolicy] = ()
 
 
 @dataclass(frozen=True)
@@ -49,90 +85,154 @@ class EgressRule:
 
 
 @dataclass(frozen=True)
-class InlinePolicy:
-    id: str
-    name: str          # below the name prefix: <prefix>-<name>
-    statements: tuple[Mapping, ...]
-
-    def document(self) -> str:
-        return json.dumps({"Version": "2012-10-17", "Statement": [dict(s) for s in self.statements]})
+class FunctionVpc:
+    vpc_id: str
+    subnet_ids: Sequence[str]
+    security_group_name: str
+    security_group_description: str
+    security_group_tags: Mapping[str, str]
+    egress_rules: Sequence[EgressRule]
 
 
 @dataclass(frozen=True)
-class VpcLambdaFunctionProps:
-    naming: Naming
+class FunctionSecret:
+    """A secret the function reads, created empty (operators set its value), and its role's policy
+    that may read it (`GetSecretValue` on that one secret)."""
+
+    id: str
+    name: str
+    description: str
+    tags: Mapping[str, str]
+    variable: str                      # the environment variable that carries its ARN
+    policy_id: str
+    policy_name: str
+    statement_id: str                  # the Sid of the read statement
+    origin: Origin                     # where the secret and its policy were (or that they are new)
+
+
+@dataclass(frozen=True)
+class PackagedFunctionProps:
     origin: Origin
-    function_suffix: str            # the function is named <prefix>-<function_suffix>
-    stem: str                       # role, security group and log tag: <prefix>-<stem>-...
-    service_tag: str                # the `Service` tag of the function and its log group
-    security_group_description: str
-    package: BuiltPackage
-    handler: str
-    runtime: str
-    timeout: int
-    memory_size: int
+    function_name: str
+    function_tags: Mapping[str, str]
+    code: FunctionCode
+    role: FunctionRole
     log_retention_days: int
-    vpc_id: str
-    subnet_ids: Sequence[str]
-    egress_rules: Sequence[EgressRule]
-    managed_policy_arns: Mapping[str, str]
-    inline_policies: Sequence[InlinePolicy]
-    environment: Mapping[str, str]
+    log_tags: Mapping[str, str]
+    environment: Mapping[str, str]     # settings that are not secret
+    vpc: FunctionVpc | None = None
+    secret: FunctionSecret | None = None
+    invoked_by_topic_arn: str | None = None
 
     def __post_init__(self) -> None:
-        if not 1 <= self.timeout <= 900:
-            raise ValueError(f"VpcLambdaFunctionProps.timeout must be 1..900 seconds (got {self.timeout})")
-        if not 128 <= self.memory_size <= 10240:
-            raise ValueError(f"VpcLambdaFunctionProps.memory_size must be 128..10240 MB (got {self.memory_size})")
-        ids = [p.id for p in self.inline_policies] + [r.id for r in self.egress_rules] + list(self.managed_policy_arns)
+        ids = [self.role.id, *(p.id for p in self.role.inline_policies), *self.role.managed_policy_arns,
+               *(r.id for r in (self.vpc.egress_rules if self.vpc else ())),
+               *((self.secret.id, self.secret.policy_id) if self.secret else ())]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"VpcLambdaFunctionProps: policy and rule ids must be unique (got {ids})")
+            raise ValueError(f"PackagedFunctionProps: role, policy, rule and secret ids must be unique (got {ids})")
+        if self.secret and self.secret.variable in self.environment:
+            raise ValueError(f"PackagedFunctionProps.environment: {self.secret.variable} is set by the construct")
 
 
-class VpcLambdaFunction(Construct):
-    def __init__(self, scope: Construct, id: str, props: VpcLambdaFunctionProps):
+class PackagedFunction(Construct):
+    """Exposes `function`, `role`, `log_group`, `asset`, and `security_group` / `secret` when asked for."""
+
+    def __init__(self, scope: Construct, id: str, props: PackagedFunctionProps):
         super().__init__(scope, id)
-        origin, naming = props.origin, props.naming
-        function_name = naming.name(props.function_suffix)
-        role_name, security_group_name = naming.name(props.stem, "execution-role"), naming.name(props.stem, "sg")
-        self.role = origin.carry(IamRole(self, "execution_role", name=role_name, assume_role_policy=LAMBDA_TRUST_POLICY,
-                                         tags=naming.tags_for(Name=role_name, Type="iam-role")), "execution_role")
+        self.secret = self._secret(props.secret) if props.secret else None
+        self._role(props)
+        self.log_group = props.origin.carry(CloudwatchLogGroup(
+            self, "logs", name=f"/aws/lambda/{props.function_name}", retention_in_days=props.log_retention_days,
+            tags=dict(props.log_tags)), "logs")
+        self.security_group = self._security_group(props.origin, props.vpc) if props.vpc else None
+        # A content-addressed copy in the stack folder: Terraform reads it relative to the stack.
+        self.asset = TerraformAsset(self, "package", path=str(props.code.package.path), type=AssetType.FILE,
+                                    asset_hash=props.code.package.short_hash)
+        self.function = self._function(props)
+        if props.invoked_by_topic_arn:
+            self._subscribe(props.origin, props.invoked_by_topic_arn)
+
+    @property
+    def arn(self) -> str:
+        return self.function.arn
+
+    @property
+    def function_name(self) -> str:
+        return self.function.function_name
+
+    @property
+    def invoke_arn(self) -> str:
+        return self.function.invoke_arn
+
+    @property
+    def role_arn(self) -> str:
+        return self.role.arn
+
+    @property
+    def security_group_id(self) -> str | None:
+        """None when the function is not in a VPC."""
+        return self.security_group.id if self.security_group else None
+
+    def _secret(self, secret: FunctionSecret) -> SecretsmanagerSecret:
+        return secret.origin.carry(SecretsmanagerSecret(
+            self, secret.id, name=secret.name, description=secret.description, tags=dict(secret.tags)), secret.id)
+
+    def _role(self, props: PackagedFunctionProps) -> None:
+        role, origin = props.role, props.origin
+        self.role = origin.carry(IamRole(self, role.id, name=role.name, assume_role_policy=LAMBDA_TRUST_POLICY,
+                                         tags=dict(role.tags)), role.id)
         self.policy_attachments = [
             origin.carry(IamRolePolicyAttachment(self, key, policy_arn=arn, role=self.role.name), key)
-            for key, arn in props.managed_policy_arns.items()
+            for key, arn in role.managed_policy_arns.items()
         ]
+        policies = list(role.inline_policies)
+        if props.secret:
+            policies.append(InlinePolicy(props.secret.policy_id, props.secret.policy_name, (
+                {"Sid": props.secret.statement_id, "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+                 "Resource": [self.secret.arn]},), origin=props.secret.origin))
         self.inline_policies = {
-            p.id: origin.carry(IamRolePolicy(self, p.id, name=naming.name(p.name), role=self.role.id,
-                                             policy=p.document()), p.id)
-            for p in props.inline_policies
+            p.id: (p.origin or origin).carry(IamRolePolicy(self, p.id, name=p.name, role=self.role.id,
+                                                           policy=p.document()), p.id)
+            for p in policies
         }
-        self.log_group = origin.carry(CloudwatchLogGroup(
-            self, "logs", name=f"/aws/lambda/{function_name}", retention_in_days=props.log_retention_days,
-            tags=naming.tags_for(props.stem, "logs", Service=props.service_tag)), "logs")
-        self.security_group = origin.carry(SecurityGroup(
-            self, "security_group", name=security_group_name, description=props.security_group_description,
-            vpc_id=props.vpc_id, tags=naming.tags_for(Name=security_group_name)), "security_group")
-        for rule in props.egress_rules:
+
+    def _security_group(self, origin: Origin, vpc: FunctionVpc) -> SecurityGroup:
+        group = origin.carry(SecurityGroup(
+            self, "security_group", name=vpc.security_group_name, description=vpc.security_group_description,
+            vpc_id=vpc.vpc_id, tags=dict(vpc.security_group_tags)), "security_group")
+        for rule in vpc.egress_rules:
             origin.carry(SecurityGroupRule(
-                self, rule.id, type="egress", security_group_id=self.security_group.id,
-                description=rule.description, protocol=rule.protocol,
-                from_port=rule.port, to_port=rule.port, cidr_blocks=list(rule.cidr_blocks)), rule.id)
-        # A content-addressed copy in the stack folder: Terraform reads it relative to the stack.
-        self.asset = TerraformAsset(self, "package", path=str(props.package.path), type=AssetType.FILE,
-                                    asset_hash=props.package.short_hash)
-        self.function = origin.carry(LambdaFunction(
+                self, rule.id, type="egress", security_group_id=group.id, description=rule.description,
+                protocol=rule.protocol, from_port=rule.port, to_port=rule.port, cidr_blocks=list(rule.cidr_blocks)),
+                rule.id)
+        return group
+
+    def _function(self, props: PackagedFunctionProps) -> LambdaFunction:
+        code, vpc = props.code, props.vpc
+        variables = dict(props.environment)
+        if props.secret:
+            variables[props.secret.variable] = self.secret.arn
+        return props.origin.carry(LambdaFunction(
             self, "Default",
-            function_name=function_name,
+            function_name=props.function_name,
             role=self.role.arn,
-            handler=props.handler,
-            runtime=props.runtime,
-            timeout=props.timeout,
-            memory_size=props.memory_size,
+            handler=code.handler,
+            runtime=code.runtime,
+            timeout=code.timeout,
+            memory_size=code.memory_size,
             filename=self.asset.path,
-            source_code_hash=props.package.source_code_hash,
-            vpc_config=LambdaFunctionVpcConfig(subnet_ids=props.subnet_ids,
-                                               security_group_ids=[self.security_group.id]),
-            environment=LambdaFunctionEnvironment(variables=dict(props.environment)),
-            tags=naming.tags_for(Name=function_name, Service=props.service_tag),
+            source_code_hash=code.package.source_code_hash,
+            vpc_config=LambdaFunctionVpcConfig(subnet_ids=vpc.subnet_ids, security_group_ids=[self.security_group.id])
+            if vpc else None,
+            environment=LambdaFunctionEnvironment(variables=variables),
+            tags=dict(props.function_tags),
             depends_on=[*self.policy_attachments, *self.inline_policies.values(), self.log_group],
         ), "function")
+
+    def _subscribe(self, origin: Origin, topic_arn: str) -> None:
+        permission = origin.carry(LambdaPermission(
+            self, "sns_invoke", statement_id="AllowExecutionFromSNS", action="lambda:InvokeFunction",
+            function_name=self.function.function_name, principal="sns.amazonaws.com", source_arn=topic_arn),
+            "sns_invoke")
+        origin.carry(SnsTopicSubscription(self, "subscription", topic_arn=topic_arn, protocol="lambda",
+                                          endpoint=self.function.arn, depends_on=[permission]), "subscription")

@@ -58,3 +58,15 @@ class LambdaRoute(Construct):
             function_name=props.function_name, principal=API_GATEWAY_PRINCIPAL,
             source_arn=f"{props.execution_arn}/*/*",
         ), "permission", 0)
+
+    @property
+    def resource_id(self) -> str:
+        return self.resource.id
+
+    @property
+    def method_id(self) -> str:
+        return self.method.id
+
+    @property
+    def integration_id(self) -> str:
+        return self.integration.id

@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from cdktf import TerraformResource
 
-from modules.identity import path_of, resource_type_of
+from speed.construct_paths import path_of, resource_type_of
 
 R = TypeVar("R", bound=TerraformResource)
 

@@ -6,8 +6,8 @@ own `RECORD`), with sorted entries, a fixed timestamp and fixed permissions: the
 the same bytes, hence the same `source_code_hash`, and a re-synthesis never updates the function for
 nothing. The file is written only when its bytes change.
 
-Compressing at level 9 costs ~0.15 s for the GenAI function (sqlglot vendored) in every synthesis
-of every environment, for the same bytes each time; so beside each zip a record keeps the digest of
+Compressing at level 9 is slow for the GenAI function (sqlglot vendored), and every synthesis of
+every environment would pay it for the same bytes; so beside each zip a record keeps the digest of
 its inputs (every entry's name and bytes, the compression level, zlib's version) and of the zip
 itself. A zip is reused only when both match; anything else builds it again.
 

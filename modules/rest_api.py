@@ -89,7 +89,7 @@ class RestApi(Construct):
     def __init__(self, scope: Construct, id: str, props: RestApiProps):
         super().__init__(scope, id)
         self.props = props
-        naming, origin, definition = props.naming, props.origin, props.definition
+        naming, origin = props.naming, props.origin
         self.api = origin.carry(ApiGatewayRestApi(
             self, "Default",
             name=naming.name("api"),
@@ -101,6 +101,14 @@ class RestApi(Construct):
             disable_execute_api_endpoint=False,
             tags=naming.tags_for("api-gateway"),
         ), "rest_api")
+        snapshot = self._definition(props)
+        self._stage(props, snapshot)
+        self._logs_and_permission(props)
+
+    def _definition(self, props: RestApiProps) -> list[TerraformResource]:
+        """The resources, methods, integrations and CORS answers of the definition; returns them all
+        (what a deployment snapshots)."""
+        origin, definition = props.origin, props.definition
         self.paths: dict[str, Construct] = {}
         self.resources: dict[str, ApiGatewayResource] = {}
         for spec in definition.resources:
@@ -117,7 +125,11 @@ class RestApi(Construct):
             snapshot += self._route(method)
         for cors in definition.cors:
             snapshot += self._cors(cors)
+        return snapshot
 
+    def _stage(self, props: RestApiProps, snapshot: list[TerraformResource]) -> None:
+        """The deployment (replaced when what it snapshots changes), its stage and method settings."""
+        origin, definition = props.origin, props.definition
         self.deployment = origin.carry(ApiGatewayDeployment(
             self, "deployment",
             rest_api_id=self.api.id,
@@ -143,6 +155,9 @@ class RestApi(Construct):
                 caching_enabled=False,
             ),
         ), "method_settings")
+
+    def _logs_and_permission(self, props: RestApiProps) -> None:
+        naming, origin, definition = props.naming, props.origin, props.definition
         log_base = f"/aws/apigateway/{naming.name('api')}"
         self.access_logs = origin.carry(CloudwatchLogGroup(
             self, "access_logs", name=log_base, retention_in_days=props.log_retention_days,
@@ -164,6 +179,26 @@ class RestApi(Construct):
             ), "lambda_permission", 0)
 
     # ------------------------------------------------------------------ what others read
+
+    @property
+    def api_id(self) -> str:
+        return self.api.id
+
+    @property
+    def execution_arn(self) -> str:
+        return self.api.execution_arn
+
+    @property
+    def root_resource_id(self) -> str:
+        return self.api.root_resource_id
+
+    @property
+    def stage_name(self) -> str:
+        return self.stage.stage_name
+
+    @property
+    def stage_arn(self) -> str:
+        return self.stage.arn
     @property
     def api_name(self) -> str:
         """The API's name as configured (a literal, for alarm dimensions and dashboards)."""

@@ -54,6 +54,14 @@ class ServiceDiscovery(Construct):
         ), "this")
         self.services = {name: self._service(name) for name in props.services}
 
+    @property
+    def namespace_id(self) -> str:
+        return self.namespace.id
+
+    @property
+    def namespace_name(self) -> str:
+        return self.namespace.name
+
     def _service(self, name: str) -> ServiceDiscoveryService:
         props = self.props
         return props.origin.carry(ServiceDiscoveryService(

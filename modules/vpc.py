@@ -96,6 +96,20 @@ class Vpc(Construct):
         self.private_db_route_tables = self._private_routes("private-db", self.private_db_subnets, via_nat=False)
 
     # ------------------------------------------------------------------ public attributes
+
+    @property
+    def cidr_block(self) -> str:
+        return self.vpc.cidr_block
+
+    @property
+    def ipv6_cidr_block(self) -> str | None:
+        """None when IPv6 is off."""
+        return self.vpc.ipv6_cidr_block if self.egress_only_gateway else None
+
+    @property
+    def public_route_table_id(self) -> str:
+        return self.public_route_table.id
+
     @property
     def vpc_id(self) -> str:
         return self.vpc.id

@@ -25,6 +25,7 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
 from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
 from constructs import Construct
 
+from modules.alarms import ThresholdAlarm, above_threshold
 from modules.naming import Naming
 from modules.origin import Origin
 
@@ -127,18 +128,7 @@ class AlbWebAcl(Construct):
 
     def _alarm(self, id: str, name: str, threshold: int, description: str, dimensions: dict[str, str],
                tags: dict[str, str], props: WebAclProps) -> CloudwatchMetricAlarm:
-        return CloudwatchMetricAlarm(
-            self, id,
-            alarm_name=name,
-            comparison_operator="GreaterThanThreshold",
-            evaluation_periods=2,
-            metric_name="BlockedRequests",
-            namespace="AWS/WAFV2",
-            period=300,
-            statistic="Sum",
-            threshold=threshold,
-            alarm_description=description,
-            alarm_actions=list(props.alarm_actions),
-            dimensions={"WebACL": self.web_acl.name, **dimensions, "Region": props.region},
-            tags=tags,
-        )
+        return above_threshold(self, id, ThresholdAlarm(
+            name=name, namespace="AWS/WAFV2", metric="BlockedRequests", statistic="Sum", threshold=threshold,
+            description=description, dimensions={"WebACL": self.web_acl.name, **dimensions, "Region": props.region},
+            tags=tags), props.alarm_actions)

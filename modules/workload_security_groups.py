@@ -94,3 +94,11 @@ class WorkloadSecurityGroups(Construct):
                 from_port=props.task_port, to_port=props.task_port, ip_protocol="tcp",
             )
             created(rule, "the original's ALB -> ECS rule never had an instance: its ALB id was always empty")
+
+    @property
+    def ecs_security_group_id(self) -> str:
+        return self.ecs.id
+
+    @property
+    def aurora_security_group_id(self) -> str:
+        return self.aurora.id

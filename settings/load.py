@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from settings.model import Environment, SettingError
+from settings.base import SettingError
+from settings.model import Environment
 
 ENVS_DIR = Path(__file__).resolve().parent.parent / "envs"
 ENVS_DIR_VARIABLE = "PETCLINIC_ENVS_DIR"  # another folder of environment files (tests, private envs)
@@ -48,14 +49,20 @@ def load_environment(name: str, envs_dir: Path | None = None) -> Environment:
     if name.startswith("_") or not path.is_file():
         raise ConfigError(ENV_VARIABLE, "", f"unknown environment {name!r}; known: {', '.join(known_environments(envs_dir))}"
                           f" (one file each in {envs_dir})")
-    data = _deep_merge(_read_toml(envs_dir / DEFAULTS_FILE), _read_toml(path))
+    defaults = envs_dir / DEFAULTS_FILE
+    data = _deep_merge(_read_toml(defaults), _read_toml(path))
     if "name" in data:
         raise ConfigError(path, "name", "is the file name; do not set it in the file")
     data["name"] = name
     try:
         return Environment.model_validate(data)
     except ValidationError as exc:
-        raise _as_config_error(path, exc) from None
+        error = _as_config_error(path, exc)
+        if not defaults.is_file():
+            # Most fields come from the shared defaults: say that they are missing, not only the field.
+            error = ConfigError(path, error.field, f"{error.message} ({DEFAULTS_FILE} was not found beside "
+                                                   f"{path.name} in {envs_dir}; copy it there too)")
+        raise error from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -1,12 +1,11 @@
 """One synthesis per environment per test session, shared by every test.
 
 `synthesized("dev")` synthesizes the app for that environment once (into a session temp folder)
-and returns a `Synthesis` whose `stack(layer)` is the parsed `cdk.tf.json` of the deployable stack,
-and whose `scan_dir(layer)` is its scan view (`layers/output_form.py`).
+and returns a `Synthesis` whose `stack(layer)` is the whole configuration of one stack folder as one
+document: its `cdk.tf.json` with the blocks of the native `moved.tf` beside it (`synthesis/output_form.py`).
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -17,14 +16,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import lazy_provider  # noqa: E402
+import speed.bindings  # noqa: E402 - also the environment every entry point shares
 
-lazy_provider.install()  # before a test module imports cdktf or the provider at collection time
+speed.bindings.install()  # before a test module imports cdktf or the provider at collection time
 
+from tools.stack_form import read_stack  # noqa: E402  (by path: the `layers` package loads cdktf)
 from settings import load_environment  # noqa: E402
-from synth import synthesize_stacks  # noqa: E402
+from synthesis import synthesize_stacks  # noqa: E402
 
 ENVIRONMENTS = ("dev", "staging", "prod", "seoul")
 REFERENCE_ENVIRONMENTS = ("dev", "seoul")  # the environments the original was planned for
@@ -40,12 +39,8 @@ class Synthesis:
     def stack_dir(self, layer: str) -> Path:
         return self.outdir / "stacks" / layer
 
-    def scan_dir(self, layer: str) -> Path:
-        """The scan view of the stack (`layers/output_form.py`)."""
-        return self.outdir / "scan" / layer
-
     def stack(self, layer: str) -> dict:
-        return json.loads((self.stack_dir(layer) / "cdk.tf.json").read_text())
+        return read_stack(self.stack_dir(layer))
 
     def layers(self) -> list[str]:
         return sorted(p.name for p in (self.outdir / "stacks").iterdir())
@@ -65,7 +60,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Syn
     return get
 
 
-FRESH_PROCESS_TESTS = "tests/test_lazy_provider.py"
+FRESH_PROCESS_TESTS = "tests/speed/test_lazy_import.py"
 
 
 def is_xdist_worker(config: pytest.Config) -> bool:
@@ -113,3 +108,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(config.stash[EXIT_STATUS])
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line naming the skipped tiers and what enables them (tests/skips.py)."""
+    from tests.skips import summary_line
+    line = summary_line(terminalreporter.stats.get("skipped", []))
+    if line:
+        terminalreporter.write_line(line, yellow=True)

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import synth_cache
+from speed import synth_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER_VARIABLE = "PETCLINIC_FRESH_RUNS"

@@ -44,7 +44,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def run_of(env: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One run; a second one, with a warning that names the first one's failure, only when a layer
-    failed to apply: moto now and then answers a create as if it had been sent twice (README), which
+    failed to apply: moto now and then answers a create as if it had been sent twice (docs/e2e.md), which
     a second run does not repeat, while a defect of the stacks fails both."""
     first = _run_once(env, tmp_path_factory.mktemp(f"e2e-{env}"))
     if first["counts"].get("failed", 0) == 0:

@@ -6,9 +6,7 @@ import ast
 
 from tests.conftest import ROOT
 
-APP_SOURCES = ["main.py", "synth.py", "synth_cache.py", "lazy_provider.py", "lazy_tarball.py", "jsii_direct.py", "layers",
-               "modules",
-               "settings"]
+APP_SOURCES = ["main.py", "synthesis", "speed", "layers", "modules", "settings"]
 
 
 def app_files():

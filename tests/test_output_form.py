@@ -1,5 +1,6 @@
-"""The synthesized output is read whole by the scanners (layers/output_form.py): what checkov's JSON
-parser cannot read lives in a native `moved.tf`, and nothing is lost or changed on the way."""
+"""The synthesized stack folder is read whole by the scanners and by Terraform (synthesis/output_form.py):
+what checkov's JSON parser cannot read lives in a native `moved.tf` beside `cdk.tf.json`, and nothing is
+lost or changed on the way."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ import subprocess
 
 import pytest
 
-from layers.output_form import (
+from synthesis.output_form import (
     NATIVE_FILE, OutputFormError, parse_native, read_stack, render_native, split_for_scanners,
 )
 from tests.conftest import REFERENCE_ENVIRONMENTS
@@ -31,7 +32,7 @@ def test_checkov_parses_every_resource_of_every_stack(synthesized, env):
 
     synthesis = synthesized(env)
     for layer in synthesis.layers():
-        template, _ = parse(synthesis.scan_dir(layer) / "cdk.tf.json")
+        template, _ = parse(synthesis.stack_dir(layer) / "cdk.tf.json")
         assert template is not None, f"{env} {layer}: checkov cannot parse cdk.tf.json"
         parsed = {f"{t}.{n}" for entry in template.get("resource") or [] for t, named in entry.items() for n in named}
         stack = synthesis.stack(layer)
@@ -39,15 +40,15 @@ def test_checkov_parses_every_resource_of_every_stack(synthesized, env):
 
 
 @pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
-def test_blocks_checkov_cannot_read_live_in_the_scan_views_moved_tf(synthesized, env):
+def test_blocks_checkov_cannot_read_live_in_moved_tf_beside_cdk_tf_json(synthesized, env):
     import hcl2  # checkov's HCL parser (bc-python-hcl2)
 
     synthesis = synthesized(env)
     for layer in synthesis.layers():
-        written = json.loads((synthesis.scan_dir(layer) / "cdk.tf.json").read_text())
+        written = json.loads((synthesis.stack_dir(layer) / "cdk.tf.json").read_text())
         assert not {"moved", "removed", "import"} & set(written), f"{env} {layer}"
         assert "required_version" not in written["terraform"], f"{env} {layer}"
-        native = (synthesis.scan_dir(layer) / NATIVE_FILE).read_text()
+        native = (synthesis.stack_dir(layer) / NATIVE_FILE).read_text()
         parsed = hcl2.loads(native)
         stack = synthesis.stack(layer)
         assert len(parsed.get("moved", [])) == len(stack.get("moved", [])), f"{env} {layer}"
@@ -56,13 +57,13 @@ def test_blocks_checkov_cannot_read_live_in_the_scan_views_moved_tf(synthesized,
 
 
 @pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
-def test_the_deployable_stack_keeps_every_block_in_one_cdk_tf_json(synthesized, env):
-    """`cdktf diff` and plan_compare.py read `stacks/<layer>/` without `.tf` files: the moved and
-    removed blocks must be in its cdk.tf.json, and the scan view must hold the same configuration."""
+def test_every_stack_folder_is_split_and_nothing_else_is_written(synthesized, env):
+    """One folder per stack that Terraform deploys and scanners read: no second (scan) folder."""
     synthesis = synthesized(env)
+    assert sorted(p.name for p in synthesis.outdir.iterdir()) == ["manifest.json", "stacks"]
     for layer in synthesis.layers():
-        assert not (synthesis.stack_dir(layer) / NATIVE_FILE).exists(), layer
-        assert read_stack(synthesis.scan_dir(layer)) == synthesis.stack(layer), layer
+        files = sorted(p.name for p in synthesis.stack_dir(layer).iterdir() if p.is_file())
+        assert files == ["cdk.tf.json", NATIVE_FILE], layer   # (and `assets/`, the Lambda packages)
     assert any(synthesis.stack(layer).get("moved") for layer in synthesis.layers())
 
 

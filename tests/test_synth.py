@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import layers
-import synth
+import synthesis
 from layers import LAYERS
 from settings import load_environment
 from tests.conftest import ENVIRONMENTS
@@ -28,9 +28,32 @@ def test_one_stack_per_ported_layer_named_exactly_as_the_layer(synthesized, env)
     assert synthesized(env).layers() == sorted(LAYER_NAMES)
 
 
+def test_the_tools_know_the_layer_names_without_importing_the_layers():
+    from tools.stack_form import known_layers
+    assert known_layers() == sorted(LAYER_NAMES)
+
+
+def test_a_failed_split_leaves_the_previous_output_untouched(synthesized, tmp_path, monkeypatch):
+    """The split into cdk.tf.json + moved.tf is part of the synthesis: all of it, or nothing swapped in."""
+    from synthesis import output_form
+
+    outdir = tmp_path / "cdktf.out"
+    shutil.copytree(synthesized("dev").outdir, outdir)
+    before = digest(outdir)
+
+    def broken(stacks_dir):
+        raise output_form.OutputFormError("a block that cannot be written natively")
+
+    monkeypatch.setattr(output_form, "write_scan_readable", broken)
+    with pytest.raises(output_form.OutputFormError):
+        synthesis.synthesize(load_environment("dev"), outdir)
+    assert digest(outdir) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"]
+
+
 def test_synthesis_is_byte_identical_when_repeated(synthesized, tmp_path):
     again = tmp_path / "cdktf.out"
-    synth.synthesize(load_environment("dev"), again)
+    synthesis.synthesize(load_environment("dev"), again)
     assert digest(again) == digest(synthesized("dev").outdir)
 
 
@@ -45,16 +68,16 @@ def test_a_failed_synthesis_leaves_the_previous_output_untouched(synthesized, tm
 
     monkeypatch.setattr(layers, "build_stacks", broken)
     with pytest.raises(RuntimeError, match="half way"):
-        synth.synthesize(load_environment("dev"), outdir)
+        synthesis.synthesize(load_environment("dev"), outdir)
     assert digest(outdir) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"]
 
 
 def test_cdktf_outdir_is_honoured(monkeypatch, tmp_path):
     monkeypatch.setenv("CDKTF_OUTDIR", str(tmp_path / "elsewhere"))
-    assert synth.outdir_from_environment() == tmp_path / "elsewhere"
+    assert synthesis.outdir_from_environment() == tmp_path / "elsewhere"
     monkeypatch.delenv("CDKTF_OUTDIR")
-    assert synth.outdir_from_environment() == Path("cdktf.out")
+    assert synthesis.outdir_from_environment() == Path("cdktf.out")
 
 
 EXPECTED_BACKENDS = {
@@ -102,13 +125,3 @@ def test_no_hashed_logical_ids(synthesized, env):
             for rtype, items in (stack.get(kind) or {}).items():
                 for name in items:
                     assert not re.search(r"_[0-9A-F]{8}$", name), f"{layer}: {rtype}.{name}"
-
-
-def test_the_background_import_hands_its_failure_to_the_waiter(monkeypatch):
-    def broken() -> None:
-        raise ImportError("cdktf is not installed")
-
-    monkeypatch.setattr(synth, "import_cdktf", broken)
-    wait = synth.import_cdktf_in_background()
-    with pytest.raises(ImportError, match="cdktf is not installed"):
-        wait()

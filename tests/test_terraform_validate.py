@@ -23,6 +23,7 @@ import pytest
 
 from tests.conftest import REFERENCE_ENVIRONMENTS
 from tools.e2e.terraform import find_mirror, mirrored_aws_version
+from tools.stack_form import read_stack
 
 TERRAFORM = shutil.which("terraform")
 
@@ -73,8 +74,7 @@ def init_and_validate(work: Path, env: dict[str, str], label: str) -> list[str]:
 
 
 def needs_its_own_root(stack_dir: Path) -> bool:
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
-    return any(block in stack for block in ROOT_ONLY_BLOCKS)
+    return any(block in read_stack(stack_dir) for block in ROOT_ONLY_BLOCKS)
 
 
 @pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)

@@ -1,6 +1,6 @@
 """Benchmark of synthesis against the plain cost of cdktf, as ratios from one run.
 
-usage: python tools/benchmark.py [--runs N] [--env ENV] [--json PATH] [--readme]
+usage: python tools/benchmark.py [--runs N] [--env ENV] [--json PATH] [--docs]
        python tools/benchmark.py --drift [--runs N]    # drift checks of every layer against a local AWS
 
 Each case is the median of N (≥ 3) fresh processes, each with the peak resident memory and the CPU
@@ -21,7 +21,7 @@ the file system cache), not the first run after an install. The measured runs go
 time, which the machine's load inflates far less than the wall time, is reported beside it. `CHECKPOINT_DISABLE=1` keeps the cdktf
 CLI from calling its vendor's version-check service. It prints a table, the ratios b/a, c/a,
 d/a, e/a and the issue's targets, and writes them as JSON (`docs/benchmark.json` by default);
-`--readme` also rewrites the table in README.md. Load average and core count are recorded, since the
+`--docs` also rewrites the table in docs/speed.md (from that JSON). Load average and core count are recorded, since the
 numbers are only comparable within one run on one machine.
 """
 from __future__ import annotations
@@ -39,10 +39,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import speed  # noqa: E402 - the environment every entry point shares (speed.ENVIRONMENT)
+from tools import doc_blocks  # noqa: E402
+
 ENVIRONMENTS = ("dev", "staging", "prod", "seoul")
 SAMPLE_SECONDS = 0.02
-README_START = "<!-- benchmark:start -->"
-README_END = "<!-- benchmark:end -->"
+DOC = ROOT / "docs" / "speed.md"
+BLOCK = "benchmark"          # the block of DOC this tool writes (tools/doc_blocks.py)
 
 PLAIN_CDKTF = "import cdktf_cdktf_provider_aws.vpc as m; m.Vpc"
 ALL_ENVIRONMENTS = """
@@ -51,7 +55,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from settings import load_environment
-from synth import synthesize
+from synthesis import synthesize   # through the speed package's entry point, as main.py
 for name in sys.argv[3:]:
     synthesize(load_environment(name), Path(sys.argv[2]) / name)
 sys.stdout.flush()
@@ -130,8 +134,7 @@ def app_command() -> str:
 
 def base_environment(env_name: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PETCLINIC_", "CDKTF_"))}
-    env.update(PETCLINIC_ENV=env_name, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", CHECKPOINT_DISABLE="1",
-               **extra)
+    env.update(speed.ENVIRONMENT, PETCLINIC_ENV=env_name, CHECKPOINT_DISABLE="1", **extra)
     return env
 
 
@@ -233,13 +236,10 @@ def machine_facts(env_name: str) -> dict:
             "env": env_name, "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
 
 
-def update_readme(text: str) -> None:
-    readme = ROOT / "README.md"
-    content = readme.read_text()
-    start, end = content.find(README_START), content.find(README_END)
-    if start < 0 or end < start:
-        raise SystemExit(f"README.md has no {README_START} ... {README_END} section to rewrite")
-    readme.write_text(content[:start + len(README_START)] + "\n" + text + "\n" + content[end:])
+def render(recorded: dict) -> str:
+    """The docs' table from a recorded run (the JSON `main` writes)."""
+    cases = [Case(**case) for case in recorded["cases"]]
+    return table(cases, recorded["ratios"], recorded["targets"], recorded["machine"])
 
 
 def measure_drift(runs: int) -> None:
@@ -259,8 +259,7 @@ def measure_drift(runs: int) -> None:
     from tools.drift.__main__ import main as drift
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PETCLINIC_ENV="dev", CDKTF_OUTDIR=str(Path(tmp) / "cdktf.out"),
-                   JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
+        env = dict(os.environ, PETCLINIC_ENV="dev", CDKTF_OUTDIR=str(Path(tmp) / "cdktf.out"))
         subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, stdout=subprocess.DEVNULL, check=True)
         stacks = prepare_stacks(Path(tmp) / "cdktf.out" / "stacks", Path(tmp) / "stacks")
         counts = {"config": len(list((Path(tmp) / "cdktf.out" / "stacks").iterdir())), "live": len(list(stacks.iterdir()))}
@@ -297,7 +296,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--env", default="dev")
     parser.add_argument("--json", type=Path, default=ROOT / "docs" / "benchmark.json")
-    parser.add_argument("--readme", action="store_true", help="rewrite the benchmark table in README.md")
+    parser.add_argument("--docs", action="store_true", help="rewrite the benchmark table in docs/speed.md")
     parser.add_argument("--drift", action="store_true", help="time the drift checks instead of the synthesis")
     args = parser.parse_args()
     if args.drift:
@@ -315,10 +314,10 @@ def main() -> None:
     print(text)
     print("\nratios (wall time, then CPU time): " + ", ".join(f"{k} = {v}" for k, v in ratios.items()))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"machine": machine, "cases": [asdict(c) for c in results], "ratios": ratios,
-                                     "targets": targets}, indent=2) + "\n")
-    if args.readme:
-        update_readme(text)
+    recorded = {"machine": machine, "cases": [asdict(c) for c in results], "ratios": ratios, "targets": targets}
+    args.json.write_text(json.dumps(recorded, indent=2) + "\n")
+    if args.docs:
+        doc_blocks.write_block(DOC, BLOCK, render(recorded))
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ DEPLOYED_ENVIRONMENTS = ("dev", "seoul")
 
 
 def layer_tables(env_name: str) -> list:
-    from synth import import_cdktf
-    import_cdktf()
+    from speed import load_bindings
+    load_bindings()
     from cdktf import App
 
     from layers import build_stacks

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from settings import known_environments, load_environment  # noqa: E402
-from synth import synthesize  # noqa: E402
+from synthesis import synthesize  # noqa: E402
 
 TARGET = ROOT / "tests" / "fixtures" / "addresses.json"
 

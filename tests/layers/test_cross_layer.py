@@ -1,5 +1,5 @@
 """Outputs shared between layers: every read is held to the producer's declaration, at build time
-(the typed readers) and over the written stacks (`layers.checks.cross_layer_outputs`)."""
+(the typed readers) and over the written stacks (`synthesis.checks.cross_layer_outputs`)."""
 from __future__ import annotations
 
 import json
@@ -7,12 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-import layers
-from layers import DECLARED_OUTPUTS, LAYERS, network
-from layers.checks import cross_layer_outputs, remote_reads
+from layers import LAYERS, declared_outputs
+from layers.contracts import network
+from layers.network import NetworkStack
 from layers.outputs import UndeclaredOutput
 from settings import load_environment
-from synth import SynthesisCheckFailed, synthesize
+from synthesis import SynthesisCheckFailed, synthesize
+from synthesis.checks import cross_layer_outputs, remote_reads
 from tests.conftest import ENVIRONMENTS
 
 
@@ -26,7 +27,7 @@ def test_every_output_a_stack_reads_is_declared_and_written_by_its_producer(synt
 
 
 def test_a_removed_output_is_reported_with_the_reading_and_the_producing_layer(synthesized):
-    declared = dict(DECLARED_OUTPUTS)
+    declared = declared_outputs()
     declared["01-network"] = replace(network.OUTPUTS, outputs=tuple(
         o for o in network.OUTPUTS.outputs if o.name != "vpc_id"))
     problems = cross_layer_outputs(load_environment("dev"), [], synthesized("dev").outdir / "stacks", declared)
@@ -49,20 +50,17 @@ def test_a_hand_written_reference_to_an_undeclared_output_is_caught(tmp_path):
 
 def test_reading_an_undeclared_output_stops_the_build_naming_both_layers(monkeypatch, tmp_path):
     trimmed = replace(network.OUTPUTS, outputs=tuple(o for o in network.OUTPUTS.outputs if o.name != "vpc_id"))
-    monkeypatch.setattr(network, "OUTPUTS", trimmed)
-    monkeypatch.setattr(network.NetworkStack, "outputs", trimmed)
-    monkeypatch.setattr(network.NetworkStack, "output_values",
-                        lambda self, f=network.NetworkStack.output_values: {
+    monkeypatch.setattr(network, "OUTPUTS", trimmed)   # the contract every reading stack imports
+    monkeypatch.setattr(NetworkStack, "outputs", trimmed)
+    monkeypatch.setattr(NetworkStack, "output_values",
+                        lambda self, f=NetworkStack.output_values: {
                             k: v for k, v in f(self).items() if k != "vpc_id"})
-    monkeypatch.setitem(layers.DECLARED_OUTPUTS, "01-network", trimmed)
-    for module in (layers.security, layers.cloud_map, layers.lambda_genai, layers.database):
-        monkeypatch.setattr(module.network, "OUTPUTS", trimmed, raising=False)
     with pytest.raises(UndeclaredOutput, match="02-security reads 'vpc_id' from 01-network, which does not declare it"):
         synthesize(load_environment("dev"), tmp_path / "cdktf.out")
 
 
 def test_a_failed_check_lists_every_problem_and_writes_nothing(monkeypatch, tmp_path):
-    import layers.checks as checks
+    import synthesis.checks as checks
     monkeypatch.setattr(checks, "SYNTHESIS_CHECKS", (lambda env, stacks, d: ["first problem", "second problem"],))
     with pytest.raises(SynthesisCheckFailed) as error:
         synthesize(load_environment("dev"), tmp_path / "cdktf.out")
@@ -71,5 +69,7 @@ def test_a_failed_check_lists_every_problem_and_writes_nothing(monkeypatch, tmp_
 
 
 def test_every_layer_declares_outputs_and_every_declaration_is_known():
+    declared = declared_outputs()
+    assert len(declared) == len(LAYERS)
     for layer in LAYERS:
-        assert DECLARED_OUTPUTS[layer.layer] is layer.outputs
+        assert declared[layer.layer] is layer.outputs

@@ -1,4 +1,4 @@
-"""The README's one-time move of 11-frontend's state, done for real: the original layer had no backend,
+"""docs/layers.md's one-time move of 11-frontend's state, done for real: the original layer had no backend,
 so its state is a local `terraform.tfstate`; `terraform init -migrate-state` in the synthesized stack
 copies it to the stack's S3 key, every original instance address intact (the `moved` blocks then
 carry them over, as `plan_compare.py` shows).

@@ -40,7 +40,9 @@ def test_private_db_subnets_have_no_route_to_an_internet_or_nat_gateway(synthesi
 def test_public_subnets_default_route_goes_to_the_internet_gateway(synthesized, env):
     stack = synthesized(env).stack(LAYER)
     (igw,) = resources_of_type(stack, "aws_internet_gateway")
-    for address, subnet in subnets(stack, "public").items():
+    public = subnets(stack, "public")
+    assert len(public) == len(load_environment(env).network.azs) > 0
+    for address, subnet in public.items():
         assert subnet["map_public_ip_on_launch"] is True
         defaults = [r for r in routes_of(stack, table_of_subnet(stack, address))
                     if r.get("destination_cidr_block") == "0.0.0.0/0"]

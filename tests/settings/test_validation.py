@@ -100,3 +100,16 @@ def test_an_unknown_key_is_an_error_not_ignored(tmp_path):
     envs = edited_envs(tmp_path, "dev", "enable_ipv6 = true", "enable_ipv6 = true\nenable_ipv7 = true")
     with pytest.raises(ConfigError, match=r"dev\.toml: network\.enable_ipv7: Extra inputs are not permitted"):
         load_environment("dev", envs)
+
+
+def test_an_environment_file_copied_without_the_defaults_says_so(tmp_path):
+    envs = tmp_path / "envs"
+    envs.mkdir()
+    shutil.copy(ROOT / "envs" / "dev.toml", envs / "dev.toml")
+    with pytest.raises(ConfigError) as raised:
+        load_environment("dev", envs_dir=envs)
+    assert str(raised.value).startswith(f"{envs / 'dev.toml'}: ")
+    assert "is required but missing" in str(raised.value)
+    assert f"_defaults.toml was not found beside dev.toml in {envs}" in str(raised.value)
+    shutil.copy(ROOT / "envs" / "_defaults.toml", envs / "_defaults.toml")
+    assert load_environment("dev", envs_dir=envs).name == "dev"

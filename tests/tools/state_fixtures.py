@@ -5,6 +5,9 @@ literal values, and `original_tags/` where a `timestamp()` hid the tags from the
 
 usage: python -m tests.tools.state_fixtures OUT_DIR [ENV]   # writes OUT_DIR/<layer>.tfstate
 
+One state per layer the synthesis writes, so that `python -m tools.drift config --all --state OUT_DIR`
+finds one for every stack: a layer the original did not have (00-bootstrap) gets an empty state.
+
 IDs, ARNs and other values known only after apply are made up (`<type>-<n>`); everything the
 configuration can set keeps its original value. Tampering helpers change one fact of a state.
 """
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.drift.addresses import Address, parse
+from tools.stack_form import known_layers
 
 ORIGINAL = Path(__file__).resolve().parent.parent / "fixtures" / "original"
 
@@ -97,8 +101,11 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 1
     env = argv[1] if len(argv) > 1 else "dev"
-    layers = sorted(p.stem for p in (ORIGINAL / env).glob("*.json"))
-    for path in write_states(Path(argv[0]), env, layers):
+    if not (ORIGINAL / env).is_dir():
+        print(f"error: no original plans for {env!r} in {ORIGINAL} (there are: "
+              f"{', '.join(sorted(p.name for p in ORIGINAL.iterdir() if p.is_dir()))})", file=sys.stderr)
+        return 1
+    for path in write_states(Path(argv[0]), env, known_layers()):
         print(path)
     return 0
 

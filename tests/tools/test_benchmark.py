@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
 from tools import benchmark
 
 
@@ -38,19 +37,3 @@ def test_a_run_counts_the_memory_and_cpu_of_the_processes_it_starts(tmp_path):
 def test_a_failed_run_stops_the_benchmark_with_its_error(tmp_path):
     with pytest.raises(SystemExit, match="exit code 3"):
         benchmark.measure([sys.executable, "-c", "import sys; sys.exit(3)"], dict(os.environ), tmp_path)
-
-
-def test_the_readme_section_is_rewritten_between_its_markers_only(tmp_path, monkeypatch):
-    readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{benchmark.README_START}\nold table\n{benchmark.README_END}\noutro\n")
-    monkeypatch.setattr(benchmark, "ROOT", tmp_path)
-    benchmark.update_readme("new table")
-    assert readme.read_text() == f"intro\n{benchmark.README_START}\nnew table\n{benchmark.README_END}\noutro\n"
-    readme.write_text("no markers\n")
-    with pytest.raises(SystemExit, match="no .* section"):
-        benchmark.update_readme("new table")
-
-
-def test_the_project_readme_has_the_section():
-    text = (ROOT / "README.md").read_text()
-    assert text.index(benchmark.README_START) < text.index(benchmark.README_END)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import shutil
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.conftest import REFERENCE_ENVIRONMENTS, ROOT
 from tests.tools.state_fixtures import ORIGINAL, add_instance, original_state, set_attribute
 from tools.drift.addresses import parse
 from tools.drift.config import load_configuration
+from tools.stack_form import NATIVE_FILE
 from tools.drift.config_drift import check_config
 from tools.drift.state import parse_state
 
@@ -152,6 +154,7 @@ def pinned_copy(stack_dir, tmp_path):
     target = tmp_path / "03-database"
     target.mkdir()
     (target / "cdk.tf.json").write_text(json.dumps(data))
+    shutil.copy(stack_dir / NATIVE_FILE, target / NATIVE_FILE)   # its moved blocks
     return load_configuration(target)
 
 

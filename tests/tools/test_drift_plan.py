@@ -85,6 +85,31 @@ def test_plan_without_terraform_says_so_in_one_sentence(synthesized, tmp_path, m
                                     "(the config and live modes do not need it)")
 
 
+def fake_terraform(folder, version: str):
+    """A `terraform` that states `version` and logs every other command it is asked to run."""
+    folder.mkdir(exist_ok=True)
+    script = folder / "terraform"
+    script.write_text('#!/bin/sh\nif [ "$1" = version ]; then echo \'{"terraform_version": "%s"}\'; exit 0; fi\n'
+                      'echo "$1" >> "%s"\necho "Error: fake terraform" >&2\nexit 1\n' % (version, folder / "calls"))
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.parametrize("version, warned", [("1.11.4", True), ("1.12.2", False)])
+def test_plan_says_which_terraform_it_found_and_which_the_stacks_require_before_running_it(
+        synthesized, tmp_path, monkeypatch, capsys, version, warned):
+    script = fake_terraform(tmp_path / "bin", version)
+    monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
+    write_states(tmp_path / "states", "dev", ["01-network", "05-cloud-map"])
+    code = main(["plan", "--layer", "05-cloud-map", "--stacks", str(synthesized("dev").outdir / "stacks"),
+                 "--state", str(tmp_path / "states"), "--no-refresh"])
+    captured = capsys.readouterr()
+    first = captured.err.splitlines()[0]
+    assert first.startswith(f"drift: terraform {version} ({script}); the stacks require >= 1.12.0")
+    assert ("Unsupported Terraform Core version" in first) is warned
+    assert code == 1 and (tmp_path / "bin" / "calls").read_text().split() == ["init"]   # said before init ran
+
+
 @needs_terraform
 def test_configuration_drift_agrees_with_terraform_on_replacements(synthesized, tmp_path, monkeypatch, capsys):
     """The same tampered 01-network state checked both ways: every instance terraform (the mirrored

@@ -1,5 +1,5 @@
 """`tools.graph`: the deploy order from the stacks' remote-state reads, the two-phase order a
-switchable cycle needs, and the diagram the README embeds."""
+switchable cycle needs, and the diagram docs/deploying.md embeds."""
 from __future__ import annotations
 
 import pytest
@@ -49,7 +49,7 @@ def test_producers_come_before_their_consumers_in_every_environment(synthesized)
         assert set(deployed) == set(g.layers)
 
 
-def test_the_readme_embeds_the_current_graph():
-    g = tool.graph_of(tool.build_stacks_of(load_environment(tool.README_ENV)))  # the tool's own path, once
-    embedded = tool.embedded_block((ROOT / "README.md").read_text())
-    assert embedded == tool.readme_block(g), "README.md is stale: run python -m tools.graph --write-readme"
+def test_the_deploy_page_embeds_the_current_graph():
+    g = tool.graph_of(tool.build_stacks_of(load_environment(tool.DOC_ENV)))  # the tool's own path, once
+    embedded = tool.embedded_block(tool.DOC.read_text())
+    assert embedded == tool.doc_block(g), "docs/deploying.md is stale: run python -m tools.graph --write-docs"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import time
 
 import pytest
 
-from layers.output_form import NATIVE_FILE, read_stack
+from tools.stack_form import NATIVE_FILE, read_stack
+from tests.conftest import ROOT
 from tools import scan
 from tools.scan_policy import PolicyError, checkov_skips, load_policy, trivy_ignores
 
@@ -49,7 +52,7 @@ def run_scan(stacks, out, capsys) -> tuple[int, dict]:
 
 
 def test_the_guard_fails_a_stack_checkov_cannot_read(synthesized, tmp_path, capsys):
-    source = synthesized("dev").scan_dir(LAYER)
+    source = synthesized("dev").stack_dir(LAYER)
     readable = tmp_path / "stacks" / LAYER
     shutil.copytree(source, readable)
     # The same stack as cdktf writes it, moved blocks and all, in one cdk.tf.json.
@@ -74,9 +77,27 @@ def test_an_unknown_layer_is_an_error(synthesized, tmp_path, capsys):
     assert "13-nothing" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, named", [
+    (["--layer", "99-nothing"], "--layer 99-nothing: no such layer (there are: 00-bootstrap, 01-network,"),
+    (["--env", "nowhere"], "--env nowhere: unknown environment (known: dev,"),
+    (["--stacks", "no/such/folder"], "--stacks no/such/folder: no such folder"),
+])
+def test_arguments_are_checked_before_anything_is_synthesized(tmp_path, monkeypatch, capsys, argv, named):
+    def synthesize(env, target):
+        raise AssertionError("synthesized before checking the arguments")
+
+    monkeypatch.setattr(scan, "synthesize", synthesize)
+    started = time.monotonic()
+    assert scan.main(argv + ["--out", str(tmp_path / "out")]) == 2
+    assert time.monotonic() - started < 5
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {named}")
+    assert str(tmp_path) not in error   # no scratch path the user never chose
+
+
 def test_a_file_the_scanners_cannot_parse_fails_its_stack(synthesized, tmp_path, capsys):
     stack = tmp_path / "stacks" / LAYER
-    shutil.copytree(synthesized("dev").scan_dir(LAYER), stack)
+    shutil.copytree(synthesized("dev").stack_dir(LAYER), stack)
     (stack / "broken.tf").write_text('resource "aws_s3_bucket" "x" {\n  bucket = \n')
     code, report = run_scan(tmp_path / "stacks", tmp_path / "out", capsys)
     by = {s["scanner"]: s for s in report["stacks"]}
@@ -100,3 +121,43 @@ def test_sarif_holds_the_findings_and_the_skips_with_their_reasons():
     assert failed["ruleId"] == "CKV_AWS_24" and "suppressions" not in failed
     assert failed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "cdktf.out/stacks/01-network/cdk.tf.json"
     assert skipped["suppressions"] == [{"kind": "external", "justification": "public subnets"}]
+
+
+def checkov_from_the_root(folder) -> tuple[int, list[dict]]:
+    """`checkov -d folder` as a user runs it: from the repository root, which applies .checkov.yml."""
+    from tools.scanners import checkov_command
+
+    run = subprocess.run(checkov_command() + ["-d", str(folder), "-o", "json"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=900)
+    reports = json.loads(run.stdout)
+    return run.returncode, reports if isinstance(reports, list) else [reports]
+
+
+def test_checkov_by_hand_parses_every_stack_and_checks_every_resource(synthesized):
+    stacks = synthesized("dev").outdir / "stacks"
+    code, reports = checkov_from_the_root(stacks)
+    assert code == 0
+    assert sum(r["summary"]["parsing_errors"] for r in reports) == 0
+    checked: dict[str, set[str]] = {}
+    for report in reports:
+        results = report["results"]
+        for check in results.get("passed_checks", []) + results.get("failed_checks", []):
+            name = check["resource"].removeprefix("resource.")
+            checked.setdefault(check["file_path"].strip("/").split("/")[0], set()).add(name)
+    for layer in synthesized("dev").layers():
+        resources = {f"{t}.{n}" for t, named in read_stack(stacks / layer)["resource"].items() for n in named}
+        seen = checked.get(layer, set())
+        unchecked = {r for r in resources if r not in seen and r.split(".", 1)[1] not in seen}   # `resource.<name>`
+        assert not unchecked, f"{layer}: no checkov check on {sorted(unchecked)[:5]}"
+
+
+def test_the_projects_checkov_check_fails_an_explicit_null(synthesized, tmp_path):
+    stack = tmp_path / LAYER
+    shutil.copytree(synthesized("dev").stack_dir(LAYER), stack)
+    document = json.loads((stack / "cdk.tf.json").read_text())
+    first = sorted(document["resource"]["aws_service_discovery_service"])[0]
+    document["resource"]["aws_service_discovery_service"][first]["description"] = None
+    (stack / "cdk.tf.json").write_text(json.dumps(document, indent=2))
+    code, reports = checkov_from_the_root(stack)
+    failed = [(c["check_id"], c["resource"]) for r in reports for c in r["results"].get("failed_checks", [])]
+    assert code == 1 and failed == [("CKV_PETCLINIC_1", f"resource.{first}")]

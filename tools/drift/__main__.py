@@ -1,4 +1,4 @@
-"""`python -m tools.drift {config,live,plan} (--layer LAYER ... | --all) [options]`: see README, "Drift"."""
+"""`python -m tools.drift {config,live,plan} (--layer LAYER ... | --all) [options]`: see docs/drift.md."""
 from __future__ import annotations
 
 import argparse
@@ -56,8 +56,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def synthesize(env: str, outdir: Path) -> Path:
-    environment = dict(os.environ, PETCLINIC_ENV=env, CDKTF_OUTDIR=str(outdir),
-                       JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
+    environment = dict(os.environ, PETCLINIC_ENV=env, CDKTF_OUTDIR=str(outdir))
     done = subprocess.run([sys.executable, str(ROOT / "main.py")], env=environment, capture_output=True, text=True)
     if done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines()

@@ -1,6 +1,6 @@
-"""The configuration of one synthesized stack (`cdk.tf.json`), as the checks need it: managed
-resources with their literal values, instance keys (`count`, `for_each`), `lifecycle.ignore_changes`,
-the `moved` and `removed` blocks, and the S3 backend.
+"""The configuration of one synthesized stack folder (`cdk.tf.json` and the native `moved.tf` beside it,
+synthesis/output_form.py), as the checks need it: managed resources with their literal values, instance
+keys (`count`, `for_each`), `lifecycle.ignore_changes`, the `moved` and `removed` blocks, and the S3 backend.
 
 Values that reference another resource of the same stack (`${aws_rds_cluster.aurora.engine_version}`)
 are resolved to that resource's configured literal when it has one; anything else in `${...}` is
@@ -17,6 +17,7 @@ from typing import Any
 
 from tools.drift.addresses import Address, AddressError, Key, parse
 from tools.drift.state import Backend
+from tools.stack_form import NATIVE_FILE, OutputFormError, merge_native, parse_native
 
 META_ARGUMENTS = frozenset({"//", "count", "for_each", "lifecycle", "depends_on", "provider",
                             "provisioner", "connection"})
@@ -163,6 +164,12 @@ def load_configuration(stack_dir: Path) -> Configuration:
         raise ConfigError(f"no synthesized stack {path} (run main.py first)") from None
     except json.JSONDecodeError as error:
         raise ConfigError(f"{path}: not valid JSON ({error.msg} at line {error.lineno})") from None
+    native = stack_dir / NATIVE_FILE
+    if native.is_file():   # the moved / removed blocks live there (checkov cannot read them in JSON)
+        try:
+            merge_native(data, parse_native(native.read_text(), str(native)))
+        except OutputFormError as error:
+            raise ConfigError(str(error)) from None
     return parse_configuration(data, stack_dir.name, path)
 
 

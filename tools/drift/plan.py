@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from tools.drift.config import STACK_FILE
 from tools.drift.findings import Change, Finding, LayerResult
 from tools.drift.redact import redacted
 from tools.drift.state import S3_SOURCE, folder_candidates
+from tools.stack_form import read_stack
 
 COMMAND_TIMEOUT = 600
 OFFLINE_PROVIDER = {"skip_credentials_validation": True, "skip_requesting_account_id": True,
@@ -190,10 +192,30 @@ def findings_of(plan: dict[str, Any], refresh_only: bool) -> list[Finding]:
     return found
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def requirement_line(terraform: str, found: str, stacks: Path) -> str:
+    """One line: the terraform found, the version the stacks require (their `moved.tf`), and what that
+    means for a user who runs terraform in a stack folder (this tool relaxes it in its scratch copy)."""
+    required = sorted({str(constraint) for stack in sorted(stacks.glob(f"*/{STACK_FILE}"))
+                       for constraint in [(read_stack(stack.parent).get("terraform") or {}).get("required_version")]
+                       if constraint})
+    line = f"terraform {found} ({terraform}); the stacks require {' and '.join(required) or 'no particular version'}"
+    minimums = [_version(c) for c in required if re.fullmatch(r">=\s*\d+(\.\d+)*", c.strip())]
+    if minimums and _version(found) < max(minimums):
+        line += (": this run relaxes that in its scratch copy, but `terraform plan` or `cdktf deploy` in a stack"
+                 " folder stops with \"Unsupported Terraform Core version\"")
+    return line
+
+
 def plan_check(args, stacks: Path, single: bool):
     terraform = terraform_binary()
     mirror = provider_mirror()
     versions = {"terraform": installed_version(terraform)}
+    # Said before any terraform run: which terraform, and which the stacks require.
+    print(f"drift: {requirement_line(terraform, versions['terraform'], stacks)}", file=sys.stderr)
     if mirror is not None:
         versions["aws"] = sorted(os.listdir(mirror / "registry.terraform.io" / "hashicorp" / "aws"))[-1]
 

@@ -43,7 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     if binary is None or mirror is None:
         print("needs terraform on PATH and a filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR)", file=sys.stderr)
         return 2
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     # This process (boto3 for the state bucket and the tampering) sees what its subprocesses see: fake
     # credentials, no AWS configuration, and proxies that refuse every host but 127.0.0.1.
     local = local_only_environment()

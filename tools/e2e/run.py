@@ -33,6 +33,7 @@ from tools.e2e.state import State, read_state
 from tools.e2e.steps import environment_with, steps_for
 from tools.e2e.tamper import Tampered, cases_for, pick
 from tools.e2e.terraform import Result, Terraform, mirrored_aws_version
+from tools.stack_form import read_stack
 
 INIT_TIMEOUT = 300.0
 APPLY_TIMEOUT = 600.0
@@ -94,7 +95,7 @@ class Run:
         reports: list[StepReport] = []
         for step in steps_for(self.env, layers):
             report = StepReport(step, self._synth(step.settings) / "stacks" / step.layer)
-            report.stack = json.loads((report.stack_dir / "cdk.tf.json").read_text())
+            report.stack = read_stack(report.stack_dir)   # cdk.tf.json and the moved.tf beside it
             layer = self.report.layers[step.layer]
             report.needs = list(layer.steps[-1:])
             for name, producer in self._producers(report.stack).items():
@@ -185,7 +186,7 @@ class Run:
     def _synth(self, settings: Mapping[str, object]) -> Path:
         key = json.dumps(dict(settings), sort_keys=True)
         if key not in self._synthesized:
-            from synth import synthesize  # the cdktf import is paid once, here
+            from synthesis import synthesize  # the cdktf import is paid once, here
 
             env = environment_with(self.env_name, settings, self.scratch)
             outdir = self.scratch / f"synth-{len(self._synthesized)}" / "cdktf.out"
@@ -222,7 +223,9 @@ class Run:
         step = report.step
         assert report.stack_dir is not None
         work = self.scratch / "work" / step.label.replace("#", "-phase")
-        shutil.copytree(report.stack_dir, work, ignore=shutil.ignore_patterns("*.tf", ".terraform*"))
+        # The whole stack folder: its moved.tf holds the moved / removed blocks and the version requirement
+        # (the override relaxes the latter to the terraform found here).
+        shutil.copytree(report.stack_dir, work, ignore=shutil.ignore_patterns(".terraform*"))
         try:
             override = override_for(report.stack, self.target, report.defects)
         except ValueError as error:

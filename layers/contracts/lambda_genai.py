@@ -1,0 +1,12 @@
+"""The contract of 06-lambda-genai: the outputs it declares (other layers read them through this declaration)."""
+from __future__ import annotations
+
+from layers.outputs import LayerOutputs, Output, Shape
+
+OUTPUTS = LayerOutputs("06-lambda-genai", "lambda_genai", (
+    Output("lambda_function_arn", Shape.STRING, "Lambda function ARN"),
+    Output("lambda_function_name", Shape.STRING, "Lambda function name"),
+    Output("lambda_function_invoke_arn", Shape.STRING, "Lambda invoke ARN (for the API Gateway integration)"),
+    Output("lambda_execution_role_arn", Shape.STRING, "Lambda execution role ARN"),
+    Output("lambda_security_group_id", Shape.STRING, "Lambda function security group ID"),
+))

@@ -1,0 +1,20 @@
+"""The contract of 04-parameter-store: the outputs it declares, and the names of the database parameters
+it creates, which 07-application's tasks read by name."""
+from __future__ import annotations
+
+from layers.outputs import LayerOutputs, Output, Shape
+from settings import Environment
+
+OUTPUTS = LayerOutputs("04-parameter-store", "parameter_store", (
+    Output("parameter_count", Shape.NUMBER, "Number of parameters created"),
+    Output("parameter_prefix", Shape.STRING, "Parameter prefix the read policy covers"),
+    Output("database_connection_ready", Shape.BOOL, "Whether 03-database's endpoint was available"),
+    Output("aurora_endpoint", Shape.STRING, "The Aurora endpoint read from 03-database", sensitive=True),
+    Output("layer_dependencies", Shape.OBJECT, "Whether the layers this one reads were ready"),
+    Output("migration_summary", Shape.OBJECT, "Spring Cloud Config migration summary"),
+))
+
+
+def database_parameter(env: Environment, leaf: str) -> str:
+    """The Parameter Store name of a database setting (`url`, `username`, `secrets-manager-name`)."""
+    return f"{env.parameter_store.name_root}/{env.environment}/db/{leaf}"

@@ -1,0 +1,50 @@
+"""03-database's settings: the Aurora cluster."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints, model_validator
+
+from settings.base import Frozen, SettingError
+
+# Aurora's window syntax: "hh:mm-hh:mm" (backups) and "ddd:hh:mm-ddd:hh:mm" (maintenance), UTC.
+BackupWindow = Annotated[StrictStr, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")]
+MaintenanceWindow = Annotated[StrictStr, StringConstraints(
+    pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$")]
+Capacity = Annotated[float, Field(ge=0, le=256, multiple_of=0.5, strict=False)]
+
+
+class Database(Frozen):
+    """03-database: the Aurora MySQL (serverless v2) cluster. Its port is `security.database_port`."""
+
+    engine_version: Annotated[StrictStr, StringConstraints(pattern=r"^8\.0\.mysql_aurora\.\d+\.\d+\.\d+$")]
+    instance_class: StrictStr
+    db_name: Annotated[StrictStr, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,63}$")]
+    master_username: Annotated[StrictStr, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,15}$")]
+    backup_retention_days: Annotated[StrictInt, Field(ge=1, le=35)]
+    backup_window: BackupWindow
+    maintenance_window: MaintenanceWindow
+    storage_encrypted: StrictBool
+    performance_insights: StrictBool
+    performance_insights_retention_days: Annotated[StrictInt, Field(ge=7, le=731)]
+    monitoring_interval: Annotated[StrictInt, Field(ge=0, le=60)]
+    min_capacity: Capacity
+    max_capacity: Capacity
+    deletion_protection: StrictBool
+    skip_final_snapshot: StrictBool
+    data_api: StrictBool
+    # Aurora applies minor upgrades itself: Terraform then leaves the running engine version alone.
+    minor_upgrades_by_aws: StrictBool
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Database":
+        if self.max_capacity < self.min_capacity:
+            raise SettingError("database.max_capacity",
+                               f"{self.max_capacity} is below database.min_capacity {self.min_capacity}")
+        if self.monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
+            raise SettingError("database.monitoring_interval",
+                               f"{self.monitoring_interval} is not one of 0, 1, 5, 10, 15, 30, 60 (seconds)")
+        if self.performance_insights_retention_days not in (7, 731) and self.performance_insights_retention_days % 31:
+            raise SettingError("database.performance_insights_retention_days",
+                               f"{self.performance_insights_retention_days} is not 7, 731 or a multiple of 31")
+        return self

@@ -1,0 +1,27 @@
+"""11-frontend's settings: the static site bucket and its CloudFront distribution."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, StrictStr, StringConstraints
+
+from settings.base import Frozen, LogRetention
+
+class Frontend(Frozen):
+    """11-frontend: the static site bucket and its CloudFront distribution."""
+
+    versioning: StrictBool
+    access_logging: StrictBool
+    log_retention_days: LogRetention
+    cors: StrictBool
+    cors_allowed_origins: tuple[StrictStr, ...] = Field(min_length=1)
+    price_class: Literal["PriceClass_All", "PriceClass_200", "PriceClass_100"]
+    spa_routing: StrictBool
+    api_origin_path: Annotated[StrictStr, StringConstraints(pattern=r"^/[a-z0-9_-]+$")]
+    viewer_protocol_policy: Literal["allow-all", "redirect-to-https", "https-only"]
+    minimum_protocol_version: Literal["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021"]
+    monitoring: StrictBool
+    error_4xx_threshold_percent: Annotated[float, Field(ge=0, le=100, strict=False)]
+    error_5xx_threshold_percent: Annotated[float, Field(ge=0, le=100, strict=False)]
+    error_4xx_description: Annotated[StrictStr, StringConstraints(max_length=1024)]
+    error_5xx_description: Annotated[StrictStr, StringConstraints(max_length=1024)]

@@ -1,0 +1,19 @@
+"""06-lambda-genai's settings: the GenAI function."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictInt, StrictStr, StringConstraints
+
+from settings.base import Frozen
+
+class LambdaGenai(Frozen):
+    """06-lambda-genai: the Bedrock assistant's model and the function's size, time and log settings."""
+
+    bedrock_model_id: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$")]
+    runtime: Annotated[StrictStr, StringConstraints(pattern=r"^python3\.\d+$")]
+    timeout_seconds: Annotated[StrictInt, Field(ge=1, le=900)]
+    memory_mb: Annotated[StrictInt, Field(ge=128, le=10240)]
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                                2557, 2922, 3288, 3653]
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]

@@ -1,0 +1,14 @@
+"""02-security's settings."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
+
+from settings.base import Frozen
+
+class Security(Frozen):
+    alb_integration: StrictBool
+    team_members: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9_.+=,@-]+$")], ...]
+    ecs_task_port: Annotated[StrictInt, Field(ge=1, le=65535)]
+    database_port: Annotated[StrictInt, Field(ge=1, le=65535)]
