@@ -1,8 +1,11 @@
-"""The end-to-end run (`python -m tools.e2e`): every stack of dev applied with terraform into a local
-moto server through the S3 backend, a second plan without changes, and three changes behind
-Terraform's back caught by `plan` and by both drift commands. One run per test session (about seven
-minutes on two cores), where terraform and the provider mirror are installed; skipped with a reason
-elsewhere. Deselect it with `-m "not e2e"`.
+"""The end-to-end run (`python -m tools.e2e`) of dev (as deployed) and of staging (a region, names and
+state keys of its own, born from nothing): every stack applied with terraform into a local moto server
+through the S3 backend, a second plan without changes, three changes behind Terraform's back caught by
+`plan` and by both drift commands, and the apply phase's wave timings. One run of dev per test session
+here (about seven minutes on two cores) and one of staging in tests/test_e2e_staging.py (the same
+checks; a file of its own, so that pytest-xdist's `--dist loadfile` runs it on the other worker beside
+this one), where terraform and the provider mirror are installed; skipped with a reason elsewhere.
+Deselect both with `-m "not e2e"`.
 
 What moto cannot serve (tools/e2e/moto_gaps.py) and what is wrong with the stacks themselves
 (tools/e2e/defects.py) is left out by the scratch override; the layers it touches count as partial,
@@ -11,6 +14,7 @@ and the report must name every such resource with its reason.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -35,23 +39,27 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return run_of("dev", tmp_path_factory)
+
+
+def run_of(env: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One run; a second one, with a warning that names the first one's failure, only when a layer
     failed to apply: moto now and then answers a create as if it had been sent twice (docs/e2e.md), which
     a second run does not repeat, while a defect of the stacks fails both."""
-    first = _run_once(tmp_path_factory.mktemp("e2e"))
+    first = _run_once(env, tmp_path_factory.mktemp(f"e2e-{env}"))
     if first["counts"].get("failed", 0) == 0:
         return first
     failed = {name: [s["reason"] or s["problems"] for s in layer["steps"]]
               for name, layer in first["layers"].items() if layer["status"] == "failed"}
     warnings.warn(f"the end-to-end run failed in {sorted(failed)} and runs once more; first failure: {failed}")
-    second = _run_once(tmp_path_factory.mktemp("e2e-again"))
+    second = _run_once(env, tmp_path_factory.mktemp(f"e2e-{env}-again"))
     second["first_attempt_failed"] = failed
     return second
 
 
-def _run_once(scratch: Path) -> dict:
+def _run_once(env: str, scratch: Path) -> dict:
     report = scratch / "report.json"
-    done = subprocess.run([sys.executable, "-m", "tools.e2e", "--env", "dev", "--workdir", str(scratch / "work"),
+    done = subprocess.run([sys.executable, "-m", "tools.e2e", "--env", env, "--workdir", str(scratch / "work"),
                            "--json", str(report), "--report", str(scratch / "report.md")], cwd=ROOT,
                           capture_output=True, text=True, timeout=RUN_TIMEOUT)
     assert report.is_file(), f"no report (exit {done.returncode}): {done.stderr[-3000:]}"
@@ -107,7 +115,7 @@ def test_every_resource_of_a_type_moto_cannot_serve_is_left_out_by_name(run):
             resources = step["stack"].get("resource") or {}
             expected |= {(name, f"{rtype}.{r}") for rtype in EXCLUDED_TYPES for r in resources.get(rtype) or {}}
             left_out |= {(name, e["address"]) for e in step["excluded"] if not e["attributes"]}
-    assert expected, "dev has no resource of an excluded type: the list in moto_gaps is stale"
+    assert expected, f"{run['env']} has no resource of an excluded type: the list in moto_gaps is stale"
     assert expected <= left_out, sorted(expected - left_out)
 
 
@@ -137,3 +145,30 @@ def test_the_drift_commands_find_nothing_before_and_exactly_the_tampered_objects
 def test_the_run_verdict_is_a_pass_within_fifteen_minutes(run):
     assert run["exit"] == 0 and run["verdict"] == 0, run["reasons"]
     assert run["seconds"] < REQUIRED_SECONDS
+
+
+def test_each_step_starts_after_the_steps_it_reads_ended_and_the_phase_overlaps(run):
+    waves = run["waves"]
+    timed = {t["step"]: t for t in waves["timings"] if t["started"] is not None}
+    assert len(timed) == waves["steps"] > 1
+    for t in timed.values():
+        assert t["ended"] >= t["started"]
+        for need in t["needs"]:
+            assert timed[need]["ended"] <= t["started"], (t["step"], need)
+    assert waves["wall"] < waves["total"], "no two steps were applied at the same time"
+    assert waves["chain_seconds"] <= waves["wall"] + 1   # the chain is a lower bound of the wall time
+    assert "| step | reads (waits for) | start s | end s | init ahead s | seconds |" in run["markdown"]
+
+
+def test_the_run_is_in_its_environments_region_and_state_keys(run):
+    from settings import load_environment
+
+    env = load_environment(run["env"])
+    for name, layer in run["layers"].items():
+        stack = layer["steps"][-1]["stack"]
+        regions = {p.get("region") for p in stack["provider"]["aws"] if not p.get("alias")}
+        if "s3" in stack["terraform"]["backend"]:
+            assert stack["terraform"]["backend"]["s3"]["key"] == env.state_key(name)
+            assert regions == {env.region}, name
+        else:   # 00-bootstrap makes the state bucket, in the state's region
+            assert regions == {env.state.region}, name

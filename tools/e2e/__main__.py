@@ -1,4 +1,4 @@
-"""`python -m tools.e2e [--env dev] [--layers L ...] [--workdir DIR] [--report FILE] [--json FILE]`
+"""`python -m tools.e2e [--env dev] [--layers L ...] [--parallel N] [--workdir DIR] [--report FILE] [--json FILE]`
 
 Applies every synthesized stack of one environment into a moto server on 127.0.0.1, plans them all
 again, tampers with three objects and plans once more. Prints the report (Markdown). Exit 0 when every
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tools.e2e.drift import ROOT as DRIFT_ROOT
 from tools.e2e.report import as_json, markdown, verdict
-from tools.e2e.run import Run
+from tools.e2e.run import PARALLEL, Run
 from tools.e2e.terraform import find_mirror, local_only_environment, terraform_version, which_terraform
 
 BUDGET_SECONDS = 14 * 60
@@ -31,9 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="also write the Markdown report to this file")
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     parser.add_argument("--budget", type=float, default=BUDGET_SECONDS, help="seconds for the whole run")
+    parser.add_argument("--parallel", type=int, default=PARALLEL,
+                        help="steps applied at most at the same time (each waits for the layers it reads)")
     parser.add_argument("--drift-root", type=Path, default=DRIFT_ROOT,
                         help="the checkout whose `python -m tools.drift` runs (default: this one)")
     args = parser.parse_args(argv)
+    if args.parallel < 1:
+        print(f"--parallel: must be at least 1 (got {args.parallel})", file=sys.stderr)
+        return 2
     binary, mirror = which_terraform(), find_mirror()
     if binary is None or mirror is None:
         print("needs terraform on PATH and a filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR)", file=sys.stderr)
@@ -46,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="petclinic-e2e-"))
     scratch.mkdir(parents=True, exist_ok=True)
     run = Run(args.env, scratch.resolve(), binary, mirror, terraform_version(binary), args.budget, args.layers,
-              args.drift_root.resolve())
+              args.drift_root.resolve(), args.parallel)
     try:
         report = run.execute()
     except Exception as error:  # the report says what ran before the failure

@@ -6,6 +6,8 @@ from dataclasses import asdict
 from typing import Any
 
 from tools.e2e.results import RunReport
+from tools.e2e.waves import markdown as waves_markdown
+from tools.e2e.waves import waves_of
 
 
 def verdict(report: RunReport) -> tuple[int, list[str]]:
@@ -55,6 +57,8 @@ def markdown(report: RunReport) -> str:
     counts = _counts(report)
     lines += ["", f"Fully applied: {counts['applied']} of {counts['layers']} layers "
               f"(partial {counts['partial']}, failed {counts['failed']}, not run {counts['not run']})."]
+    steps = [s for layer in report.layers.values() for s in layer.steps]
+    lines += waves_markdown(steps, report.parallel)
     lines += ["", "Made in moto before the first layer (boto3): " + "; ".join(report.seeded)]
     lines += ["", "### Tampered behind Terraform's back", ""]
     for t in report.tampered:
@@ -111,5 +115,10 @@ def as_json(report: RunReport) -> str:
     for name, layer in report.layers.items():
         data["layers"][name]["status"] = layer.status
     code, reasons = verdict(report)
-    data.update(verdict=code, reasons=reasons, counts=_counts(report))
+    steps = [s for layer in report.layers.values() for s in layer.steps]
+    waves = waves_of(steps)
+    timings = [{"step": s.step.label, "needs": [n.step.label for n in s.needs], "started": s.started, "ended": s.ended}
+               for s in steps]
+    data.update(verdict=code, reasons=reasons, counts=_counts(report),
+                waves=None if waves is None else {**asdict(waves), "ratio": waves.ratio, "timings": timings})
     return json.dumps(data, indent=1, default=plain, sort_keys=True)

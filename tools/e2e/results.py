@@ -27,6 +27,10 @@ class StepReport:
     problems: list[str] = field(default_factory=list)
     moto_gaps: list[str] = field(default_factory=list)
     reason: str = ""
+    started: float | None = None     # seconds from the run's start: init began (tools.e2e.waves)
+    ended: float | None = None       # seconds from the run's start: apply returned
+    init_seconds: float = 0.0        # its `terraform init`
+    ahead_seconds: float = 0.0       # of which before `started`, while it waited for its needs
 
     @property
     def ok(self) -> bool:
@@ -78,6 +82,7 @@ class RunReport:
     refreshed: list[str] = field(default_factory=list)
     seeded: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    parallel: int = 0                # steps applied at most at the same time
     error: str = ""
 
 

@@ -13,7 +13,7 @@ import re
 import shutil
 import time
 from collections.abc import Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from tools.e2e.moto_server import MotoServer
 from tools.e2e.override import FAKE, PROVIDER_CHECKS_OFF, Target, override_for
 from tools.e2e.plans import changed_attributes, described, foreign_removed_blocks, is_moto_gap, plan_summary
 from tools.e2e.results import Budget, LayerReport, RunReport, StepReport
+from tools.e2e.schedule import apply_all
 from tools.e2e.state import State, read_state
 from tools.e2e.steps import environment_with, steps_for
 from tools.e2e.tamper import Tampered, cases_for, pick
@@ -43,7 +44,8 @@ BUDGET_SPENT = "not run: the run's time budget was spent"
 
 class Run:
     def __init__(self, env_name: str, scratch: Path, terraform_binary: str, mirror: Path, terraform_version: str,
-                 budget_seconds: float, only: list[str] | None = None, drift_root: Path = drift_check.ROOT):
+                 budget_seconds: float, only: list[str] | None = None, drift_root: Path = drift_check.ROOT,
+                 parallel: int = PARALLEL):
         self.env_name = env_name
         self.scratch = scratch
         self.env: Environment = load_environment(env_name)
@@ -56,10 +58,12 @@ class Run:
         self._drift_stacks: Path | None = None
         self.lock_file: Path | None = None
         self._synthesized: dict[str, Path] = {}
+        self.parallel = self.report.parallel = parallel
+        self.started = time.monotonic()
 
     # ------------------------------------------------------------------ the run
     def execute(self) -> RunReport:
-        start = time.monotonic()
+        start = self.started = time.monotonic()
         try:
             with MotoServer(self.scratch / "moto.log") as moto:
                 self.moto_url = self.report.moto_url = moto.url
@@ -126,39 +130,8 @@ class Run:
             report.defects = defects_of(layer, earlier, platform)
 
     def _apply_all(self, steps: list[StepReport]) -> None:
-        pending, running, finished = list(steps), {}, []
-        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-            while pending or running:
-                for report in list(pending):
-                    broken = [n.step.label for n in report.needs if n in finished and not n.ok]
-                    if report.reason or broken:
-                        report.reason = report.reason or f"needs {', '.join(broken)}, which did not apply"
-                    elif self.budget.left() < 60:
-                        report.reason = BUDGET_SPENT.removeprefix("not run: ")
-                    elif all(n.ok for n in report.needs) and len(running) < PARALLEL:
-                        running[pool.submit(self._apply, report)] = report
-                    else:
-                        continue
-                    pending.remove(report)
-                    if report not in running.values():
-                        finished.append(report)
-                if running:
-                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                    for future in done:
-                        report = running.pop(future)
-                        self._settle(future, report)
-                        finished.append(report)
-                else:
-                    for report in pending:  # nothing runs and nothing can start: a step waits for itself
-                        report.reason = "its dependencies never ran"
-                    pending.clear()
-
-    @staticmethod
-    def _settle(future: Future, report: StepReport) -> None:
-        error = future.exception()
-        if error is not None:
-            report.status = "failed"
-            report.problems.append(f"{type(error).__name__}: {error}")
+        bootstraps = [r for r in steps if "local" in ((r.stack.get("terraform") or {}).get("backend") or {})]
+        apply_all(steps, self.parallel, self.budget.left, self._timed_apply, self._prepare_ahead, bootstraps)
 
     # ------------------------------------------------------------------ local AWS
     def client(self, service: str, region: str | None = None) -> Any:
@@ -229,7 +202,24 @@ class Run:
                 for key in [(body.get("config") or {}).get("key", "")]}
 
     # ------------------------------------------------------------------ one step
-    def _apply(self, report: StepReport) -> None:
+    def _timed_apply(self, report: StepReport) -> None:
+        report.started = time.monotonic() - self.started
+        try:
+            if report.workdir is None and not self._prepare(report):   # not initialised ahead
+                return
+            if report.status == "failed":                              # its init ahead failed
+                return
+            self._apply(report)
+        finally:
+            report.ended = time.monotonic() - self.started
+
+    def _prepare_ahead(self, report: StepReport) -> bool:
+        ready = self._prepare(report)
+        report.ahead_seconds = report.init_seconds
+        return ready
+
+    def _prepare(self, report: StepReport) -> bool:
+        """The step's scratch copy with the override, initialised; False (and the step failed) when not."""
         step = report.step
         assert report.stack_dir is not None
         work = self.scratch / "work" / step.label.replace("#", "-phase")
@@ -240,14 +230,21 @@ class Run:
             override = override_for(report.stack, self.target, report.defects)
         except ValueError as error:
             report.status, report.problems = "failed", [str(error)]
-            return
+            return False
         override.write(work)
         shutil.copy(self.lock_file, work / ".terraform.lock.hcl")
-        report.workdir, report.excluded = work, override.excluded
+        report.excluded = override.excluded
         init = self.terraform.run(work, "init", "-input=false", "-no-color", timeout=self.budget.timeout(INIT_TIMEOUT))
+        report.init_seconds = init.seconds
+        report.workdir = work
         if init.returncode != 0:
             report.status, report.problems = "failed", [d.line() for d in init.diagnostics()]
-            return
+            return False
+        return True
+
+    def _apply(self, report: StepReport) -> None:
+        step, work = report.step, report.workdir
+        assert work is not None
         apply = self.terraform.run(work, "apply", "-auto-approve", "-input=false", "-no-color", "-json",
                                    timeout=self.budget.timeout(APPLY_TIMEOUT))
         report.seconds = apply.seconds
@@ -279,7 +276,7 @@ class Run:
     def _plan_layers(self, label: str, layers: list[str]) -> dict[str, Result]:
         applied = {name: layer.last_applied.workdir for name, layer in self.report.layers.items()
                    if name in layers and layer.last_applied is not None and layer.last_applied.workdir is not None}
-        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             futures = {name: pool.submit(self._plan, work, label) for name, work in applied.items()}
             return {name: future.result() for name, future in futures.items()}
 
@@ -289,7 +286,8 @@ class Run:
             layer.second_plan_code, layer.second_plan = result.returncode, plan_summary(result)
 
     def _tamper(self) -> None:
-        for case in cases_for(list(self.report.layers)):
+        applied = {name: layer.last_applied.stack for name, layer in self.report.layers.items() if layer.last_applied}
+        for case in cases_for(applied):
             layer = self.report.layers.get(case.layer)
             step = layer.last_applied if layer else None
             chosen = pick(case, self.state_of(case.layer) if step else None, step.stack if step else None)
@@ -339,7 +337,7 @@ class Run:
             return
         expected = {(t.layer, t.address) for t in self.report.tampered}
         live = drift_check.check(self, "live", "live after", self._drift_stacks, self.drift_root)
-        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:   # the tampered layers, side by side
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:   # the tampered layers, side by side
             refreshes = {name: pool.submit(self._refresh_only, name) for name in sorted({t.layer for t in self.report.tampered})}
             self.report.refreshed += [f"{name}: exit {future.result().returncode}" for name, future in refreshes.items()]
         config = drift_check.check(self, "config", "config after", self._drift_stacks, self.drift_root)

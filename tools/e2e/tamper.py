@@ -8,11 +8,14 @@ The three cases of the issue, or their nearest equivalents in the ported layers:
 rule revoked (02-security), an SSM parameter's value overwritten (04-parameter-store), and an ECS
 service's desired count changed (07-application) — until 07 exists, the Lambda function's memory
 size (06-lambda-genai), the nearest capacity setting of a deployed compute service.
+
+The layer named by a case is where the ported layers keep that type; an environment whose stacks keep
+it elsewhere (a To-Be profile) is served by `placed`, which looks the type up in the applied stacks.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tools.e2e.state import Instance, State
@@ -84,13 +87,26 @@ STAND_INS: Mapping[str, Case] = {
 }
 
 
-def cases_for(layers: list[str]) -> list[Case]:
+def cases_for(stacks: Mapping[str, Mapping[str, Any]]) -> list[Case]:
+    """Each case placed in the layer whose stack (layer -> its applied stack, in deploy order)
+    configures its type; a case no stack can serve is replaced by its stand-in, if it has one."""
     chosen = []
     for case in CASES:
-        if case.layer not in layers and case.name in STAND_INS:
-            case = STAND_INS[case.name]
-        chosen.append(case)
+        found = placed(case, stacks)
+        if found is None and case.name in STAND_INS:
+            found = placed(STAND_INS[case.name], stacks)
+        chosen.append(found or case)  # unplaced: `pick` says why it was skipped
     return chosen
+
+
+def placed(case: Case, stacks: Mapping[str, Mapping[str, Any]]) -> Case | None:
+    """The case in its own layer when that stack configures the type, else in the first stack that does."""
+    def configures(layer: str) -> bool:
+        return any(case.config_ok(body) for body in ((stacks[layer].get("resource") or {}).get(case.rtype) or {}).values())
+
+    if case.layer in stacks and configures(case.layer):
+        return case
+    return next((replace(case, layer=layer) for layer in stacks if configures(layer)), None)
 
 
 def pick(case: Case, state: State | None, stack: Mapping[str, Any] | None) -> Instance | str:
