@@ -63,7 +63,8 @@ def test_services_run_in_private_app_subnets_without_public_ips(synthesized, env
             assert "launch_type" not in service and service["capacity_provider_strategy"]
         else:
             assert service["launch_type"] == "FARGATE"
-        assert service["desired_count"] == 1
+        # §4.2's one task (the development sizing); prod runs two for §14.3's 99.9 % (claim A132).
+        assert service["desired_count"] == (2 if env == "prod" else 1)
         assert "registry_arn" in service["service_registries"]
 
 
@@ -120,7 +121,7 @@ def test_every_service_scales_on_cpu_at_seventy_percent(synthesized, env):
     assert len(targets) == len(policies) == len(PORTS)
     for service in PORTS:
         target = targets[f"{service}_scaling"]
-        assert (target["min_capacity"], target["max_capacity"]) == (1, 4)
+        assert (target["min_capacity"], target["max_capacity"]) == ((2 if env == "prod" else 1), 4)
         config = policies[f"{service}_cpu_scaling"]["target_tracking_scaling_policy_configuration"]
         assert config["target_value"] == 70
         assert config["predefined_metric_specification"]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"

@@ -213,14 +213,33 @@ def test_a_bad_usage_file_is_one_line_naming_the_file_and_the_field(tmp_path, ca
     assert len(error) == 1 and "bad.toml: field 'figures.nat_gb.value'" in error[0]
 
 
-def test_the_profile_side_by_side_needs_the_profile_setting(tmp_path):
-    from settings import Environment
+def test_the_profile_is_the_settings_own_to_be_profile(tmp_path):
+    """--profile synthesizes what load_environment(env, profile=...) gives: byte for byte, and without
+    dev's debug host, whose monthly figure is then the 07-application saving of the side by side."""
+    from tools.cost.compare import side_by_side_markdown, signed
+    from tools.cost.synth import synthesize_profile
+    from tools.design.synthesis import synthesize_into, variant
+
+    to_be = synthesize_profile("dev", "to-be", tmp_path / "p")
+    designed = synthesize_into(variant("dev", profile="to-be"), tmp_path / "designed")
+    layers = sorted(p.name for p in designed.iterdir())
+    assert layers and layers == sorted(p.name for p in to_be.iterdir())
+    for layer in layers:
+        assert (to_be / layer / "cdk.tf.json").read_bytes() == (designed / layer / "cdk.tf.json").read_bytes(), layer
+    as_is = estimate_folder(synthesize_into(variant("dev"), tmp_path / "as-is"), "dev")
+    after = estimate_folder(to_be, "dev")
+    assert monthly(as_is, "aws_instance.debug") > 0 and "aws_instance.debug" not in {l.address for l in after.lines}
+    table = side_by_side_markdown(as_is, after)
+    assert f"**{signed(after.total - as_is.total)}** |" in table and after.total != as_is.total
+
+
+def test_an_unknown_profile_is_one_line_naming_the_field_and_the_file(tmp_path):
     from tools.cost.synth import SynthError, synthesize_profile
 
-    if "profile" in Environment.model_fields:
-        pytest.skip("the profile setting (issue 30) is in this checkout")
-    with pytest.raises(SynthError, match="no 'profile' field yet"):
-        synthesize_profile("dev", "to-be", tmp_path)
+    with pytest.raises(SynthError) as raised:
+        synthesize_profile("dev", "to-bee", tmp_path)
+    message = str(raised.value)
+    assert len(message.splitlines()) == 1 and "dev.toml" in message and "profile" in message and "to-bee" in message
 
 
 def test_side_by_side_shows_each_layer_as_is_and_to_be(tmp_path):

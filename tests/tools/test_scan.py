@@ -71,6 +71,18 @@ def test_the_guard_fails_a_stack_checkov_cannot_read(synthesized, tmp_path, caps
     assert (source / NATIVE_FILE).exists()
 
 
+def test_the_scan_of_dev_fails_on_the_debug_hosts_ssh_rule(synthesized, tmp_path, capsys):
+    """`python -m tools.scan` on dev exits 1: checkov's CKV_AWS_24 on the debug host's group, nothing else."""
+    stacks = synthesized("dev").outdir / "stacks"
+    code = scan.main(["--stacks", str(stacks), "--layer", "07-application", "--out", str(tmp_path), "--format", "json",
+                      "--env", "dev"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and not report["ok"]
+    failed = [(s["scanner"], f["check_id"], f["resource"]) for s in report["stacks"] for f in s["failed"]]
+    assert failed == [("checkov", "CKV_AWS_24", "aws_security_group.debug_sg")]
+    assert all(not s["parse_errors"] and not s["missed"] for s in report["stacks"])
+
+
 def test_an_unknown_layer_is_an_error(synthesized, tmp_path, capsys):
     stacks = synthesized("dev").outdir / "stacks"
     assert scan.main(["--stacks", str(stacks), "--layer", "13-nothing", "--out", str(tmp_path)]) == 2
@@ -133,10 +145,16 @@ def checkov_from_the_root(folder) -> tuple[int, list[dict]]:
     return run.returncode, reports if isinstance(reports, list) else [reports]
 
 
-def test_checkov_by_hand_parses_every_stack_and_checks_every_resource(synthesized):
-    stacks = synthesized("dev").outdir / "stacks"
+def failed_checks(reports: list[dict]) -> list[tuple[str, str, str]]:
+    return sorted((c["check_id"], c["resource"].removeprefix("resource."), c["file_path"].strip("/").split("/")[0])
+                  for r in reports for c in r["results"].get("failed_checks", []))
+
+
+def test_checkov_by_hand_parses_every_stack_of_staging_and_checks_every_resource(synthesized):
+    """Staging (the to-be profile: no debug host) passes the policy as a user runs it."""
+    stacks = synthesized("staging").outdir / "stacks"
     code, reports = checkov_from_the_root(stacks)
-    assert code == 0
+    assert code == 0, failed_checks(reports)
     assert sum(r["summary"]["parsing_errors"] for r in reports) == 0
     checked: dict[str, set[str]] = {}
     for report in reports:
@@ -144,11 +162,38 @@ def test_checkov_by_hand_parses_every_stack_and_checks_every_resource(synthesize
         for check in results.get("passed_checks", []) + results.get("failed_checks", []):
             name = check["resource"].removeprefix("resource.")
             checked.setdefault(check["file_path"].strip("/").split("/")[0], set()).add(name)
-    for layer in synthesized("dev").layers():
+    layers = synthesized("staging").layers()
+    assert layers
+    for layer in layers:
         resources = {f"{t}.{n}" for t, named in read_stack(stacks / layer)["resource"].items() for n in named}
         seen = checked.get(layer, set())
         unchecked = {r for r in resources if r not in seen and r.split(".", 1)[1] not in seen}   # `resource.<name>`
         assert not unchecked, f"{layer}: no checkov check on {sorted(unchecked)[:5]}"
+
+
+def test_checkov_by_hand_fails_dev_on_exactly_the_debug_hosts_ssh_rule(synthesized):
+    """dev's debug host admits SSH from anywhere (claim A134): a true finding, no longer skipped."""
+    code, reports = checkov_from_the_root(synthesized("dev").outdir / "stacks")
+    assert code == 1
+    assert sum(r["summary"]["parsing_errors"] for r in reports) == 0
+    assert failed_checks(reports) == [("CKV_AWS_24", "debug_sg", "07-application")]
+
+
+def test_a_security_group_opened_to_ssh_from_anywhere_fails(synthesized, tmp_path):
+    """The policy skips CKV_AWS_24 nowhere: any group opened on 22 to 0.0.0.0/0 fails, and is named."""
+    stack = tmp_path / "02-security"
+    shutil.copytree(synthesized("staging").stack_dir("02-security"), stack)
+    code, reports = checkov_from_the_root(stack)
+    assert code == 0 and failed_checks(reports) == []
+    document = json.loads((stack / "cdk.tf.json").read_text())
+    group = document["resource"]["aws_security_group"]["sg_aurora"]
+    group["ingress"] = [{"cidr_blocks": ["0.0.0.0/0"], "description": "SSH from anywhere", "from_port": 22,
+                         "ipv6_cidr_blocks": [], "prefix_list_ids": [], "protocol": "tcp", "security_groups": [],
+                         "self": False, "to_port": 22}]
+    (stack / "cdk.tf.json").write_text(json.dumps(document, indent=2))
+    code, reports = checkov_from_the_root(stack)
+    assert code == 1
+    assert [(check, resource) for check, resource, _ in failed_checks(reports)] == [("CKV_AWS_24", "sg_aurora")]
 
 
 def test_the_projects_checkov_check_fails_an_explicit_null(synthesized, tmp_path):

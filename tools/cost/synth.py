@@ -1,16 +1,14 @@
 """Synthesizing an environment into a scratch folder: from this checkout, from another git ref (a
-temporary worktree) or under a design profile. Each returns the `stacks` folder it wrote."""
+temporary worktree) or under a design profile (settings.load_environment(..., profile=...)). Each returns the `stacks` folder it wrote."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PROFILES_DIR = "_profiles"  # envs/_profiles/<profile>.toml: the overlay a profile merges (issue 30)
 
 
 class SynthError(Exception):
@@ -43,21 +41,24 @@ def synthesize_ref(ref: str, env: str, scratch: Path) -> Path:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
 
 
-def synthesize_profile(env: str, profile: str, scratch: Path, envs: Path = ROOT / "envs") -> Path:
-    """The environment under another design profile: a scratch copy of envs/ whose <env>.toml says
-    `profile = "<profile>"`. The one place to wire when the profile setting (issue 30) lands."""
-    from settings import Environment  # the package, not its files (model.py is being split)
+def synthesize_profile(env: str, profile: str, scratch: Path, envs_dir: Path | None = None) -> Path:
+    """The environment under another design profile, through the settings' own mechanism
+    (`load_environment(env, profile=...)`, issue 30), synthesized in this process into `scratch`."""
+    from settings import ConfigError, load_environment
+    from synthesis import synthesize as synthesize_stacks  # the provider bindings: loaded on first use only
 
-    if "profile" not in Environment.model_fields:
-        raise SynthError(f"--profile {profile}: this checkout's settings have no 'profile' field yet (issue 30)")
-    if not (envs / PROFILES_DIR / f"{profile}.toml").exists():
-        raise SynthError(f"--profile {profile}: no {envs / PROFILES_DIR / (profile + '.toml')}")
-    copy = scratch / "envs"
-    shutil.copytree(envs, copy)
-    path = copy / f"{env}.toml"
-    lines = [line for line in path.read_text().splitlines() if not line.startswith("profile")]
-    path.write_text(f'profile = "{profile}"\n' + "\n".join(lines) + "\n")
-    return synthesize(env, scratch / "out", envs_dir=copy)
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    try:
+        environment = load_environment(env, envs_dir, profile=profile)
+    except ConfigError as error:
+        raise SynthError(f"--profile {profile}: {error}") from None
+    outdir = scratch / "profile"
+    try:
+        synthesize_stacks(environment, outdir)
+    except Exception as error:  # noqa: BLE001 - a layer's or a check's error, said in one line
+        first = (str(error).splitlines() or [type(error).__name__])[0]
+        raise SynthError(f"synthesis of {env} with profile {profile} failed: {first}") from error
+    return outdir / "stacks"
 
 
 def scratch_folder() -> tempfile.TemporaryDirectory:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,9 +44,10 @@ class Step:
     turns_from_pass: tuple[str, ...] = ()
     effects: tuple[Effect, ...] = ()
     error: str = ""
-    # The monthly cost difference of the step (USD): filled in by `python -m tools.cost` once it
-    # exists (issue 35); None means "not measured", never zero.
+    # The monthly cost difference of the step (USD), from tools.cost.monthly_difference; None means
+    # "not measured" (never zero), and `cost_error` then says why.
     monthly_cost_delta: float | None = None
+    cost_error: str = ""
 
     @property
     def risk(self) -> str:
@@ -147,6 +148,25 @@ def _verdicts(toolkit: Toolkit, stacks: Path, env: Environment) -> dict[str, str
     return {cid: v.status for cid, v in toolkit.evaluate(toolkit.load_stacks(stacks), env, None).items()}
 
 
+CostDifference = Callable[[Path, Path, str], tuple[float, Any]]
+
+
+def default_cost() -> CostDifference:
+    from tools.cost import monthly_difference
+
+    return monthly_difference
+
+
+def step_cost(cost: CostDifference, base: Path, stacks: Path, env: str) -> tuple[float | None, str]:
+    """(monthly difference, "") or (None, why): a cost the tool could not compute is never made up."""
+    try:
+        total, _per_resource = cost(base, stacks, env)
+    except Exception as error:  # noqa: BLE001 - the step still shows its plan effect; the cost says why not
+        first = (str(error).splitlines() or [type(error).__name__])[0]
+        return None, f"the cost tool failed: {first}"
+    return round(total, 2), ""
+
+
 def order(steps: Sequence[Step]) -> tuple[Step, ...]:
     """No-risk steps first (by risk, then path); a step never before a switch it names in `after`."""
     pending = sorted(steps, key=lambda s: (RISK_ORDER.index(s.risk), s.switch.path))
@@ -161,7 +181,8 @@ def order(steps: Sequence[Step]) -> tuple[Step, ...]:
 
 
 def build_ladder(name: str, state_source: str, toolkit: Toolkit, switches: Sequence[Switch],
-                 envs_dir: Path | None = None) -> Ladder:
+                 envs_dir: Path | None = None, cost: CostDifference | None = None) -> Ladder:
+    cost = cost or default_cost()
     base_env = variant(name, envs_dir=envs_dir)
     changes = differing(name, switches, envs_dir)
     steps: list[Step] = []
@@ -181,9 +202,8 @@ def build_ladder(name: str, state_source: str, toolkit: Toolkit, switches: Seque
                 continue
             gained = tuple(c for c, s in verdicts.items() if s == "pass" and base_verdicts.get(c) != "pass")
             lost = tuple(c for c, s in verdicts.items() if s != "pass" and base_verdicts.get(c) == "pass")
-            # The place for the step's monthly cost (issue 35): tools.cost's estimate of `stacks` minus that of
-            # `base_stacks`, passed as monthly_cost_delta; until then None, shown as "not measured".
-            steps.append(Step(switch, current, to_be, gained, lost, _effects(base_findings, flipped)))
+            delta, why = step_cost(cost, base_stacks, stacks, name)
+            steps.append(Step(switch, current, to_be, gained, lost, _effects(base_findings, flipped), "", delta, why))
     return Ladder(name, base_env.profile, state_source, order(steps),
                   tuple(s for s in switches if not s.in_profile), tuple(errors),
                   {s.switch.path: s.switch.to_be for s in steps})

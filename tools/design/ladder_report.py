@@ -6,7 +6,7 @@ from typing import Any
 
 from tools.design.ladder import Ladder, Step
 
-COST_NOT_MEASURED = "not measured yet (python -m tools.cost, issue 35)"
+COST_NOT_MEASURED = "not measured"
 
 
 def _value(value: Any) -> str:
@@ -19,7 +19,9 @@ def _counts(step: Step) -> str:
 
 
 def _cost(step: Step) -> str:
-    return COST_NOT_MEASURED if step.monthly_cost_delta is None else f"{step.monthly_cost_delta:+.2f} USD/month"
+    if step.monthly_cost_delta is None:
+        return f"{COST_NOT_MEASURED}: {step.cost_error or 'no figure'}"
+    return f"{step.monthly_cost_delta:+.2f} USD/month"
 
 
 def _header(ladder: Ladder) -> list[str]:
@@ -61,7 +63,7 @@ def as_data(ladder: Ladder) -> dict[str, Any]:
             "claims_that_stop_passing": list(s.turns_from_pass), "counts": s.counts(),
             "effects": [{"layer": e.layer, "action": e.action, "address": e.address, "type": e.type,
                          "risk": e.risk, "words": e.words} for e in s.effects],
-            "runbook": list(s.runbook()), "monthly_cost_delta": s.monthly_cost_delta,
+            "runbook": list(s.runbook()), "monthly_cost_delta": s.monthly_cost_delta, "cost_error": s.cost_error,
         } for s in ladder.steps],
         "not_in_profile": [{"switch": s.path, "reason": s.not_in_profile} for s in ladder.left_out],
         "end_state": dict(ladder.end_state),
@@ -81,11 +83,13 @@ def render_markdown(ladder: Ladder) -> str:
               "|---|---|---|---|---|---|---|"]
     for n, s in enumerate(ladder.steps, 1):
         terraform = f"error: {s.error}" if s.error else _counts(s)
-        cost = "—" if s.monthly_cost_delta is None else _cost(s)
+        cost = f"— ({COST_NOT_MEASURED})" if s.monthly_cost_delta is None else _cost(s)
         lines.append(f"| {n} | `{s.switch.path}` | `{_value(s.current)}` → `{_value(s.to_be)}` | {s.risk} | {terraform} "
                      f"| {', '.join(s.turns_to_pass) or '-'} | {cost} |")
-    if any(s.monthly_cost_delta is None for s in ladder.steps):
-        lines += ["", f"Monthly cost (—): {COST_NOT_MEASURED}."]
+    unmeasured = [(n, s) for n, s in enumerate(ladder.steps, 1) if s.monthly_cost_delta is None and not s.error]
+    if unmeasured:
+        lines += ["", "Monthly cost not measured:"] + [f"- step {n} (`{s.switch.path}`): {s.cost_error or 'no figure'}"
+                                                       for n, s in unmeasured]
     for n, s in enumerate(ladder.steps, 1):
         if s.runbook():
             lines += ["", f"**Step {n} runbook** (`{s.switch.path}`):"] + [f"- {line}" for line in s.runbook()]

@@ -12,6 +12,8 @@ from settings import load_environment
 from settings.profile import Switch, load_switches
 from tests.conftest import ROOT
 from tests.tools.state_fixtures import original_state
+from tools.cost.charges import Unpriced
+from tools.cost.estimate import estimate_folder
 from tools.design.ladder import Effect, Step, build_ladder, order
 from tools.design.ladder_report import LADDER_RENDERERS
 from tools.design.measure import default_toolkit
@@ -106,9 +108,33 @@ def test_steps_are_ordered_by_risk_and_after_what_they_need(dev_ladder):
         assert all(paths.index(needed) < paths.index(s.switch.path) for needed in s.switch.after if needed in paths)
 
 
-def test_no_cost_is_made_up(dev_ladder):
-    assert all(s.monthly_cost_delta is None for s in dev_ladder.steps)
-    assert "not measured yet" in LADDER_RENDERERS["text"](dev_ladder)
+def test_removing_the_bastion_saves_what_the_cost_tool_prices_the_instance_at(dev_ladder, tmp_path):
+    """The step's monthly difference is tools.cost's: here the debug host's own monthly figure, saved."""
+    debug = step(dev_ladder, "application.debug.enabled")
+    stacks = synthesize_into(variant("dev"), tmp_path / "dev")
+    bastion = [line for line in estimate_folder(stacks, "dev").lines if line.type == "aws_instance"]
+    assert bastion, "the cost tool prices no aws_instance in dev"
+    assert debug.monthly_cost_delta == pytest.approx(-sum(line.monthly for line in bastion), abs=0.01)
+    assert debug.monthly_cost_delta < 0 and not debug.cost_error
+    assert f"monthly cost: {debug.monthly_cost_delta:+.2f} USD/month" in LADDER_RENDERERS["text"](dev_ladder)
+    data = json.loads(LADDER_RENDERERS["json"](dev_ladder))
+    assert next(s for s in data["steps"] if s["switch"] == debug.switch.path)["monthly_cost_delta"] == debug.monthly_cost_delta
+    assert f"{debug.monthly_cost_delta:+.2f} USD/month" in LADDER_RENDERERS["markdown"](dev_ladder)
+
+
+def test_no_cost_is_made_up_when_the_cost_tool_fails(dev_states):
+    """A failing cost tool leaves every step without a figure, and each step says why."""
+    def broken(before, after, env):
+        raise Unpriced("aws_instance.debug: no price for t3.nano in us-west-2")
+
+    only_debug = [s for s in load_switches(ROOT / "envs") if s.path == "application.debug.enabled"]
+    ladder = build_ladder("dev", str(dev_states), default_toolkit(), only_debug, cost=broken)
+    assert ladder.steps and all(s.monthly_cost_delta is None for s in ladder.steps)
+    assert all("no price for t3.nano" in s.cost_error for s in ladder.steps)
+    text = LADDER_RENDERERS["text"](ladder)
+    assert "monthly cost: not measured: the cost tool failed: aws_instance.debug: no price" in text
+    assert "USD/month" not in text
+    assert "USD/month" not in LADDER_RENDERERS["markdown"](ladder)
 
 
 def test_renderings(dev_ladder):
