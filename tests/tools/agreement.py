@@ -27,6 +27,7 @@ import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from settings import load_environment
 from tests.tools.agreement_states import CHANGES, changed_states
 from tests.tools.state_completion import complete
 from tests.tools.state_fixtures import ORIGINAL, write_states
@@ -174,7 +175,7 @@ def run(stacks: Path, env: str = "dev", jobs: int = 2) -> dict[str, list[Row]]:
         sets = state_sets(stacks, root, env)
         settings = {"MOTO_ACCOUNT_ID": account_of(sets["fixtures"])}
         with MotoServer(root / "moto.log", settings=settings) as moto:
-            _moto_objects(moto.url)
+            _moto_objects(moto.url, load_environment(env).region)
             terraform = Terraform(binary, mirror, root)
             # The shared plugin cache raced between one layer's init and another's plan ("no package
             # cached"); the unpacked mirror is linked without it.
@@ -193,14 +194,21 @@ def run(stacks: Path, env: str = "dev", jobs: int = 2) -> dict[str, list[Row]]:
     return {label: sorted(rows, key=lambda r: r.layer) for label, rows in results.items()}
 
 
-def _moto_objects(url: str) -> None:
-    """What the data sources look up and moto does not have by itself: the GitHub OIDC provider."""
+def _moto_objects(url: str, region: str) -> None:
+    """What the data sources look up and moto does not have by itself: the GitHub OIDC provider. And
+    the region's EC2 images, read once before the plans run side by side: moto loads a region's
+    images on its first request, and a plan that asked while another request was loading them was
+    answered "no results" for the debug host's AMI (seen under load)."""
     import boto3
 
-    iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
-                       aws_secret_access_key="test")
+    credentials = {"endpoint_url": url, "aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    iam = boto3.client("iam", region_name="us-east-1", **credentials)
     iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com",
                                         ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40])
+    images = boto3.client("ec2", region_name=region, **credentials).describe_images(
+        Owners=["amazon"], Filters=[{"Name": "name", "Values": ["amzn2-ami-hvm-*-x86_64-gp2"]}])["Images"]
+    if not images:
+        raise RuntimeError(f"the local AWS has no Amazon Linux 2 image in {region}: the debug host's AMI lookup would fail")
 
 
 def table(label: str, rows: list[Row]) -> str:
