@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers
 from sqlglot import exp
 
 import prompts
@@ -118,7 +120,19 @@ def test_every_statement_the_tests_accept_holds_the_property():
         assert_exactly_the_checked_select(checked(sql))
 
 
-def test_the_strategies_reach_the_accepting_side():
+@pytest.fixture
+def draws_independent_of_loaded_modules(monkeypatch):
+    """Hypothesis mixes into its draws constants it reads from every project module in `sys.modules`, so
+    `derandomize=True` alone gives other examples on a worker that loaded other modules first (a full
+    `-n 2 --dist loadfile` run collects every test module and runs other files before this one). An empty
+    pool makes the examples depend on the seed only; a Hypothesis without this private hook fails here."""
+    monkeypatch.setattr(providers, "_get_local_constants", lambda: providers.Constants())
+    providers.CONSTANTS_CACHE.cache.clear()  # permitted constants cached per draw kind, from the old pool
+    yield
+    providers.CONSTANTS_CACHE.cache.clear()
+
+
+def test_the_strategies_reach_the_accepting_side(draws_independent_of_loaded_modules):
     """The property would hold vacuously if nothing generated were ever accepted."""
     accepted = []
 
