@@ -48,6 +48,12 @@ class TaskRule(Frozen):
     port: Port
     peer: StrictStr
     description: Annotated[StrictStr, StringConstraints(min_length=1, max_length=255)]
+    # Which rule set makes it: both, only the deployed one (a rule §3.4 of the design does not list,
+    # gone once `application.design_security_rules` is on) or only the design's.
+    scope: Literal["both", "as-deployed", "to-be"] = "both"
+    # The rule another layer makes too (EC2 refuses the second create as InvalidPermission.Duplicate):
+    # made only while `application.duplicate_task_rules` is on; names that other rule.
+    duplicate_of: Annotated[StrictStr, StringConstraints(min_length=1)] | None = None
 
 
 class WebAcl(Frozen):
@@ -134,6 +140,15 @@ class Application(Frozen):
     # Parameter names the tasks read that something outside these stacks creates.
     external_parameters: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]+$")], ...] = ()
     task_rules: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], TaskRule]
+    # Design switches (envs/_switches.toml). On: the security groups as §3.4 lists them (task rules
+    # of scope to-be instead of as-deployed; the ALB sends only to the ECS group).
+    design_security_rules: StrictBool
+    # Off: the task rules that duplicate another layer's rule are not made (a `removed` block where a
+    # deployed state holds them).
+    duplicate_task_rules: StrictBool
+    # True where a deployed state of this layer exists (dev, seoul): a duplicate that leaves the
+    # configuration is then forgotten by a `removed` block, not destroyed (02 keeps the permission).
+    state_holds_task_rules: StrictBool
     alb: Alb
     # Empty (as deployed): the services use launch type FARGATE. Else the cluster gets these Fargate
     # capacity providers (the design document's FARGATE and FARGATE_SPOT) and the services use them.
