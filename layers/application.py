@@ -30,6 +30,7 @@ from layers.contracts import cloud_map, database, network, parameter_store, secu
 from layers.contracts.application import OUTPUTS
 from modules.alarms import AlarmThresholds
 from modules.alb import Alb, AlbProps
+from modules.alb_certificate import AlbCertificate, AlbCertificateProps
 from modules.application_dashboard import ApplicationDashboard, DashboardProps, DashboardService
 from modules.debug_hosts import DebugHost, DebugHostProps
 from modules.delivery_role import DeliveryRole, DeliveryRoleProps
@@ -119,6 +120,11 @@ class ApplicationStack(LayerStack):
             alb_names = {k: v for k, v in alb_names.items() if not k.endswith("_ipv6")}
         if app.design_security_rules:      # a design switch: the ALB sends only to the tasks, not all out
             alb_names = {k: v for k, v in alb_names.items() if k != "all_out"}
+        certificate_arn = app.alb.certificate_arn
+        if app.alb.domain_name and app.alb.hosted_zone_id:
+            certificate_arn = AlbCertificate(self, "alb_certificate", AlbCertificateProps(
+                naming=self.naming_for("07-application/alb"), domain_name=app.alb.domain_name,
+                hosted_zone_id=app.alb.hosted_zone_id)).arn
         self.alb = Alb(self, "alb", AlbProps(
             naming=self.naming_for("07-application/alb"), origin=Origin("module.alb", alb_names),
             vpc_id=self.net.string("vpc_id"), public_subnet_ids=self.net.values("public_subnet_ids"),
@@ -126,7 +132,7 @@ class ApplicationStack(LayerStack):
             default_target_port=app.alb.default_target_port,
             default_health_check_path=app.alb.default_health_check_path,
             alarm_actions=app.alarm_actions, target_health_alarm=waf.monitoring,
-            certificate_arn=app.alb.certificate_arn, ssl_policy=app.alb.ssl_policy,
+            certificate_arn=certificate_arn, ssl_policy=app.alb.ssl_policy,
             egress_security_group_id=self.sec.string("ecs_security_group_id") if app.design_security_rules else None,
             egress_ports=sorted({s.port for s in app.services.values()} | {app.alb.default_target_port})))
         if waf.enabled:

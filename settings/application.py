@@ -83,8 +83,27 @@ class Alb(Frozen):
     # An ACM certificate in the environment's region: HTTPS on 443 (the design document's listener),
     # port 80 redirects to it and the path rules move to it. None (as deployed): port 80 forwards.
     certificate_arn: CertificateArn | None = None
+    # Or a domain name and the Route 53 hosted zone (its id) in which the stack requests the
+    # certificate and validates it through DNS (modules/alb_certificate.py).
+    domain_name: Annotated[StrictStr, StringConstraints(
+        max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")] | None = None
+    hosted_zone_id: Annotated[StrictStr, StringConstraints(pattern=r"^Z[A-Z0-9]{1,32}$")] | None = None
     ssl_policy: Annotated[StrictStr, StringConstraints(pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")] = \
         "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+    @model_validator(mode="after")
+    def _one_certificate_source(self) -> "Alb":
+        if (self.domain_name is None) != (self.hosted_zone_id is None):
+            missing = "hosted_zone_id" if self.hosted_zone_id is None else "domain_name"
+            raise SettingError(f"application.alb.{missing}", "domain_name and hosted_zone_id go together "
+                                                             "(the certificate is validated in that zone)")
+        if self.certificate_arn and self.domain_name:
+            raise SettingError("application.alb.domain_name", "set either certificate_arn or domain_name, not both")
+        return self
+
+    @property
+    def https(self) -> bool:
+        return bool(self.certificate_arn or self.domain_name)
 
 
 class CapacityShare(Frozen):
