@@ -54,9 +54,10 @@ class SecurityStack(LayerStack):
         ))
         self.policies = AccessPolicies(self, "policies", AccessPoliciesProps(
             naming=self.naming, origin=security_groups, region=env.region))
-        TeamAccess(self, "team", TeamAccessProps(
-            naming=self.naming, origin=iam, members=env.security.team_members,
-            group_policy_arn=ADMINISTRATOR_ACCESS))
+        if env.security.team_admin_group:
+            TeamAccess(self, "team", TeamAccessProps(
+                naming=self.naming, origin=iam, members=env.security.team_members,
+                group_policy_arn=ADMINISTRATOR_ACCESS))
         if env.security.network_acls:
             self._network_acls(net)
         caller = DataAwsCallerIdentity(self, "current")

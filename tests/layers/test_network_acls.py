@@ -1,4 +1,5 @@
-"""The NACL design switch `security.network_acls` (§8.3), each way on the synthesized 02-security,
+"""The 02-security design switches `security.network_acls` (§8.3) and `security.team_admin_group`
+(A88), each way on the synthesized 02-security,
 and the rules it derives from the subnets."""
 from __future__ import annotations
 
@@ -50,3 +51,14 @@ def test_rule_numbers_are_unique_per_direction_and_follow_the_subnets():
             numbers = [r.number for r in tier_rules if r.egress == egress]
             assert len(numbers) == len(set(numbers)), tier
     assert {r.cidr for r in rules["private_db"] if not r.egress} == {"10.9.3.0/24", "10.9.4.0/24", "10.9.7.0/24"}
+
+
+def test_the_team_admin_group_is_made_as_deployed_and_left_out_to_be(synthesized):
+    """`security.team_admin_group` (A88): as deployed the IAM users and their AdministratorAccess group."""
+    dev = synthesized("dev").stack(LAYER)
+    attachments = resources_of_type(dev, "aws_iam_group_policy_attachment").values()
+    assert [a["policy_arn"] for a in attachments] == ["arn:aws:iam::aws:policy/AdministratorAccess"]
+    assert resources_of_type(dev, "aws_iam_user")
+    staging = synthesized("staging").stack(LAYER)
+    for rtype in ("aws_iam_user", "aws_iam_group", "aws_iam_group_policy_attachment"):
+        assert resources_of_type(staging, rtype) == {}, rtype
