@@ -223,9 +223,12 @@ class ApplicationStack(LayerStack):
         app = self.env.application
         if app.duplicate_task_rules or not app.state_holds_task_rules:
             return ()
-        return tuple(StateRemoval(f"aws_security_group_rule.task_rules_{name}",
-                                  f"the same rule as {rule.duplicate_of}, which keeps it; forgotten, not destroyed")
-                     for name, rule in sorted(app.task_rules.items()) if rule.duplicate_of is not None)
+        # Both ages of the address: the original's (a state the port never applied to) and the
+        # port's (after its moved block ran); a removed block whose address the state lacks does nothing.
+        return tuple(StateRemoval(address, f"the same rule as {rule.duplicate_of}, which keeps it; forgotten, "
+                                           "not destroyed")
+                     for name, rule in sorted(app.task_rules.items()) if rule.duplicate_of is not None
+                     for address in (f"aws_security_group_rule.{name}", f"aws_security_group_rule.task_rules_{name}"))
 
     def _db_debug_removals(self) -> tuple[StateRemoval, ...]:
         if not self.env.application.debug.enabled:

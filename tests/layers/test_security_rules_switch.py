@@ -19,6 +19,7 @@ ECS_GROUP = "${data.terraform_remote_state.security.outputs.ecs_security_group_i
 BEYOND_DESIGN = {"task_rules_ecs_inter_service_8080", "task_rules_ecs_inter_service_9090",
                  "task_rules_ecs_to_internet_http", "task_rules_ecs_to_ecs_8080", "task_rules_ecs_to_ecs_9090"}
 DUPLICATE = "aws_security_group_rule.task_rules_aurora_allow_ecs"
+ORIGINAL_DUPLICATE = "aws_security_group_rule.aurora_allow_ecs"
 
 
 def synth_with(tmp_path: Path, env: str, extra: str) -> dict:
@@ -56,22 +57,24 @@ def test_design_rules_leave_only_what_section_3_4_lists(tmp_path):
 def test_the_duplicate_is_made_as_deployed(synthesized):
     s = synthesized("dev").stack(LAYER)
     assert "task_rules_aurora_allow_ecs" in resources_of_type(s, "aws_security_group_rule")
-    assert DUPLICATE not in removed(s)
+    assert DUPLICATE not in removed(s) and ORIGINAL_DUPLICATE not in removed(s)
 
 
 def test_without_duplicates_a_deployed_state_forgets_the_rule(tmp_path):
     s = synth_with(tmp_path, "dev", "duplicate_task_rules = false")
     assert "task_rules_aurora_allow_ecs" not in resources_of_type(s, "aws_security_group_rule")
-    block = [r for r in s["removed"] if r["from"] == DUPLICATE]
-    assert len(block) == 1
-    lifecycle = block[0]["lifecycle"]
-    assert (lifecycle[0] if isinstance(lifecycle, list) else lifecycle)["destroy"] is False
+    # The deployed state's address (the original's) and the port's, each forgotten, not destroyed.
+    blocks = [r for r in s["removed"] if r["from"] in (DUPLICATE, ORIGINAL_DUPLICATE)]
+    assert sorted(r["from"] for r in blocks) == sorted([DUPLICATE, ORIGINAL_DUPLICATE])
+    for block in blocks:
+        lifecycle = block["lifecycle"]
+        assert (lifecycle[0] if isinstance(lifecycle, list) else lifecycle)["destroy"] is False
 
 
 def test_a_to_be_environment_neither_makes_nor_removes_the_duplicate(synthesized):
     s = synthesized("staging").stack(LAYER)
     assert "task_rules_aurora_allow_ecs" not in resources_of_type(s, "aws_security_group_rule")
-    assert DUPLICATE not in removed(s)
+    assert DUPLICATE not in removed(s) and ORIGINAL_DUPLICATE not in removed(s)
 
 
 def test_a_bad_scope_names_the_file_and_the_field(tmp_path):
