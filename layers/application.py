@@ -30,6 +30,7 @@ from layers.contracts import cloud_map, database, network, parameter_store, secu
 from layers.contracts.application import OUTPUTS
 from modules.alarms import AlarmThresholds
 from modules.alb import Alb, AlbProps
+from modules.alb_certificate import AlbCertificate, AlbCertificateProps
 from modules.application_dashboard import ApplicationDashboard, DashboardProps, DashboardService
 from modules.debug_hosts import DebugHost, DebugHostProps
 from modules.delivery_role import DeliveryRole, DeliveryRoleProps
@@ -98,8 +99,7 @@ class ApplicationStack(LayerStack):
             origin=Origin(),
             group_ids={"alb": self.alb.security_group_id, "ecs": self.sec.string("ecs_security_group_id"),
                        "aurora": self.sec.string("aurora_security_group_id")},
-            rules={name: TaskRuleSpec(r.group, r.direction, r.port, r.peer, r.description)
-                   for name, r in app.task_rules.items()}))
+            rules=self._task_rules()))
         self._services()
         self.debug_host = self._debug_host() if app.debug.enabled else None
         DeliveryRole(self, "delivery", DeliveryRoleProps(
@@ -118,6 +118,13 @@ class ApplicationStack(LayerStack):
         alb_names = {**ALB_NAMES, **({"target_health_alarm": "alb_target_health"} if waf.monitoring else {})}
         if not app.alb.ingress_ipv6_any:   # a design switch: the ::/0 rules are not made, so not carried either
             alb_names = {k: v for k, v in alb_names.items() if not k.endswith("_ipv6")}
+        if app.design_security_rules:      # a design switch: the ALB sends only to the tasks, not all out
+            alb_names = {k: v for k, v in alb_names.items() if k != "all_out"}
+        certificate_arn = app.alb.certificate_arn
+        if app.alb.domain_name and app.alb.hosted_zone_id:
+            certificate_arn = AlbCertificate(self, "alb_certificate", AlbCertificateProps(
+                naming=self.naming_for("07-application/alb"), domain_name=app.alb.domain_name,
+                hosted_zone_id=app.alb.hosted_zone_id)).arn
         self.alb = Alb(self, "alb", AlbProps(
             naming=self.naming_for("07-application/alb"), origin=Origin("module.alb", alb_names),
             vpc_id=self.net.string("vpc_id"), public_subnet_ids=self.net.values("public_subnet_ids"),
@@ -125,7 +132,9 @@ class ApplicationStack(LayerStack):
             default_target_port=app.alb.default_target_port,
             default_health_check_path=app.alb.default_health_check_path,
             alarm_actions=app.alarm_actions, target_health_alarm=waf.monitoring,
-            certificate_arn=app.alb.certificate_arn, ssl_policy=app.alb.ssl_policy))
+            certificate_arn=certificate_arn, ssl_policy=app.alb.ssl_policy,
+            egress_security_group_id=self.sec.string("ecs_security_group_id") if app.design_security_rules else None,
+            egress_ports=sorted({s.port for s in app.services.values()} | {app.alb.default_target_port})))
         if waf.enabled:
             AlbWebAcl(self, "waf", WebAclProps(
                 naming=self.naming_for("07-application/alb"),
@@ -177,6 +186,17 @@ class ApplicationStack(LayerStack):
                                        health_check_grace_period_seconds=app.health_check_grace_period_seconds),
                 alarms=thresholds))
 
+    def _task_rules(self) -> dict[str, TaskRuleSpec]:
+        """The task rules of the rule set `application.design_security_rules` picks, less the
+        duplicates of other layers' rules when `application.duplicate_task_rules` is off."""
+        app = self.env.application
+        kept = "to-be" if app.design_security_rules else "as-deployed"
+        return {name: TaskRuleSpec(r.group, r.direction, r.port, r.peer, r.description,
+                                   new_reason="a rule of the design (§3.4) the original did not have"
+                                   if r.scope == "to-be" else "")
+                for name, r in app.task_rules.items()
+                if r.scope in ("both", kept) and (app.duplicate_task_rules or r.duplicate_of is None)}
+
     def _debug_host(self) -> DebugHost:
         env, debug = self.env, self.env.application.debug
         return DebugHost(self, "debug", DebugHostProps(
@@ -195,6 +215,22 @@ class ApplicationStack(LayerStack):
             earlier=DEBUG_EARLIER))
 
     def state_removals(self) -> Sequence[StateRemoval]:
+        return self._duplicate_removals() + self._db_debug_removals()
+
+    def _duplicate_removals(self) -> tuple[StateRemoval, ...]:
+        # Only a deployed state holds the duplicates; destroying one would delete the permission
+        # the other layer's rule stands for, so the state forgets it instead.
+        app = self.env.application
+        if app.duplicate_task_rules or not app.state_holds_task_rules:
+            return ()
+        # Both ages of the address: the original's (a state the port never applied to) and the
+        # port's (after its moved block ran); a removed block whose address the state lacks does nothing.
+        return tuple(StateRemoval(address, f"the same rule as {rule.duplicate_of}, which keeps it; forgotten, "
+                                           "not destroyed")
+                     for name, rule in sorted(app.task_rules.items()) if rule.duplicate_of is not None
+                     for address in (f"aws_security_group_rule.{name}", f"aws_security_group_rule.task_rules_{name}"))
+
+    def _db_debug_removals(self) -> tuple[StateRemoval, ...]:
         if not self.env.application.debug.enabled:
             return ()
         return tuple(StateRemoval(address, "an object of the earlier private db_debug host, folded into the "

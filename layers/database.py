@@ -54,6 +54,8 @@ class DatabaseStack(LayerStack):
             performance_insights_retention_days=db.performance_insights_retention_days,
             monitoring_interval=db.monitoring_interval,
             minor_upgrades_by_aws=db.minor_upgrades_by_aws,
+            require_secure_transport=db.require_secure_transport,
+            iam_authentication=db.iam_authentication,
         ))
 
     def state_removals(self) -> list[StateRemoval]:

@@ -37,8 +37,9 @@ def common_parameters(env: Environment) -> tuple[ParameterSpec, ...]:
 
 
 def database_parameters(env: Environment, endpoint: str, secret_arn: str) -> tuple[ParameterSpec, ...]:
-    url = (f"jdbc:mysql://{endpoint}:{env.security.database_port}/{env.database.db_name}"
-           "?useSSL=false&allowPublicKeyRetrieval=true")
+    # As deployed TLS is off; the design (§7.6) requires it, and Connector/J then needs no public key.
+    options = "sslMode=REQUIRED" if env.parameter_store.jdbc_tls else "useSSL=false&allowPublicKeyRetrieval=true"
+    url = f"jdbc:mysql://{endpoint}:{env.security.database_port}/{env.database.db_name}?{options}"
     return (
         ParameterSpec("db_url", database_parameter(env, "url"), url),
         ParameterSpec("db_username", database_parameter(env, "username"), env.database.master_username),

@@ -17,6 +17,8 @@ from layers.base import LayerStack
 from layers.contracts import application, network
 from layers.contracts.security import OUTPUTS
 from modules.access_policies import AccessPolicies, AccessPoliciesProps
+from modules.nacl_rules import TIERS, TierCidrs, nacl_rules
+from modules.network_acls import NetworkAcls, NetworkAclsProps
 from modules.origin import Origin
 from modules.task_execution_role import TaskExecutionRole, TaskExecutionRoleProps
 from modules.team_access import TeamAccess, TeamAccessProps
@@ -52,13 +54,26 @@ class SecurityStack(LayerStack):
         ))
         self.policies = AccessPolicies(self, "policies", AccessPoliciesProps(
             naming=self.naming, origin=security_groups, region=env.region))
-        TeamAccess(self, "team", TeamAccessProps(
-            naming=self.naming, origin=iam, members=env.security.team_members,
-            group_policy_arn=ADMINISTRATOR_ACCESS))
+        if env.security.team_admin_group:
+            TeamAccess(self, "team", TeamAccessProps(
+                naming=self.naming, origin=iam, members=env.security.team_members,
+                group_policy_arn=ADMINISTRATOR_ACCESS))
+        if env.security.network_acls:
+            self._network_acls(net)
         caller = DataAwsCallerIdentity(self, "current")
         self.execution_role = TaskExecutionRole(self, "ecs_task_execution", TaskExecutionRoleProps(
             naming=self.naming_for("02-security/task-execution"), origin=iam, region=env.region,
             account_id=caller.account_id, parameter_prefixes=[env.name_prefix]))
+
+    def _network_acls(self, net: Any) -> None:
+        env = self.env
+        cidrs = TierCidrs(env.network.vpc_cidr, env.network.public_subnet_cidrs,
+                          env.network.private_app_subnet_cidrs, env.network.private_db_subnet_cidrs)
+        service_ports = {s.port for s in env.application.services.values()} | {env.security.ecs_task_port}
+        NetworkAcls(self, "nacl", NetworkAclsProps(
+            naming=self.naming, vpc_id=net.string("vpc_id"),
+            subnet_ids={tier: net.values(f"{tier}_subnet_ids") for tier in TIERS},
+            rules=nacl_rules(cidrs, sorted(service_ports), env.security.database_port)))
 
     def output_values(self) -> Mapping[str, Any]:
         return {

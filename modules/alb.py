@@ -61,6 +61,10 @@ class AlbProps:
     target_health_alarm: bool = True
     certificate_arn: str | None = None      # an ACM certificate: HTTPS on 443, and 80 redirects to it
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    # The design's egress (§3.4): only to this group (the ECS tasks') on these ports. None (as
+    # deployed): all traffic out to anywhere.
+    egress_security_group_id: str | None = None
+    egress_ports: Sequence[int] = ()
 
 
 class Alb(Construct):
@@ -101,7 +105,8 @@ class Alb(Construct):
             ), "target_health_alarm", 0)
 
     def _security_group(self, props: AlbProps) -> None:
-        """The ALB's group: HTTP and HTTPS in from the configured CIDRs (and IPv6 any), all out."""
+        """The ALB's group: HTTP and HTTPS in from the configured CIDRs (and IPv6 any); all out, or only
+        to the tasks' group."""
         naming, origin = props.naming, props.origin
         self.security_group = origin.carry(SecurityGroup(
             self, "sg",
@@ -125,6 +130,16 @@ class Alb(Construct):
                     description=f"Allow {scheme.upper()} ({port}) from IPv6 any",
                     cidr_ipv6=IPV6_ANY, from_port=port, to_port=port, ip_protocol="tcp",
                 ), f"{scheme}_ipv6", 0)
+        if props.egress_security_group_id is not None:
+            for port in props.egress_ports:
+                created(VpcSecurityGroupEgressRule(
+                    self, f"to_tasks_{port}",
+                    security_group_id=self.security_group.id,
+                    description=f"Allow {port}/tcp to the ECS tasks' security group",
+                    referenced_security_group_id=props.egress_security_group_id,
+                    from_port=port, to_port=port, ip_protocol="tcp",
+                ), "the design's ALB egress (§3.4): the original sent all traffic anywhere")
+            return
         origin.carry(VpcSecurityGroupEgressRule(
             self, "all_out",
             security_group_id=self.security_group.id,

@@ -26,11 +26,12 @@ from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster, RdsClusterServerlessv2ScalingConfiguration
+from cdktf_cdktf_provider_aws.rds_cluster_parameter_group import RdsClusterParameterGroup, RdsClusterParameterGroupParameter
 from cdktf_cdktf_provider_aws.rds_cluster_instance import RdsClusterInstance
 from constructs import Construct
 
 from modules.naming import Naming
-from modules.origin import Origin
+from modules.origin import Origin, created
 
 ENGINE = "aurora-mysql"
 ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
@@ -61,6 +62,8 @@ class AuroraProps:
     performance_insights_retention_days: int
     monitoring_interval: int
     minor_upgrades_by_aws: bool = True
+    require_secure_transport: bool = False   # a cluster parameter group with require_secure_transport = ON
+    iam_authentication: bool = False
 
     def __post_init__(self) -> None:
         if self.max_capacity < self.min_capacity:
@@ -85,6 +88,7 @@ class Aurora(Construct):
             subnet_ids=props.subnet_ids,
             tags=naming.tags_for("aurora-subnet-group", Type="db-subnet-group"),
         ), "this")
+        self.parameter_group = self._tls_parameter_group() if props.require_secure_transport else None
         self.cluster = origin.carry(RdsCluster(
             self, "Default",
             cluster_identifier=naming.name("aurora-cluster"),
@@ -106,12 +110,26 @@ class Aurora(Construct):
                 min_capacity=props.min_capacity, max_capacity=props.max_capacity),
             storage_encrypted=props.storage_encrypted,
             enable_http_endpoint=props.data_api,
+            db_cluster_parameter_group_name=self.parameter_group.name if self.parameter_group else None,
+            iam_database_authentication_enabled=True if props.iam_authentication else None,
             tags=naming.tags_for("aurora-cluster", Type="aurora-cluster"),
             lifecycle=self._version_lifecycle(),
         ), "this")
         self.monitoring_role = self._monitoring_role() if props.monitoring_interval > 0 else None
         self.writer = self._instance("writer", Role="primary")
         self.reader = self._instance("reader", Role="replica")
+
+    def _tls_parameter_group(self) -> RdsClusterParameterGroup:
+        # The engine's family: 8.0.mysql_aurora.* is Aurora MySQL 3, family aurora-mysql8.0.
+        naming = self.props.naming
+        return created(RdsClusterParameterGroup(
+            self, "tls",
+            name=naming.name("aurora-tls"),
+            family="aurora-mysql8.0",
+            description="Aurora MySQL: clients must use TLS (design 7.6 / 8.4)",
+            parameter=[RdsClusterParameterGroupParameter(name="require_secure_transport", value="ON")],
+            tags=naming.tags_for("aurora-tls", Type="db-parameter-group"),
+        ), "the design's TLS enforcement (§7.6): the original used the default parameter group")
 
     @property
     def writer_instance_id(self) -> str:

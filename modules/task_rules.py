@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from constructs import Construct
 
-from modules.origin import Origin
+from modules.origin import Origin, created
 
 GROUPS = ("alb", "ecs", "aurora")
 
@@ -29,6 +29,7 @@ class TaskRuleSpec:
     peer: str
     description: str
     protocol: str = "tcp"
+    new_reason: str = ""    # set: the rule has no deployed counterpart (why it is new)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class TaskRules(Construct):
                 peer = {"source_security_group_id": props.group_ids[rule.peer]}
             else:
                 peer = {"cidr_blocks": [rule.peer]}
-            self.rules[name] = props.origin.carry(SecurityGroupRule(
+            made = SecurityGroupRule(
                 self, name,
                 type=rule.direction,
                 from_port=rule.port,
@@ -64,4 +65,5 @@ class TaskRules(Construct):
                 security_group_id=props.group_ids[rule.group],
                 description=rule.description,
                 **peer,
-            ), name)
+            )
+            self.rules[name] = created(made, rule.new_reason) if rule.new_reason else props.origin.carry(made, name)

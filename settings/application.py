@@ -48,6 +48,12 @@ class TaskRule(Frozen):
     port: Port
     peer: StrictStr
     description: Annotated[StrictStr, StringConstraints(min_length=1, max_length=255)]
+    # Which rule set makes it: both, only the deployed one (a rule §3.4 of the design does not list,
+    # gone once `application.design_security_rules` is on) or only the design's.
+    scope: Literal["both", "as-deployed", "to-be"] = "both"
+    # The rule another layer makes too (EC2 refuses the second create as InvalidPermission.Duplicate):
+    # made only while `application.duplicate_task_rules` is on; names that other rule.
+    duplicate_of: Annotated[StrictStr, StringConstraints(min_length=1)] | None = None
 
 
 class WebAcl(Frozen):
@@ -77,8 +83,27 @@ class Alb(Frozen):
     # An ACM certificate in the environment's region: HTTPS on 443 (the design document's listener),
     # port 80 redirects to it and the path rules move to it. None (as deployed): port 80 forwards.
     certificate_arn: CertificateArn | None = None
+    # Or a domain name and the Route 53 hosted zone (its id) in which the stack requests the
+    # certificate and validates it through DNS (modules/alb_certificate.py).
+    domain_name: Annotated[StrictStr, StringConstraints(
+        max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")] | None = None
+    hosted_zone_id: Annotated[StrictStr, StringConstraints(pattern=r"^Z[A-Z0-9]{1,32}$")] | None = None
     ssl_policy: Annotated[StrictStr, StringConstraints(pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")] = \
         "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+    @model_validator(mode="after")
+    def _one_certificate_source(self) -> "Alb":
+        if (self.domain_name is None) != (self.hosted_zone_id is None):
+            missing = "hosted_zone_id" if self.hosted_zone_id is None else "domain_name"
+            raise SettingError(f"application.alb.{missing}", "domain_name and hosted_zone_id go together "
+                                                             "(the certificate is validated in that zone)")
+        if self.certificate_arn and self.domain_name:
+            raise SettingError("application.alb.domain_name", "set either certificate_arn or domain_name, not both")
+        return self
+
+    @property
+    def https(self) -> bool:
+        return bool(self.certificate_arn or self.domain_name)
 
 
 class CapacityShare(Frozen):
@@ -134,6 +159,15 @@ class Application(Frozen):
     # Parameter names the tasks read that something outside these stacks creates.
     external_parameters: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]+$")], ...] = ()
     task_rules: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], TaskRule]
+    # Design switches (envs/_switches.toml). On: the security groups as §3.4 lists them (task rules
+    # of scope to-be instead of as-deployed; the ALB sends only to the ECS group).
+    design_security_rules: StrictBool
+    # Off: the task rules that duplicate another layer's rule are not made (a `removed` block where a
+    # deployed state holds them).
+    duplicate_task_rules: StrictBool
+    # True where a deployed state of this layer exists (dev, seoul): a duplicate that leaves the
+    # configuration is then forgotten by a `removed` block, not destroyed (02 keeps the permission).
+    state_holds_task_rules: StrictBool
     alb: Alb
     # Empty (as deployed): the services use launch type FARGATE. Else the cluster gets these Fargate
     # capacity providers (the design document's FARGATE and FARGATE_SPOT) and the services use them.

@@ -35,6 +35,11 @@ class Database(Frozen):
     data_api: StrictBool
     # Aurora applies minor upgrades itself: Terraform then leaves the running engine version alone.
     minor_upgrades_by_aws: StrictBool
+    # Design switches (envs/_switches.toml), off as deployed. On: a cluster parameter group with
+    # require_secure_transport = ON (applies after a reboot; flip parameter_store.jdbc_tls first),
+    # and IAM database authentication beside the master user's password.
+    require_secure_transport: StrictBool
+    iam_authentication: StrictBool
 
     @model_validator(mode="after")
     def _consistent(self) -> "Database":

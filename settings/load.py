@@ -82,7 +82,7 @@ def load_environment(name: str, envs_dir: Path | None = None, *, profile: str | 
         raise ConfigError(path, "name", "is the file name; do not set it in the file")
     data["name"] = name
     try:
-        return Environment.model_validate(data)
+        env = Environment.model_validate(data)
     except ValidationError as exc:
         error = _as_config_error(path, exc)
         if not defaults.is_file():
@@ -90,6 +90,12 @@ def load_environment(name: str, envs_dir: Path | None = None, *, profile: str | 
             error = ConfigError(path, error.field, f"{error.message} ({DEFAULTS_FILE} was not found beside "
                                                    f"{path.name} in {envs_dir}; copy it there too)")
         raise error from None
+    # §5.1/§8.4: an environment whose file says to-be serves HTTPS, so it needs a certificate or the
+    # means to request one (not asked of a deployed environment viewed "as designed" by a tool).
+    if own["profile"] == "to-be" and not env.application.alb.https:
+        raise ConfigError(path, "application.alb.certificate_arn", "a to-be environment needs application.alb."
+                          "certificate_arn, or application.alb.domain_name with application.alb.hosted_zone_id")
+    return env
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -21,3 +21,6 @@ class ParameterStore(Frozen):
                        Annotated[StrictInt, Field(ge=1, le=65535)]]
     # The Oregon tree set `overwrite = true`; the Seoul tree left it out (kept as deployed).
     overwrite: StrictBool | None = None
+    # A design switch (envs/_switches.toml): the JDBC URL requires TLS (sslMode=REQUIRED) instead of
+    # the deployed useSSL=false; must reach the tasks before database.require_secure_transport.
+    jdbc_tls: StrictBool

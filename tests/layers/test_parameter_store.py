@@ -36,8 +36,10 @@ def test_the_hierarchy_has_common_keys_service_ports_and_database_connection(syn
     for service in ("customers", "vets", "visits", "admin"):
         assert names[f"{root}/{label}/{service}/server.port"].isdigit()
     assert names[f"{root}/{label}/db/username"] == "petclinic"
+    # As deployed TLS is off in the URL; the to-be profile requires it (parameter_store.jdbc_tls).
+    options = "sslMode=REQUIRED" if settings.parameter_store.jdbc_tls else "useSSL=false&allowPublicKeyRetrieval=true"
     assert names[f"{root}/{label}/db/url"] == (
-        "jdbc:mysql://${" + DATABASE + ".cluster_endpoint}:3306/petclinic?useSSL=false&allowPublicKeyRetrieval=true")
+        "jdbc:mysql://${" + DATABASE + ".cluster_endpoint}:3306/petclinic?" + options)
     assert len(names) == 9
 
 

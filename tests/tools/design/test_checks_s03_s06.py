@@ -35,7 +35,7 @@ def real(synthesized):
     ("dev", "A14", "fail", "01-network aws_route.vpc_private_db_0_ipv6_default: ::/0 -> "
                            "01-network aws_egress_only_internet_gateway.vpc_egress_only_gateway"),
     ("dev", "A08", "fail", "07-application aws_instance.debug"),
-    ("dev", "A17", "pass", "8080 from the ALB security group: 07-application aws_security_group_rule.task_rules_alb_to_ecs"),
+    ("dev", "A17", "fail", "ECS also admits: 07-application aws_security_group_rule.task_rules_ecs_inter_service_8080"),
     ("dev", "A19", "fail", "ingress 3306 from 07-application aws_security_group.debug_sg"),
     ("dev", "A33", "pass", "SPRING_DATASOURCE_PASSWORD <- 03-database aws_rds_cluster.aurora (Secrets Manager)"),
     ("dev", "A51", "pass", "the ARN of 03-database aws_rds_cluster.aurora's master user secret"),
@@ -46,6 +46,9 @@ def real(synthesized):
     ("staging", "A08", "pass", "nothing else in them"),
     ("staging", "A23", "pass", "capacity_providers = ['FARGATE', 'FARGATE_SPOT']"),
     ("staging", "A05", "pass", "/24s inside the environment's own VPC ['10.1.0.0/16']"),
+    ("staging", "A16", "pass", "aws_vpc_security_group_egress_rule.alb_to_tasks_9090: egress 9090 to 02-security aws_security_group.sg_ecs"),
+    ("staging", "A17", "pass", "no other source"),
+    ("staging", "A18", "pass", "no other egress"),
 ])
 def test_checks_read_the_real_synthesis(real, env: str, claim_id: str, status: str, evidence: str) -> None:
     verdict = registered()[claim_id](real(env))
@@ -65,6 +68,7 @@ REFERENCE_FAILING = {
 }
 DEVIATIONS = {
     "A15": ("fail", "reading: the ::/0 rules are beyond the design's 80/443 from 0.0.0.0/0"),
+    "A17": ("fail", "reading: §3.4 admits 8080/9090 from the ALB only; the task-to-task rules are beyond it"),
     "A21": ("pass", "reading: the cluster name is petclinic-<environment>-cluster (Seoul: seoul-dev)"),
     "A33": ("pass", "the port's containers read the parameter names 04 creates (the original read others)"),
     "A39": ("pass", "reading: §4.2's full paths, which end in /actuator/health"),

@@ -76,36 +76,37 @@ def ecs_ingress_from_alb(stacks: Stacks) -> Verdict:
         from_alb = [r for r in ingress if r.covers(port) and albs & set(r.peers)]
         parts.append(passed(f"{port} from the ALB security group: {from_alb[0].where}") if from_alb
                      else failed(f"no ingress {port} from the ALB security group on {', '.join(g.where for g in groups)}"))
+    # §3.4 admits the service ports from the ALB only: a task-to-task or CIDR rule is beyond it.
+    other = [r for r in ingress if r.cidrs or not set(r.peers) <= albs]   # no peer: the id is known at plan only
+    parts.append(failed(f"ECS also admits: {_listed(other)}") if other else passed("no other source"))
     return combine(parts)
 
 
-# The reading (see the claim): 3306 to Aurora, HTTPS (VPC endpoints, ECR through the NAT of §3.3) and
-# the service ports between the services themselves (§6.2's Cloud Map calls); nothing else.
-def _allowed_ecs_egress(rule: Rule, ecs: set[str], aurora: set[str]) -> bool:
+# The reading (see the claim): 3306 to Aurora and HTTPS (VPC endpoints, ECR through the NAT of §3.3);
+# nothing else (no task-to-task ports: §3.4 admits those from the ALB only).
+def _allowed_ecs_egress(rule: Rule, aurora: set[str]) -> bool:
     if rule.protocol in ("-1", "all"):
         return False
     ports = (rule.from_port, rule.to_port)
     if ports == (3306, 3306) and set(rule.peers) <= aurora and rule.peers and not rule.cidrs:
         return True
-    if ports == (443, 443):
-        return True
-    return 8080 <= rule.from_port <= rule.to_port <= 9090 and set(rule.peers) <= ecs and rule.peers and not rule.cidrs
+    return ports == (443, 443)
 
 
 @check("A18", passing=[GROUPS], failing=[without(GROUPS, SEC, "aws_vpc_security_group_egress_rule.ecs_to_aurora"),
                                          changed(GROUPS, SEC, "aws_vpc_security_group_egress_rule.ecs_https", from_port=80, to_port=80)])
 def ecs_egress_to_aurora(stacks: Stacks) -> Verdict:
     groups = ecs_groups(stacks)
-    ecs, aurora = {g.where for g in groups}, {g.where for g in aurora_groups(stacks)}
+    aurora = {g.where for g in aurora_groups(stacks)}
     missing = _groups(groups, "ECS service") or _groups(aurora_groups(stacks), "Aurora")
     if missing:
         return missing
     egress = rules_of(stacks, groups, "egress")
     to_aurora = [r for r in egress if r.covers(3306) and aurora & set(r.peers)]
-    beyond = [r for r in egress if not _allowed_ecs_egress(r, ecs, aurora)]
+    beyond = [r for r in egress if not _allowed_ecs_egress(r, aurora)]
     return combine([
         passed(f"3306 to Aurora: {to_aurora[0].where}") if to_aurora else failed("no egress 3306 to the Aurora security group"),
-        failed(f"ECS egress beyond Aurora, HTTPS and the services' own ports: {_listed(beyond)}") if beyond
+        failed(f"ECS egress beyond Aurora and HTTPS: {_listed(beyond)}") if beyond
         else passed("no other egress")])
 
 
