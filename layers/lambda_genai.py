@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+
 from layers.base import LayerStack
 from layers.contracts import database, network
 from layers.contracts.lambda_genai import OUTPUTS
@@ -35,7 +37,7 @@ from modules.lambda_function import (
     PackagedFunction,
     PackagedFunctionProps,
 )
-from modules.origin import Origin
+from modules.origin import Origin, created
 from modules.packaging import build_package, read_requirements
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +50,7 @@ HTTPS, DNS = 443, 53
 STEM = "lambda-genai"   # role, security group and log tag: <prefix>-lambda-genai-...; the Service tag
 READONLY_SECRET_NAME = ("genai", "db-readonly")  # petclinic-<env>-genai-db-readonly
 
+XRAY_WRITE_POLICY = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
 AWS_MANAGED_POLICIES = {
     "basic_execution": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
     "vpc_execution": "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
@@ -130,7 +133,13 @@ class LambdaGenaiStack(LayerStack):
                 ]),
             environment={"BEDROCK_MODEL_ID": settings.bedrock_model_id, "LOG_LEVEL": settings.log_level,
                          "DB_CLUSTER_ARN": cluster_arn, "DB_SECRET_ARN": secret_arn},
+            active_tracing=settings.xray_tracing,
         ))
+        if settings.xray_tracing:
+            # Active tracing sends segments from the function's role: it needs X-Ray write rights.
+            created(IamRolePolicyAttachment(self, "xray_write", policy_arn=XRAY_WRITE_POLICY,
+                                            role=self.genai.role.name),
+                    "X-Ray active tracing on the GenAI function (A113); the original did not trace it")
         self.package = package
 
     def foundation_model_arn(self) -> str:

@@ -1,0 +1,24 @@
+"""Issue 36's design switches, each way on the synthesized JSON: `staging` (profile to-be) has the
+switch on, `dev` (as-deployed) has it off and keeps the deployed resources."""
+from __future__ import annotations
+
+from tests.helpers import ref, resource, resources_of_type
+
+GENAI = "06-lambda-genai"
+FUNCTION = "aws_lambda_function.genai"
+XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+
+
+def test_genai_tracing_on_in_to_be_with_xray_rights(synthesized):
+    stack = synthesized("staging").stack(GENAI)
+    assert resource(stack, FUNCTION)["tracing_config"] == {"mode": "Active"}
+    attachments = resources_of_type(stack, "aws_iam_role_policy_attachment").values()
+    assert [a["role"] for a in attachments if a["policy_arn"] == XRAY_WRITE] == [
+        ref("aws_iam_role.genai_execution_role", "name")]
+
+
+def test_genai_tracing_off_as_deployed(synthesized):
+    stack = synthesized("dev").stack(GENAI)
+    assert "tracing_config" not in resource(stack, FUNCTION)
+    assert all(a["policy_arn"] != XRAY_WRITE
+               for a in resources_of_type(stack, "aws_iam_role_policy_attachment").values())
