@@ -35,6 +35,9 @@ class Database(Frozen):
     data_api: StrictBool
     # Aurora applies minor upgrades itself: Terraform then leaves the running engine version alone.
     minor_upgrades_by_aws: StrictBool
+    # Days between rotations of the RDS-managed master secret, set by Terraform (design switch); 0 leaves
+    # the schedule to RDS (every 7 days), as deployed.
+    secret_rotation_days: Annotated[StrictInt, Field(ge=0, le=365)]
 
     @model_validator(mode="after")
     def _consistent(self) -> "Database":

@@ -22,3 +22,13 @@ def test_genai_tracing_off_as_deployed(synthesized):
     assert "tracing_config" not in resource(stack, FUNCTION)
     assert all(a["policy_arn"] != XRAY_WRITE
                for a in resources_of_type(stack, "aws_iam_role_policy_attachment").values())
+
+
+def test_master_secret_rotates_every_30_days_in_to_be(synthesized):
+    rotations = resources_of_type(synthesized("staging").stack("03-database"), "aws_secretsmanager_secret_rotation")
+    assert [(r["secret_id"], r["rotation_rules"]) for r in rotations.values()] == [
+        ("${aws_rds_cluster.aurora.master_user_secret[0].secret_arn}", {"automatically_after_days": 30})]
+
+
+def test_master_secret_rotation_left_to_rds_as_deployed(synthesized):
+    assert resources_of_type(synthesized("dev").stack("03-database"), "aws_secretsmanager_secret_rotation") == {}
