@@ -32,3 +32,18 @@ def test_master_secret_rotates_every_30_days_in_to_be(synthesized):
 
 def test_master_secret_rotation_left_to_rds_as_deployed(synthesized):
     assert resources_of_type(synthesized("dev").stack("03-database"), "aws_secretsmanager_secret_rotation") == {}
+
+
+def cloud_map_services(env: str, synthesized) -> dict[str, dict]:
+    return resources_of_type(synthesized(env).stack("05-cloud-map"), "aws_service_discovery_service")
+
+
+def test_cloud_map_takes_the_health_ecs_reports_in_to_be(synthesized):
+    services = cloud_map_services("staging", synthesized)
+    assert sorted(s["name"] for s in services.values()) == ["admin", "customers", "vets", "visits"]
+    assert all(s["health_check_custom_config"] == {} for s in services.values())
+
+
+def test_cloud_map_has_no_health_check_as_deployed(synthesized):
+    services = cloud_map_services("dev", synthesized)
+    assert len(services) == 4 and all("health_check_custom_config" not in s for s in services.values())
