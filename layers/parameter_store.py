@@ -39,10 +39,11 @@ def common_parameters(env: Environment) -> tuple[ParameterSpec, ...]:
 def database_parameters(env: Environment, endpoint: str, secret_arn: str) -> tuple[ParameterSpec, ...]:
     url = (f"jdbc:mysql://{endpoint}:{env.security.database_port}/{env.database.db_name}"
            "?useSSL=false&allowPublicKeyRetrieval=true")
+    secure = env.parameter_store.secure_database_parameters
     return (
-        ParameterSpec("db_url", database_parameter(env, "url"), url),
-        ParameterSpec("db_username", database_parameter(env, "username"), env.database.master_username),
-        ParameterSpec("db_secrets_manager_name", database_parameter(env, "secrets-manager-name"), secret_arn),
+        ParameterSpec("db_url", database_parameter(env, "url"), url, secure),
+        ParameterSpec("db_username", database_parameter(env, "username"), env.database.master_username, secure),
+        ParameterSpec("db_secrets_manager_name", database_parameter(env, "secrets-manager-name"), secret_arn, secure),
     )
 
 

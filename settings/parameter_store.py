@@ -21,3 +21,5 @@ class ParameterStore(Frozen):
                        Annotated[StrictInt, Field(ge=1, le=65535)]]
     # The Oregon tree set `overwrite = true`; the Seoul tree left it out (kept as deployed).
     overwrite: StrictBool | None = None
+    # The db/ parameters as SecureString (design switch, §6.1); the ports and common settings stay String.
+    secure_database_parameters: StrictBool

@@ -47,3 +47,21 @@ def test_cloud_map_takes_the_health_ecs_reports_in_to_be(synthesized):
 def test_cloud_map_has_no_health_check_as_deployed(synthesized):
     services = cloud_map_services("dev", synthesized)
     assert len(services) == 4 and all("health_check_custom_config" not in s for s in services.values())
+
+
+def parameter_types(env: str, synthesized) -> dict[str, str]:
+    parameters = resources_of_type(synthesized(env).stack("04-parameter-store"), "aws_ssm_parameter")
+    return {p["name"].split("/", 2)[2]: p["type"] for p in parameters.values()}
+
+
+def test_database_parameters_are_secure_strings_in_to_be(synthesized):
+    types = parameter_types("staging", synthesized)
+    assert {k: v for k, v in types.items() if v == "SecureString"} == {
+        "staging/db/url": "SecureString", "staging/db/username": "SecureString",
+        "staging/db/secrets-manager-name": "SecureString"}
+    assert types["staging/customers/server.port"] == "String"
+
+
+def test_every_parameter_is_a_string_as_deployed(synthesized):
+    types = parameter_types("dev", synthesized)
+    assert any("/db/" in name for name in types) and set(types.values()) == {"String"}
