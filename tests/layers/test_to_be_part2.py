@@ -65,3 +65,21 @@ def test_database_parameters_are_secure_strings_in_to_be(synthesized):
 def test_every_parameter_is_a_string_as_deployed(synthesized):
     types = parameter_types("dev", synthesized)
     assert any("/db/" in name for name in types) and set(types.values()) == {"String"}
+
+
+def alarm_actions(env: str, synthesized) -> list[list[str]]:
+    alarms = resources_of_type(synthesized(env).stack("07-application"), "aws_cloudwatch_metric_alarm")
+    assert alarms, f"{env}: 07-application has no alarm"
+    return [a.get("alarm_actions", []) for a in alarms.values()]
+
+
+def test_application_alarms_notify_the_alerts_topic_in_to_be(synthesized):
+    topic = "arn:aws:sns:ap-northeast-1:${data.aws_caller_identity.current.account_id}:petclinic-staging-alerts"
+    assert all(actions == [topic] for actions in alarm_actions("staging", synthesized))
+
+
+def test_application_alarms_keep_the_env_files_actions_as_deployed(synthesized):
+    dev_topic = "arn:aws:sns:us-west-2:897722691159:petclinic-dev-alerts"
+    assert all(actions == [dev_topic] for actions in alarm_actions("dev", synthesized))
+    assert "data" not in synthesized("dev").stack("07-application") or "aws_caller_identity" not in \
+        synthesized("dev").stack("07-application")["data"]
