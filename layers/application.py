@@ -46,6 +46,7 @@ from modules.ecs_service import (
     ServiceSizing,
 )
 from modules.origin import Origin
+from modules.task_role import TaskRole, TaskRoleProps
 from modules.task_rules import TaskRules, TaskRulesProps, TaskRuleSpec
 from modules.web_acl import AlbWebAcl, WebAclProps
 
@@ -121,9 +122,25 @@ class ApplicationStack(LayerStack):
         env, app = self.env, self.env.application
         if not app.notify_alerts_topic:
             return app.alarm_actions
-        identity = DataAwsCallerIdentity(self, "current")
-        topic = alerts_topic_arn(self.naming, env.notification.topic, env.region, identity.account_id)
+        topic = alerts_topic_arn(self.naming, env.notification.topic, env.region, self._account_id())
         return tuple(dict.fromkeys((*app.alarm_actions, topic)))
+
+    def _account_id(self) -> str:
+        """The account id, from one caller-identity data source made on first use (none as deployed)."""
+        if getattr(self, "_identity", None) is None:
+            self._identity = DataAwsCallerIdentity(self, "current")
+        return self._identity.account_id
+
+    def _task_role(self, key: str) -> str:
+        """The service's own task role (design switch `application.task_roles`); else its execution role."""
+        env = self.env
+        if not env.application.task_roles:
+            return self.sec.string("ecs_task_execution_role_arn")
+        root = env.parameter_store.name_root
+        paths = (f"{root}/{env.environment}/{key}", f"{root}/{env.environment}/db", f"{root}/common")
+        return TaskRole(self, f"{key}_task_role", TaskRoleProps(
+            naming=self.naming.with_tags(Service=key), service=key, region=env.region,
+            account_id=self._account_id(), parameter_paths=paths)).arn
 
     def _edge(self) -> None:
         """The ALB and its web ACL."""
@@ -174,7 +191,7 @@ class ApplicationStack(LayerStack):
                 key=key,
                 container=ServiceContainer(
                     region=env.region, port=svc.port, execution_role_arn=execution_role,
-                    task_role_arn=execution_role, log_retention_days=app.log_retention_days,
+                    task_role_arn=self._task_role(key), log_retention_days=app.log_retention_days,
                     image_tag=app.image_tag, image=app.images.get(key), environment=environment,
                     secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images),
                 sizing=ServiceSizing(cpu=svc.cpu, memory=svc.memory, desired_count=svc.desired_count,

@@ -133,6 +133,8 @@ class Application(Frozen):
     alarm_actions: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^arn:aws[a-z-]*:sns:")], ...] = ()
     # The services' alarms also notify 12-notification's alerts topic (design switch, A102).
     notify_alerts_topic: StrictBool
+    # Each service gets its own task role (Parameter Store, X-Ray, metrics) apart from the execution role (A85).
+    task_roles: StrictBool
     # Parameter names the tasks read that something outside these stacks creates.
     external_parameters: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]+$")], ...] = ()
     task_rules: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], TaskRule]

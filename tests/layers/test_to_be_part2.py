@@ -2,6 +2,8 @@
 switch on, `dev` (as-deployed) has it off and keeps the deployed resources."""
 from __future__ import annotations
 
+import json
+
 from tests.helpers import ref, resource, resources_of_type
 
 GENAI = "06-lambda-genai"
@@ -83,3 +85,27 @@ def test_application_alarms_keep_the_env_files_actions_as_deployed(synthesized):
     assert all(actions == [dev_topic] for actions in alarm_actions("dev", synthesized))
     assert "data" not in synthesized("dev").stack("07-application") or "aws_caller_identity" not in \
         synthesized("dev").stack("07-application")["data"]
+
+
+def task_definitions(env: str, synthesized) -> dict[str, dict]:
+    return resources_of_type(synthesized(env).stack("07-application"), "aws_ecs_task_definition")
+
+
+def test_each_service_has_its_own_task_role_in_to_be(synthesized):
+    stack = synthesized("staging").stack("07-application")
+    definitions = task_definitions("staging", synthesized)
+    roles = {d["task_role_arn"] for d in definitions.values()}
+    assert len(roles) == len(definitions) == 4
+    assert all(d["task_role_arn"] != d["execution_role_arn"] for d in definitions.values())
+    policies = resources_of_type(stack, "aws_iam_role_policy")
+    customers = json.loads(next(p["policy"] for p in policies.values() if "customers" in p["name"]))
+    actions = {a for s in customers["Statement"] for a in s["Action"]}
+    assert {"ssm:GetParameters", "xray:PutTraceSegments", "cloudwatch:PutMetricData"} <= actions
+    reads = next(s["Resource"] for s in customers["Statement"] if s["Sid"] == "ReadOwnParameters")
+    assert all(r.endswith(("/petclinic/staging/customers/*", "/petclinic/staging/db/*", "/petclinic/common/*"))
+               for r in reads) and len(reads) == 3
+
+
+def test_tasks_run_under_the_execution_role_as_deployed(synthesized):
+    definitions = task_definitions("dev", synthesized)
+    assert definitions and all(d["task_role_arn"] == d["execution_role_arn"] for d in definitions.values())
