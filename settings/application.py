@@ -135,6 +135,9 @@ class Application(Frozen):
     notify_alerts_topic: StrictBool
     # Each service gets its own task role (Parameter Store, X-Ray, metrics) apart from the execution role (A85).
     task_roles: StrictBool
+    # The deployed command override (DNS/ECR-login/internet self-test, which logs an ECR token) before
+    # the application; false runs the image's own entry point (design switch).
+    startup_self_test: StrictBool
     # Parameter names the tasks read that something outside these stacks creates.
     external_parameters: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]+$")], ...] = ()
     task_rules: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], TaskRule]

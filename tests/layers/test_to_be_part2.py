@@ -109,3 +109,17 @@ def test_each_service_has_its_own_task_role_in_to_be(synthesized):
 def test_tasks_run_under_the_execution_role_as_deployed(synthesized):
     definitions = task_definitions("dev", synthesized)
     assert definitions and all(d["task_role_arn"] == d["execution_role_arn"] for d in definitions.values())
+
+
+def commands(env: str, synthesized) -> list[object]:
+    return [json.loads(d["container_definitions"])[0].get("command")
+            for d in task_definitions(env, synthesized).values()]
+
+
+def test_containers_run_their_entry_point_in_to_be(synthesized):
+    assert commands("staging", synthesized) == [None] * 4
+
+
+def test_the_deployed_self_test_stays_as_deployed(synthesized):
+    found = commands("dev", synthesized)
+    assert len(found) == 4 and all("get-login-password" in " ".join(c) for c in found)
