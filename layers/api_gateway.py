@@ -20,6 +20,7 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 
 from layers.base import LayerStack
 from layers.contracts import application, lambda_genai, network, security
+from layers.contracts.lambda_genai import invoked_qualifier
 from layers.contracts.api_gateway import OUTPUTS
 from layers.contracts.notification import alerts_topic_arn
 from modules.api_definition import ApiDefinition, Route, Service
@@ -90,6 +91,7 @@ class ApiGatewayStack(LayerStack):
             alb_dns_name=self.alb_dns_name,
             lambda_invoke_arn=genai.string("lambda_function_invoke_arn"),
             lambda_function_arn=genai.string("lambda_function_arn"),
+            lambda_qualifier=invoked_qualifier(env.lambda_genai.provisioned_concurrency),
             integration_timeout_ms=settings.integration_timeout_ms,
             lambda_integration_timeout_ms=settings.lambda_integration_timeout_ms,
             throttle_rate_limit=settings.throttle_rate_limit, throttle_burst_limit=settings.throttle_burst_limit,

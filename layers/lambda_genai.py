@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.lambda_alias import LambdaAlias
+from cdktf_cdktf_provider_aws.lambda_provisioned_concurrency_config import LambdaProvisionedConcurrencyConfig
 
 from layers.base import LayerStack
 from layers.contracts import database, network
-from layers.contracts.lambda_genai import OUTPUTS
+from layers.contracts.lambda_genai import LIVE_ALIAS, OUTPUTS
 from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
 from modules.lambda_function import (
     EgressRule,
@@ -134,13 +136,26 @@ class LambdaGenaiStack(LayerStack):
             environment={"BEDROCK_MODEL_ID": settings.bedrock_model_id, "LOG_LEVEL": settings.log_level,
                          "DB_CLUSTER_ARN": cluster_arn, "DB_SECRET_ARN": secret_arn},
             active_tracing=settings.xray_tracing,
+            publish=settings.provisioned_concurrency > 0,
         ))
+        self.alias = self._provisioned_alias() if settings.provisioned_concurrency > 0 else None
         if settings.xray_tracing:
             # Active tracing sends segments from the function's role: it needs X-Ray write rights.
             created(IamRolePolicyAttachment(self, "xray_write", policy_arn=XRAY_WRITE_POLICY,
                                             role=self.genai.role.name),
                     "X-Ray active tracing on the GenAI function (A113); the original did not trace it")
         self.package = package
+
+    def _provisioned_alias(self) -> LambdaAlias:
+        """The alias `live` on the latest published version, with its provisioned executions."""
+        function = self.genai.function
+        reason = "provisioned concurrency against cold starts (A62); the original invoked $LATEST"
+        alias = created(LambdaAlias(self, "live_alias", name=LIVE_ALIAS, function_name=function.function_name,
+                                    function_version=function.version), reason)
+        created(LambdaProvisionedConcurrencyConfig(
+            self, "provisioned_concurrency", function_name=function.function_name, qualifier=alias.name,
+            provisioned_concurrent_executions=self.env.lambda_genai.provisioned_concurrency), reason)
+        return alias
 
     def foundation_model_arn(self) -> str:
         return f"arn:aws:bedrock:{self.env.region}::foundation-model/{self.env.lambda_genai.bedrock_model_id}"
@@ -150,7 +165,8 @@ class LambdaGenaiStack(LayerStack):
         return {
             "lambda_function_arn": function.arn,
             "lambda_function_name": function.function_name,
-            "lambda_function_invoke_arn": function.invoke_arn,
+            # With provisioned executions the API invokes the alias that holds them.
+            "lambda_function_invoke_arn": self.alias.invoke_arn if self.alias else function.invoke_arn,
             "lambda_execution_role_arn": self.genai.role_arn,
             "lambda_security_group_id": self.genai.security_group_id,
         }

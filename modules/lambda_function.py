@@ -124,6 +124,7 @@ class PackagedFunctionProps:
     vpc: FunctionVpc | None = None
     secret: FunctionSecret | None = None
     invoked_by_topic_arn: str | None = None
+    publish: bool = False              # publish a version on each change (for an alias)
     active_tracing: bool = False       # X-Ray Active (the role needs X-Ray write rights); else PassThrough
 
     def __post_init__(self) -> None:
@@ -229,6 +230,7 @@ class PackagedFunction(Construct):
             environment=LambdaFunctionEnvironment(variables=variables),
             tags=dict(props.function_tags),
             # PassThrough is the provider's default: left unset so the as-deployed output does not change.
+            publish=True if props.publish else None,
             tracing_config=LambdaFunctionTracingConfig(mode="Active") if props.active_tracing else None,
             depends_on=[*self.policy_attachments, *self.inline_policies.values(), self.log_group],
         ), "function")

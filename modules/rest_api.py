@@ -78,6 +78,7 @@ class RestApiProps:
     xray_tracing: bool
     log_retention_days: int
     cors: CorsAnswer
+    lambda_qualifier: str | None = None   # the alias the Lambda integration invokes
 
     def __post_init__(self) -> None:
         for name in ("integration_timeout_ms", "lambda_integration_timeout_ms"):
@@ -174,6 +175,7 @@ class RestApi(Construct):
                 self, "lambda_permission",
                 statement_id=INVOKE_STATEMENT_ID, action="lambda:InvokeFunction",
                 function_name=props.lambda_function_arn, principal=API_GATEWAY_PRINCIPAL,
+                qualifier=props.lambda_qualifier,
                 source_arn=f"{self.api.execution_arn}/*/*",
                 depends_on=[self.deployment],
             ), "lambda_permission", 0)

@@ -123,3 +123,29 @@ def test_containers_run_their_entry_point_in_to_be(synthesized):
 def test_the_deployed_self_test_stays_as_deployed(synthesized):
     found = commands("dev", synthesized)
     assert len(found) == 4 and all("get-login-password" in " ".join(c) for c in found)
+
+
+def permissions(env: str, synthesized) -> list[dict]:
+    return [p for layer in ("08-api-gateway", "09-aws-native")
+            for p in resources_of_type(synthesized(env).stack(layer), "aws_lambda_permission").values()]
+
+
+def test_the_api_invokes_an_alias_with_provisioned_executions_in_to_be(synthesized):
+    stack = synthesized("staging").stack(GENAI)
+    assert resource(stack, FUNCTION)["publish"] is True
+    assert resource(stack, "aws_lambda_alias.live_alias")["function_version"] == "${aws_lambda_function.genai.version}"
+    config = resource(stack, "aws_lambda_provisioned_concurrency_config.provisioned_concurrency")
+    assert (config["qualifier"], config["provisioned_concurrent_executions"]) == (
+        "${aws_lambda_alias.live_alias.name}", 1)
+    assert stack["output"]["lambda_function_invoke_arn"]["value"] == "${aws_lambda_alias.live_alias.invoke_arn}"
+    found = permissions("staging", synthesized)
+    assert len(found) == 2 and all(p["qualifier"] == "live" for p in found)
+
+
+def test_the_api_invokes_the_function_itself_as_deployed(synthesized):
+    stack = synthesized("dev").stack(GENAI)
+    assert "publish" not in resource(stack, FUNCTION)
+    assert not resources_of_type(stack, "aws_lambda_alias")
+    assert not resources_of_type(stack, "aws_lambda_provisioned_concurrency_config")
+    found = permissions("dev", synthesized)
+    assert len(found) == 2 and all("qualifier" not in p for p in found)
