@@ -18,13 +18,21 @@ names `GENAI_ORIGIN` maps the construct's parts to.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.lambda_alias import LambdaAlias
+from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import (
+    LambdaFunctionEventInvokeConfig,
+    LambdaFunctionEventInvokeConfigDestinationConfig,
+    LambdaFunctionEventInvokeConfigDestinationConfigOnFailure,
+)
 from cdktf_cdktf_provider_aws.lambda_provisioned_concurrency_config import LambdaProvisionedConcurrencyConfig
+from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 
 from layers.base import LayerStack
 from layers.contracts import database, network
@@ -52,6 +60,8 @@ HTTPS, DNS = 443, 53
 STEM = "lambda-genai"   # role, security group and log tag: <prefix>-lambda-genai-...; the Service tag
 READONLY_SECRET_NAME = ("genai", "db-readonly")  # petclinic-<env>-genai-db-readonly
 
+ASYNC_RETRIES, ASYNC_EVENT_AGE_SECONDS = 2, 3600   # Lambda's retry maximum; failed events wait an hour at most
+FAILURE_RETENTION_SECONDS = 14 * 24 * 3600         # SQS's maximum: two weeks to look at a failure
 XRAY_WRITE_POLICY = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
 AWS_MANAGED_POLICIES = {
     "basic_execution": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -138,6 +148,8 @@ class LambdaGenaiStack(LayerStack):
             active_tracing=settings.xray_tracing,
             publish=settings.provisioned_concurrency > 0,
         ))
+        if settings.failure_queue:
+            self._failure_queue()
         self.alias = self._provisioned_alias() if settings.provisioned_concurrency > 0 else None
         if settings.xray_tracing:
             # Active tracing sends segments from the function's role: it needs X-Ray write rights.
@@ -145,6 +157,26 @@ class LambdaGenaiStack(LayerStack):
                                             role=self.genai.role.name),
                     "X-Ray active tracing on the GenAI function (A113); the original did not trace it")
         self.package = package
+
+    def _failure_queue(self) -> None:
+        """The design's "automatic retry, DLQ" (§6.3, A61): API Gateway invokes the function synchronously
+        (the caller sees the error; the function retries Bedrock itself, boundedly), so the queue only
+        catches asynchronous invocations (events, `aws lambda invoke --invocation-type Event`) that still
+        fail after Lambda's two retries."""
+        reason = "a destination for failed asynchronous invocations (A61); the original had none"
+        name = self.naming.name("genai-failures")
+        queue = created(SqsQueue(self, "failure_queue", name=name, sqs_managed_sse_enabled=True,
+                                 message_retention_seconds=FAILURE_RETENTION_SECONDS,
+                                 tags=self.naming.tags_for(Name=name, Service=STEM)), reason)
+        created(IamRolePolicy(self, "failure_queue_send", name=self.naming.name("lambda-genai-failure-queue"),
+                              role=self.genai.role.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                                  {"Sid": "SendFailedInvocations", "Effect": "Allow", "Action": ["sqs:SendMessage"],
+                                   "Resource": [queue.arn]}]})), reason)
+        created(LambdaFunctionEventInvokeConfig(
+            self, "async_invocations", function_name=self.genai.function.function_name,
+            maximum_retry_attempts=ASYNC_RETRIES, maximum_event_age_in_seconds=ASYNC_EVENT_AGE_SECONDS,
+            destination_config=LambdaFunctionEventInvokeConfigDestinationConfig(
+                on_failure=LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(destination=queue.arn))), reason)
 
     def _provisioned_alias(self) -> LambdaAlias:
         """The alias `live` on the latest published version, with its provisioned executions."""

@@ -20,4 +20,6 @@ class LambdaGenai(Frozen):
     # Provisioned executions on the function's published alias `live` (design switch, A62); 0: none, and
     # the API invokes the unpublished function as deployed.
     provisioned_concurrency: Annotated[StrictInt, Field(ge=0, le=1000)]
-    xray_tracing: StrictBool        # X-Ray active tracing (design switch; as deployed: PassThrough)
+    xray_tracing: StrictBool
+    # An SQS queue receives asynchronous invocations that failed after the retries (design switch, A61).
+    failure_queue: StrictBool        # X-Ray active tracing (design switch; as deployed: PassThrough)

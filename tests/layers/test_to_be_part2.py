@@ -177,3 +177,19 @@ def test_the_ai_routes_are_open_as_deployed(synthesized):
     methods = genai_methods("dev", synthesized)
     assert methods and all(not m.get("api_key_required") for m in methods)
     assert not resources_of_type(stack, "aws_api_gateway_api_key")
+
+
+def test_failed_async_invocations_land_in_a_queue_in_to_be(synthesized):
+    stack = synthesized("staging").stack(GENAI)
+    config = resource(stack, "aws_lambda_function_event_invoke_config.async_invocations")
+    assert config["maximum_retry_attempts"] == 2
+    assert config["destination_config"]["on_failure"]["destination"] == "${aws_sqs_queue.failure_queue.arn}"
+    send = json.loads(resource(stack, "aws_iam_role_policy.failure_queue_send")["policy"])["Statement"]
+    assert send == [{"Sid": "SendFailedInvocations", "Effect": "Allow", "Action": ["sqs:SendMessage"],
+                     "Resource": ["${aws_sqs_queue.failure_queue.arn}"]}]
+
+
+def test_no_failure_queue_as_deployed(synthesized):
+    stack = synthesized("dev").stack(GENAI)
+    assert not resources_of_type(stack, "aws_sqs_queue")
+    assert not resources_of_type(stack, "aws_lambda_function_event_invoke_config")
