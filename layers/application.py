@@ -125,6 +125,14 @@ class ApplicationStack(LayerStack):
         topic = alerts_topic_arn(self.naming, env.notification.topic, env.region, self._account_id())
         return tuple(dict.fromkeys((*app.alarm_actions, topic)))
 
+    def _database_secrets(self, key: str, shared: tuple[Secret, ...]) -> tuple[Secret, ...]:
+        """With one database per service (§7.3), the service's JDBC URL is its own parameter, naming its
+        own database; the user stays the master user until the per-service users' secrets are wired."""
+        if not self.env.parameter_store.per_service_databases:
+            return shared
+        own = Secret("SPRING_DATASOURCE_URL", parameter_store.service_database_url_parameter(self.env, key))
+        return tuple(own if s.name == own.name else s for s in shared)
+
     def _account_id(self) -> str:
         """The account id, from one caller-identity data source made on first use (none as deployed)."""
         if getattr(self, "_identity", None) is None:
@@ -193,7 +201,7 @@ class ApplicationStack(LayerStack):
                     region=env.region, port=svc.port, execution_role_arn=execution_role,
                     task_role_arn=self._task_role(key), log_retention_days=app.log_retention_days,
                     image_tag=app.image_tag, image=app.images.get(key), environment=environment,
-                    secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images,
+                    secrets=self._database_secrets(key, database_secrets) if svc.database else (), keep_images=app.ecr_keep_images,
                     startup_self_test=app.startup_self_test),
                 sizing=ServiceSizing(cpu=svc.cpu, memory=svc.memory, desired_count=svc.desired_count,
                                      min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target),

@@ -16,7 +16,7 @@ from typing import Any
 
 from layers.base import LayerStack
 from layers.contracts import database
-from layers.contracts.parameter_store import OUTPUTS, database_parameter
+from layers.contracts.parameter_store import OUTPUTS, database_parameter, service_database, service_database_url_parameter
 from modules.origin import Origin
 from modules.parameters import Parameters, ParameterSpec, ParametersProps
 from settings import Environment
@@ -40,7 +40,13 @@ def database_parameters(env: Environment, endpoint: str, secret_arn: str) -> tup
     url = (f"jdbc:mysql://{endpoint}:{env.security.database_port}/{env.database.db_name}"
            "?useSSL=false&allowPublicKeyRetrieval=true")
     secure = env.parameter_store.secure_database_parameters
-    return (
+    own = tuple(
+        ParameterSpec(f"{key}_db_url", service_database_url_parameter(env, key),
+                      f"jdbc:mysql://{endpoint}:{env.security.database_port}/{service_database(env, key)}"
+                      "?useSSL=false&allowPublicKeyRetrieval=true", secure)
+        for key, svc in sorted(env.application.services.items())
+        if svc.database and env.parameter_store.per_service_databases)
+    return own + (
         ParameterSpec("db_url", database_parameter(env, "url"), url, secure),
         ParameterSpec("db_username", database_parameter(env, "username"), env.database.master_username, secure),
         ParameterSpec("db_secrets_manager_name", database_parameter(env, "secrets-manager-name"), secret_arn, secure),

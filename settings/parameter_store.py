@@ -23,3 +23,5 @@ class ParameterStore(Frozen):
     overwrite: StrictBool | None = None
     # The db/ parameters as SecureString (design switch, §6.1); the ports and common settings stay String.
     secure_database_parameters: StrictBool
+    # Each service with a database also gets `<service>/db/url` naming its own database (§7.3; design switch).
+    per_service_databases: StrictBool

@@ -58,9 +58,9 @@ def parameter_types(env: str, synthesized) -> dict[str, str]:
 
 def test_database_parameters_are_secure_strings_in_to_be(synthesized):
     types = parameter_types("staging", synthesized)
-    assert {k: v for k, v in types.items() if v == "SecureString"} == {
-        "staging/db/url": "SecureString", "staging/db/username": "SecureString",
-        "staging/db/secrets-manager-name": "SecureString"}
+    assert sorted(k for k, v in types.items() if v == "SecureString") == sorted([
+        "staging/db/url", "staging/db/username", "staging/db/secrets-manager-name",
+        "staging/customers/db/url", "staging/vets/db/url", "staging/visits/db/url"])
     assert types["staging/customers/server.port"] == "String"
 
 
@@ -193,3 +193,21 @@ def test_no_failure_queue_as_deployed(synthesized):
     stack = synthesized("dev").stack(GENAI)
     assert not resources_of_type(stack, "aws_sqs_queue")
     assert not resources_of_type(stack, "aws_lambda_function_event_invoke_config")
+
+
+def test_each_service_reads_its_own_database_url_in_to_be(synthesized):
+    parameters = {p["name"]: p["value"] for p in resources_of_type(
+        synthesized("staging").stack("04-parameter-store"), "aws_ssm_parameter").values()}
+    for service in ("customers", "vets", "visits"):
+        url = parameters[f"/petclinic/staging/{service}/db/url"]
+        assert f":3306/petclinic_{service}?" in url, url
+    url_sources = {d["family"]: next(s["valueFrom"] for s in json.loads(d["container_definitions"])[0]["secrets"]
+                                     if s["name"] == "SPRING_DATASOURCE_URL")
+                   for d in task_definitions("staging", synthesized).values() if "admin" not in d["family"]}
+    assert sorted(url_sources.values()) == [f"/petclinic/staging/{s}/db/url" for s in ("customers", "vets", "visits")]
+
+
+def test_the_services_share_one_database_as_deployed(synthesized):
+    names = [p["name"] for p in resources_of_type(
+        synthesized("dev").stack("04-parameter-store"), "aws_ssm_parameter").values()]
+    assert names and not [n for n in names if n.endswith("/db/url") and "/dev/db/url" not in n]
