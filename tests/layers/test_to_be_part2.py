@@ -211,3 +211,22 @@ def test_the_services_share_one_database_as_deployed(synthesized):
     names = [p["name"] for p in resources_of_type(
         synthesized("dev").stack("04-parameter-store"), "aws_ssm_parameter").values()]
     assert names and not [n for n in names if n.endswith("/db/url") and "/dev/db/url" not in n]
+
+
+def execution_role_reads(env: str, synthesized) -> tuple[list[str], list[str]]:
+    stack = synthesized(env).stack("02-security")
+    managed = [a["policy_arn"] for a in resources_of_type(stack, "aws_iam_role_policy_attachment").values()]
+    policy = json.loads(resource(stack, "aws_iam_role_policy.ecs_task_execution_parameter_store_read")["policy"])
+    return managed, policy["Statement"][0]["Resource"]
+
+
+def test_the_execution_role_reads_only_its_environments_parameters_in_to_be(synthesized):
+    managed, reads = execution_role_reads("staging", synthesized)
+    assert not [a for a in managed if a.endswith("/AmazonSSMReadOnlyAccess")]
+    assert [r.split(":parameter", 1)[1] for r in reads] == ["/petclinic/staging/*"]
+
+
+def test_the_execution_role_keeps_ssm_read_only_as_deployed(synthesized):
+    managed, reads = execution_role_reads("dev", synthesized)
+    assert "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess" in managed
+    assert [r.split(":parameter", 1)[1] for r in reads] == ["/petclinic-dev/*"]
