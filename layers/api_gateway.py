@@ -20,9 +20,11 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 
 from layers.base import LayerStack
 from layers.contracts import application, lambda_genai, network, security
+from layers.contracts.lambda_genai import invoked_qualifier
 from layers.contracts.api_gateway import OUTPUTS
 from layers.contracts.notification import alerts_topic_arn
 from modules.api_definition import ApiDefinition, Route, Service
+from modules.api_key import ApiKey, ApiKeyProps
 from modules.api_monitoring import ApiMetricAlarm, ApiMonitoring, ApiMonitoringProps, DashboardText
 from modules.api_waf import ApiWaf, ApiWafProps, RateRule
 from modules.origin import Origin
@@ -90,6 +92,8 @@ class ApiGatewayStack(LayerStack):
             alb_dns_name=self.alb_dns_name,
             lambda_invoke_arn=genai.string("lambda_function_invoke_arn"),
             lambda_function_arn=genai.string("lambda_function_arn"),
+            lambda_qualifier=invoked_qualifier(env.lambda_genai.provisioned_concurrency),
+            lambda_api_key_required=env.aws_native.require_api_key,
             integration_timeout_ms=settings.integration_timeout_ms,
             lambda_integration_timeout_ms=settings.lambda_integration_timeout_ms,
             throttle_rate_limit=settings.throttle_rate_limit, throttle_burst_limit=settings.throttle_burst_limit,
@@ -98,6 +102,11 @@ class ApiGatewayStack(LayerStack):
             log_retention_days=settings.log_retention_days,
             cors=CorsAnswer(settings.cors.allow_headers, settings.cors.allow_methods, settings.cors.allow_origin),
         ))
+        if env.aws_native.require_api_key:
+            # One key for the AI routes of this API (08's /api/genai and 09's /genai share the stage).
+            ApiKey(self, "genai_api_key", ApiKeyProps(
+                naming=self.naming, stem="genai-api", rest_api_id=self.api.api.id, stage_name=self.api.stage_name,
+                description="PetClinic AI assistant callers (POST /genai, /api/genai)"))
         waf = settings.waf
         self.waf = ApiWaf(self, "waf", ApiWafProps(
             naming=self.naming, origin=Origin(MODULE, WAF_NAMES), stage_arn=self.api.stage_arn, region=env.region,

@@ -24,10 +24,12 @@ from dataclasses import replace
 from typing import Any
 
 from cdktf import Token
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
 from layers.base import LayerStack, StateRemoval
 from layers.contracts import cloud_map, database, network, parameter_store, security
 from layers.contracts.application import OUTPUTS
+from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import AlarmThresholds
 from modules.alb import Alb, AlbProps
 from modules.alb_certificate import AlbCertificate, AlbCertificateProps
@@ -45,6 +47,7 @@ from modules.ecs_service import (
     ServiceSizing,
 )
 from modules.origin import Origin
+from modules.task_role import TaskRole, TaskRoleProps
 from modules.task_rules import TaskRules, TaskRulesProps, TaskRuleSpec
 from modules.web_acl import AlbWebAcl, WebAclProps
 
@@ -90,6 +93,7 @@ class ApplicationStack(LayerStack):
         self.sec = self.read(security.OUTPUTS, "security")
         self.db = self.read(database.OUTPUTS, "database")
         self.registry = self.read(cloud_map.OUTPUTS, "cloud_map")
+        self.alarm_actions = self._alarm_actions()
         self.capacity = {name: (share.base, share.weight) for name, share in app.capacity_providers.items()}
         self.cluster = Cluster(self, "cluster", ClusterProps(
             naming=self.naming, origin=Origin(names={"cluster": "main"}), container_insights=app.container_insights,
@@ -112,6 +116,40 @@ class ApplicationStack(LayerStack):
             services=[DashboardService(s.service_name, s.target_group_arn_suffix)
                       for _, s in sorted(self.services.items())]))
 
+    def _alarm_actions(self) -> tuple[str, ...]:
+        """The environment's own actions, and 12-notification's alerts topic when the switch asks for it
+        (12 is applied after this layer, so its ARN is built from the name, as 10-monitoring does)."""
+        env, app = self.env, self.env.application
+        if not app.notify_alerts_topic:
+            return app.alarm_actions
+        topic = alerts_topic_arn(self.naming, env.notification.topic, env.region, self._account_id())
+        return tuple(dict.fromkeys((*app.alarm_actions, topic)))
+
+    def _database_secrets(self, key: str, shared: tuple[Secret, ...]) -> tuple[Secret, ...]:
+        """With one database per service (§7.3), the service's JDBC URL is its own parameter, naming its
+        own database; the user stays the master user until the per-service users' secrets are wired."""
+        if not self.env.parameter_store.per_service_databases:
+            return shared
+        own = Secret("SPRING_DATASOURCE_URL", parameter_store.service_database_url_parameter(self.env, key))
+        return tuple(own if s.name == own.name else s for s in shared)
+
+    def _account_id(self) -> str:
+        """The account id, from one caller-identity data source made on first use (none as deployed)."""
+        if getattr(self, "_identity", None) is None:
+            self._identity = DataAwsCallerIdentity(self, "current")
+        return self._identity.account_id
+
+    def _task_role(self, key: str) -> str:
+        """The service's own task role (design switch `application.task_roles`); else its execution role."""
+        env = self.env
+        if not env.application.task_roles:
+            return self.sec.string("ecs_task_execution_role_arn")
+        root = env.parameter_store.name_root
+        paths = (f"{root}/{env.environment}/{key}", f"{root}/{env.environment}/db", f"{root}/common")
+        return TaskRole(self, f"{key}_task_role", TaskRoleProps(
+            naming=self.naming.with_tags(Service=key), service=key, region=env.region,
+            account_id=self._account_id(), parameter_paths=paths)).arn
+
     def _edge(self) -> None:
         """The ALB and its web ACL."""
         env, app, waf = self.env, self.env.application, self.env.application.alb.waf
@@ -131,7 +169,7 @@ class ApplicationStack(LayerStack):
             ingress_cidrs_ipv4=[str(c) for c in app.alb.ingress_cidrs_ipv4], ingress_ipv6_any=app.alb.ingress_ipv6_any,
             default_target_port=app.alb.default_target_port,
             default_health_check_path=app.alb.default_health_check_path,
-            alarm_actions=app.alarm_actions, target_health_alarm=waf.monitoring,
+            alarm_actions=self.alarm_actions, target_health_alarm=waf.monitoring,
             certificate_arn=certificate_arn, ssl_policy=app.alb.ssl_policy,
             egress_security_group_id=self.sec.string("ecs_security_group_id") if app.design_security_rules else None,
             egress_ports=sorted({s.port for s in app.services.values()} | {app.alb.default_target_port})))
@@ -143,7 +181,7 @@ class ApplicationStack(LayerStack):
                 rate_limit_per_ip=waf.rate_limit_per_ip, burst_limit_per_ip=waf.burst_limit_per_ip,
                 blocked_countries=waf.blocked_countries, security_rules=waf.security_rules,
                 max_body_bytes=waf.max_body_bytes, monitoring=waf.monitoring, alarm_threshold=waf.alarm_threshold,
-                alarm_actions=app.alarm_actions))
+                alarm_actions=self.alarm_actions))
 
     def _services(self) -> None:
         """One MicroService per entry of `[application.services]`."""
@@ -154,7 +192,7 @@ class ApplicationStack(LayerStack):
         thresholds = AlarmThresholds(
             monitoring=app.alarms.enabled, cpu_percent=app.alarms.cpu_percent,
             memory_percent=app.alarms.memory_percent, response_time_seconds=app.alarms.response_time_seconds,
-            errors_5xx=app.alarms.errors_5xx, actions=app.alarm_actions)
+            errors_5xx=app.alarms.errors_5xx, actions=self.alarm_actions)
         service_origin = Origin(names={**SERVICE_NAMES, **(MONITORING_NAMES if app.alarms.enabled else {})})
         execution_role = self.sec.string("ecs_task_execution_role_arn")
         self.services: dict[str, MicroService] = {}
@@ -170,9 +208,10 @@ class ApplicationStack(LayerStack):
                 key=key,
                 container=ServiceContainer(
                     region=env.region, port=svc.port, execution_role_arn=execution_role,
-                    task_role_arn=execution_role, log_retention_days=app.log_retention_days,
+                    task_role_arn=self._task_role(key), log_retention_days=app.log_retention_days,
                     image_tag=app.image_tag, image=app.images.get(key), environment=environment,
-                    secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images),
+                    secrets=self._database_secrets(key, database_secrets) if svc.database else (), keep_images=app.ecr_keep_images,
+                    startup_self_test=app.startup_self_test),
                 sizing=ServiceSizing(cpu=svc.cpu, memory=svc.memory, desired_count=svc.desired_count,
                                      min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target),
                 placement=ServicePlacement(

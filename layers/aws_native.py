@@ -36,6 +36,7 @@ from layers.contracts import (
     security,
 )
 from layers.contracts.aws_native import OUTPUTS
+from layers.contracts.lambda_genai import invoked_qualifier
 from layers.contracts.notification import alerts_topic_arn
 from layers.outputs import RemoteOutputs
 from modules.integration_monitoring import IntegrationMonitoring, IntegrationMonitoringProps
@@ -77,6 +78,7 @@ class AwsNativeStack(LayerStack):
             function_name=function_name,
             invoke_arn=genai.string("lambda_function_invoke_arn"),
             timeout_ms=settings.genai_integration_timeout_ms,
+            qualifier=invoked_qualifier(env.lambda_genai.provisioned_concurrency),
         ))
         self.monitoring = IntegrationMonitoring(self, "monitoring", IntegrationMonitoringProps(
             naming=self.naming, origin=Origin(MODULE, MONITORING_NAMES), region=env.region,

@@ -31,6 +31,7 @@ class CloudMapStack(LayerStack):
             namespace=cm.namespace,
             services=cm.services,
             dns_ttl=cm.dns_ttl,
+            ecs_health=cm.ecs_health_checks,
         ))
 
     def output_values(self) -> Mapping[str, Any]:

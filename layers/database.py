@@ -12,12 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from cdktf import Fn
+from cdktf_cdktf_provider_aws.secretsmanager_secret_rotation import (
+    SecretsmanagerSecretRotation,
+    SecretsmanagerSecretRotationRotationRules,
+)
 
 from layers.base import LayerStack, StateRemoval
 from layers.contracts import network, security
 from layers.contracts.database import OUTPUTS
 from modules.aurora import Aurora, AuroraProps
-from modules.origin import Origin
+from modules.origin import Origin, created
 
 
 class DatabaseStack(LayerStack):
@@ -57,6 +61,14 @@ class DatabaseStack(LayerStack):
             require_secure_transport=db.require_secure_transport,
             iam_authentication=db.iam_authentication,
         ))
+        if db.secret_rotation_days:
+            # The RDS-managed secret rotates with RDS's own function: no Lambda of ours, only the schedule.
+            created(SecretsmanagerSecretRotation(
+                self, "master_secret_rotation",
+                secret_id=self.aurora.cluster.master_user_secret.get(0).secret_arn,
+                rotation_rules=SecretsmanagerSecretRotationRotationRules(
+                    automatically_after_days=db.secret_rotation_days)),
+                "the master secret's rotation schedule as the design sets it (A66); RDS's default is 7 days")
 
     def state_removals(self) -> list[StateRemoval]:
         return [StateRemoval("module.aurora_cluster.null_resource.enable_data_api",

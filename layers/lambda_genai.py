@@ -18,13 +18,25 @@ names `GENAI_ORIGIN` maps the construct's parts to.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.lambda_alias import LambdaAlias
+from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import (
+    LambdaFunctionEventInvokeConfig,
+    LambdaFunctionEventInvokeConfigDestinationConfig,
+    LambdaFunctionEventInvokeConfigDestinationConfigOnFailure,
+)
+from cdktf_cdktf_provider_aws.lambda_provisioned_concurrency_config import LambdaProvisionedConcurrencyConfig
+from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+
 from layers.base import LayerStack
 from layers.contracts import database, network
-from layers.contracts.lambda_genai import OUTPUTS
+from layers.contracts.lambda_genai import LIVE_ALIAS, OUTPUTS
 from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
 from modules.lambda_function import (
     EgressRule,
@@ -35,7 +47,7 @@ from modules.lambda_function import (
     PackagedFunction,
     PackagedFunctionProps,
 )
-from modules.origin import Origin
+from modules.origin import Origin, created
 from modules.packaging import build_package, read_requirements
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +60,9 @@ HTTPS, DNS = 443, 53
 STEM = "lambda-genai"   # role, security group and log tag: <prefix>-lambda-genai-...; the Service tag
 READONLY_SECRET_NAME = ("genai", "db-readonly")  # petclinic-<env>-genai-db-readonly
 
+ASYNC_RETRIES, ASYNC_EVENT_AGE_SECONDS = 2, 3600   # Lambda's retry maximum; failed events wait an hour at most
+FAILURE_RETENTION_SECONDS = 14 * 24 * 3600         # SQS's maximum: two weeks to look at a failure
+XRAY_WRITE_POLICY = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
 AWS_MANAGED_POLICIES = {
     "basic_execution": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
     "vpc_execution": "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
@@ -130,8 +145,49 @@ class LambdaGenaiStack(LayerStack):
                 ]),
             environment={"BEDROCK_MODEL_ID": settings.bedrock_model_id, "LOG_LEVEL": settings.log_level,
                          "DB_CLUSTER_ARN": cluster_arn, "DB_SECRET_ARN": secret_arn},
+            active_tracing=settings.xray_tracing,
+            publish=settings.provisioned_concurrency > 0,
         ))
+        if settings.failure_queue:
+            self._failure_queue()
+        self.alias = self._provisioned_alias() if settings.provisioned_concurrency > 0 else None
+        if settings.xray_tracing:
+            # Active tracing sends segments from the function's role: it needs X-Ray write rights.
+            created(IamRolePolicyAttachment(self, "xray_write", policy_arn=XRAY_WRITE_POLICY,
+                                            role=self.genai.role.name),
+                    "X-Ray active tracing on the GenAI function (A113); the original did not trace it")
         self.package = package
+
+    def _failure_queue(self) -> None:
+        """The design's "automatic retry, DLQ" (§6.3, A61): API Gateway invokes the function synchronously
+        (the caller sees the error; the function retries Bedrock itself, boundedly), so the queue only
+        catches asynchronous invocations (events, `aws lambda invoke --invocation-type Event`) that still
+        fail after Lambda's two retries."""
+        reason = "a destination for failed asynchronous invocations (A61); the original had none"
+        name = self.naming.name("genai-failures")
+        queue = created(SqsQueue(self, "failure_queue", name=name, sqs_managed_sse_enabled=True,
+                                 message_retention_seconds=FAILURE_RETENTION_SECONDS,
+                                 tags=self.naming.tags_for(Name=name, Service=STEM)), reason)
+        created(IamRolePolicy(self, "failure_queue_send", name=self.naming.name("lambda-genai-failure-queue"),
+                              role=self.genai.role.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                                  {"Sid": "SendFailedInvocations", "Effect": "Allow", "Action": ["sqs:SendMessage"],
+                                   "Resource": [queue.arn]}]})), reason)
+        created(LambdaFunctionEventInvokeConfig(
+            self, "async_invocations", function_name=self.genai.function.function_name,
+            maximum_retry_attempts=ASYNC_RETRIES, maximum_event_age_in_seconds=ASYNC_EVENT_AGE_SECONDS,
+            destination_config=LambdaFunctionEventInvokeConfigDestinationConfig(
+                on_failure=LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(destination=queue.arn))), reason)
+
+    def _provisioned_alias(self) -> LambdaAlias:
+        """The alias `live` on the latest published version, with its provisioned executions."""
+        function = self.genai.function
+        reason = "provisioned concurrency against cold starts (A62); the original invoked $LATEST"
+        alias = created(LambdaAlias(self, "live_alias", name=LIVE_ALIAS, function_name=function.function_name,
+                                    function_version=function.version), reason)
+        created(LambdaProvisionedConcurrencyConfig(
+            self, "provisioned_concurrency", function_name=function.function_name, qualifier=alias.name,
+            provisioned_concurrent_executions=self.env.lambda_genai.provisioned_concurrency), reason)
+        return alias
 
     def foundation_model_arn(self) -> str:
         return f"arn:aws:bedrock:{self.env.region}::foundation-model/{self.env.lambda_genai.bedrock_model_id}"
@@ -141,7 +197,8 @@ class LambdaGenaiStack(LayerStack):
         return {
             "lambda_function_arn": function.arn,
             "lambda_function_name": function.function_name,
-            "lambda_function_invoke_arn": function.invoke_arn,
+            # With provisioned executions the API invokes the alias that holds them.
+            "lambda_function_invoke_arn": self.alias.invoke_arn if self.alias else function.invoke_arn,
             "lambda_execution_role_arn": self.genai.role_arn,
             "lambda_security_group_id": self.genai.security_group_id,
         }

@@ -16,7 +16,7 @@ from typing import Any
 
 from layers.base import LayerStack
 from layers.contracts import database
-from layers.contracts.parameter_store import OUTPUTS, database_parameter
+from layers.contracts.parameter_store import OUTPUTS, database_parameter, service_database, service_database_url_parameter
 from modules.origin import Origin
 from modules.parameters import Parameters, ParameterSpec, ParametersProps
 from settings import Environment
@@ -40,10 +40,17 @@ def database_parameters(env: Environment, endpoint: str, secret_arn: str) -> tup
     # As deployed TLS is off; the design (§7.6) requires it, and Connector/J then needs no public key.
     options = "sslMode=REQUIRED" if env.parameter_store.jdbc_tls else "useSSL=false&allowPublicKeyRetrieval=true"
     url = f"jdbc:mysql://{endpoint}:{env.security.database_port}/{env.database.db_name}?{options}"
-    return (
-        ParameterSpec("db_url", database_parameter(env, "url"), url),
-        ParameterSpec("db_username", database_parameter(env, "username"), env.database.master_username),
-        ParameterSpec("db_secrets_manager_name", database_parameter(env, "secrets-manager-name"), secret_arn),
+    secure = env.parameter_store.secure_database_parameters
+    own = tuple(
+        ParameterSpec(f"{key}_db_url", service_database_url_parameter(env, key),
+                      f"jdbc:mysql://{endpoint}:{env.security.database_port}/{service_database(env, key)}?{options}",
+                      secure)
+        for key, svc in sorted(env.application.services.items())
+        if svc.database and env.parameter_store.per_service_databases)
+    return own + (
+        ParameterSpec("db_url", database_parameter(env, "url"), url, secure),
+        ParameterSpec("db_username", database_parameter(env, "username"), env.database.master_username, secure),
+        ParameterSpec("db_secrets_manager_name", database_parameter(env, "secrets-manager-name"), secret_arn, secure),
     )
 
 

@@ -63,7 +63,16 @@ class SecurityStack(LayerStack):
         caller = DataAwsCallerIdentity(self, "current")
         self.execution_role = TaskExecutionRole(self, "ecs_task_execution", TaskExecutionRoleProps(
             naming=self.naming_for("02-security/task-execution"), origin=iam, region=env.region,
-            account_id=caller.account_id, parameter_prefixes=[env.name_prefix]))
+            account_id=caller.account_id, parameter_prefixes=self._parameter_prefixes(),
+            ssm_read_only=not env.security.narrow_execution_role))
+
+    def _parameter_prefixes(self) -> list[str]:
+        """As deployed, the name prefix (a glob that matches no parameter: they live under
+        <root>/<environment>); narrowed, the environment's own tree, which the task definitions read."""
+        env = self.env
+        if not env.security.narrow_execution_role:
+            return [env.name_prefix]
+        return [f"{env.parameter_store.name_root.lstrip('/')}/{env.environment}"]
 
     def _network_acls(self, net: Any) -> None:
         env = self.env

@@ -47,7 +47,9 @@ from modules.naming import Naming
 from modules.origin import Origin
 
 # The deployed containers start with a connectivity self-test (DNS, ECR login, internet) before the
-# application; kept as deployed, since a change registers a new task definition revision.
+# application; kept as deployed, since a change registers a new task definition revision. It prints an
+# ECR registry token to the log stream: `ServiceContainer.startup_self_test = False` runs the image's
+# own entry point instead (the design's to-be profile).
 STARTUP_COMMAND = (
     "echo '=== ECR DNS Resolution Test ===' && nslookup {region}.dkr.ecr.{region}.amazonaws.com && "
     "echo '=== ECR API DNS Test ===' && nslookup api.ecr.{region}.amazonaws.com && "
@@ -82,6 +84,7 @@ class ServiceContainer:
     environment: Mapping[str, str] = field(default_factory=dict)
     secrets: Sequence[Secret] = ()
     keep_images: int = 10            # images its repository keeps
+    startup_self_test: bool = True   # the deployed command override (see STARTUP_COMMAND)
 
 
 @dataclass(frozen=True)
@@ -291,7 +294,8 @@ class MicroService(Construct):
             "logConfiguration": {"logDriver": "awslogs", "options": {
                 "awslogs-group": self.log_group.name, "awslogs-region": container.region,
                 "awslogs-stream-prefix": LOG_STREAM_PREFIX}},
-            "command": ["/bin/sh", "-c", STARTUP_COMMAND.format(region=container.region)],
+            **({"command": ["/bin/sh", "-c", STARTUP_COMMAND.format(region=container.region)]}
+               if container.startup_self_test else {}),
             # The provider stores both lists sorted by name; writing them so keeps the plan quiet.
             "environment": [{"name": k, "value": v} for k, v in sorted(container.environment.items())],
             "secrets": [{"name": s.name, "valueFrom": s.value_from}

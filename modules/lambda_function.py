@@ -23,6 +23,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunction,
     LambdaFunctionEnvironment,
+    LambdaFunctionTracingConfig,
     LambdaFunctionVpcConfig,
 )
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
@@ -123,6 +124,8 @@ class PackagedFunctionProps:
     vpc: FunctionVpc | None = None
     secret: FunctionSecret | None = None
     invoked_by_topic_arn: str | None = None
+    publish: bool = False              # publish a version on each change (for an alias)
+    active_tracing: bool = False       # X-Ray Active (the role needs X-Ray write rights); else PassThrough
 
     def __post_init__(self) -> None:
         ids = [self.role.id, *(p.id for p in self.role.inline_policies), *self.role.managed_policy_arns,
@@ -226,6 +229,9 @@ class PackagedFunction(Construct):
             if vpc else None,
             environment=LambdaFunctionEnvironment(variables=variables),
             tags=dict(props.function_tags),
+            # PassThrough is the provider's default: left unset so the as-deployed output does not change.
+            publish=True if props.publish else None,
+            tracing_config=LambdaFunctionTracingConfig(mode="Active") if props.active_tracing else None,
             depends_on=[*self.policy_attachments, *self.inline_policies.values(), self.log_group],
         ), "function")
 

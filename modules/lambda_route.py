@@ -29,6 +29,7 @@ class LambdaRouteProps:
     function_name: str
     invoke_arn: str
     timeout_ms: int
+    qualifier: str | None = None    # the alias the integration invokes (the permission must name it)
 
     def __post_init__(self) -> None:
         if not 50 <= self.timeout_ms <= 29000:
@@ -56,7 +57,7 @@ class LambdaRoute(Construct):
         self.permission = origin.carry(LambdaPermission(
             self, "permission", statement_id=INVOKE_STATEMENT_ID, action="lambda:InvokeFunction",
             function_name=props.function_name, principal=API_GATEWAY_PRINCIPAL,
-            source_arn=f"{props.execution_arn}/*/*",
+            source_arn=f"{props.execution_arn}/*/*", qualifier=props.qualifier,
         ), "permission", 0)
 
     @property

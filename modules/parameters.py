@@ -25,6 +25,7 @@ from modules.naming import Naming
 from modules.origin import Origin
 
 PARAMETER_TYPE = "String"
+SECURE_TYPE = "SecureString"
 READ_ACTIONS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
 
 
@@ -35,6 +36,7 @@ class ParameterSpec:
     id: str
     name: str
     value: str
+    secure: bool = False    # SecureString, encrypted with the account's aws/ssm key (§6.1, A52)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class Parameters(Construct):
         self.parameters[spec.id] = self.props.origin.carry(SsmParameter(
             self, spec.id,
             name=spec.name,
-            type=PARAMETER_TYPE,
+            type=SECURE_TYPE if spec.secure else PARAMETER_TYPE,
             value=spec.value,
             overwrite=self.props.overwrite,
             description=description,

@@ -78,6 +78,8 @@ class RestApiProps:
     xray_tracing: bool
     log_retention_days: int
     cors: CorsAnswer
+    lambda_qualifier: str | None = None   # the alias the Lambda integration invokes
+    lambda_api_key_required: bool = False  # the methods sent to the Lambda ask for an API key
 
     def __post_init__(self) -> None:
         for name in ("integration_timeout_ms", "lambda_integration_timeout_ms"):
@@ -174,6 +176,7 @@ class RestApi(Construct):
                 self, "lambda_permission",
                 statement_id=INVOKE_STATEMENT_ID, action="lambda:InvokeFunction",
                 function_name=props.lambda_function_arn, principal=API_GATEWAY_PRINCIPAL,
+                qualifier=props.lambda_qualifier,
                 source_arn=f"{self.api.execution_arn}/*/*",
                 depends_on=[self.deployment],
             ), "lambda_permission", 0)
@@ -222,6 +225,9 @@ class RestApi(Construct):
         method = self.props.origin.carry(ApiGatewayMethod(
             scope, verb, rest_api_id=self.api.id, resource_id=self.resource_id(spec.resource),
             http_method=spec.http_method, authorization="NONE",
+            # Left unset (false) unless asked for, so the as-deployed output does not change.
+            api_key_required=True if self.props.lambda_api_key_required and spec.integration.target == "lambda"
+            else None,
             request_parameters={f"method.request.path.{v}": True for v in spec.request_parameters} or None,
         ), spec.origin.part, spec.origin.key)
         integration = self.props.origin.carry(ApiGatewayIntegration(

@@ -1,5 +1,6 @@
 """A Cloud Map private DNS namespace in one VPC, and one service registration per name in it:
-multivalue A records with one TTL, and no health check (ECS registers and deregisters the tasks).
+multivalue A records with one TTL. As deployed, no health check (ECS registers and deregisters the
+tasks); with `ecs_health` the registrations take a custom health check that the ECS agent reports.
 
 Each resource declares its place in the original `cloud-map` module (`props.origin`).
 
@@ -15,6 +16,7 @@ from cdktf_cdktf_provider_aws.service_discovery_service import (
     ServiceDiscoveryService,
     ServiceDiscoveryServiceDnsConfig,
     ServiceDiscoveryServiceDnsConfigDnsRecords,
+    ServiceDiscoveryServiceHealthCheckCustomConfig,
 )
 from constructs import Construct
 
@@ -33,6 +35,7 @@ class ServiceDiscoveryProps:
     namespace: str
     services: Sequence[str]
     dns_ttl: int
+    ecs_health: bool = False    # health_check_custom_config: ECS reports each task's health (A56)
 
     def __post_init__(self) -> None:
         if len(set(self.services)) != len(self.services):
@@ -72,6 +75,8 @@ class ServiceDiscovery(Construct):
                 dns_records=[ServiceDiscoveryServiceDnsConfigDnsRecords(ttl=props.dns_ttl, type=RECORD_TYPE)],
                 routing_policy=ROUTING_POLICY,
             ),
+            # Changing this block replaces the registration (ForceNew): left out entirely as deployed.
+            health_check_custom_config=ServiceDiscoveryServiceHealthCheckCustomConfig() if props.ecs_health else None,
             tags=props.naming.tags_for(f"{name}-service", Service=name, Type="service-discovery"),
         ), "microservices", name)
 

@@ -31,6 +31,7 @@ class TaskExecutionRoleProps:
     account_id: str
     # Parameter-hierarchy prefixes (without leading slash) the tasks may read.
     parameter_prefixes: Sequence[str]
+    ssm_read_only: bool = True   # the deployed AmazonSSMReadOnlyAccess attachment (every parameter of the account)
 
 
 class TaskExecutionRole(Construct):
@@ -47,8 +48,9 @@ class TaskExecutionRole(Construct):
         ), "ecs_task_execution")
         origin.carry(IamRolePolicyAttachment(self, "managed_policy", role=self.role.name,
                                              policy_arn=ECS_TASK_EXECUTION_POLICY), "ecs_task_execution")
-        origin.carry(IamRolePolicyAttachment(self, "ssm_read_only", role=self.role.name,
-                                             policy_arn=SSM_READ_ONLY_POLICY), "ecs_ssm_readonly")
+        if props.ssm_read_only:
+            origin.carry(IamRolePolicyAttachment(self, "ssm_read_only", role=self.role.name,
+                                                 policy_arn=SSM_READ_ONLY_POLICY), "ecs_ssm_readonly")
         def arn(service: str) -> str:
             return f"arn:aws:{service}:{props.region}:{props.account_id}"
 

@@ -156,6 +156,13 @@ class Application(Frozen):
     images: dict[ServiceKey, StrictStr] = {}
     ecr_keep_images: Annotated[StrictInt, Field(ge=1)]
     alarm_actions: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^arn:aws[a-z-]*:sns:")], ...] = ()
+    # The services' alarms also notify 12-notification's alerts topic (design switch, A102).
+    notify_alerts_topic: StrictBool
+    # Each service gets its own task role (Parameter Store, X-Ray, metrics) apart from the execution role (A85).
+    task_roles: StrictBool
+    # The deployed command override (DNS/ECR-login/internet self-test, which logs an ECR token) before
+    # the application; false runs the image's own entry point (design switch).
+    startup_self_test: StrictBool
     # Parameter names the tasks read that something outside these stacks creates.
     external_parameters: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]+$")], ...] = ()
     task_rules: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], TaskRule]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictInt, StrictStr, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints, model_validator
 
 from settings.base import Frozen, SettingError
 
@@ -13,6 +13,7 @@ class CloudMap(Frozen):
     namespace: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*\.[a-z]+$")]
     services: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")], ...] = Field(min_length=1)
     dns_ttl: Annotated[StrictInt, Field(ge=0, le=86400)]
+    ecs_health_checks: StrictBool   # the registrations take the health ECS reports (design switch)
 
     @model_validator(mode="after")
     def _unique(self) -> "CloudMap":

@@ -40,6 +40,9 @@ class Database(Frozen):
     # and IAM database authentication beside the master user's password.
     require_secure_transport: StrictBool
     iam_authentication: StrictBool
+    # Days between rotations of the RDS-managed master secret, set by Terraform (design switch); 0 leaves
+    # the schedule to RDS (every 7 days), as deployed.
+    secret_rotation_days: Annotated[StrictInt, Field(ge=0, le=365)]
 
     @model_validator(mode="after")
     def _consistent(self) -> "Database":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, StrictStr, StringConstraints
+from pydantic import Field, StrictBool, StrictInt, StrictStr, StringConstraints
 
 from settings.base import Frozen
 
@@ -17,3 +17,9 @@ class LambdaGenai(Frozen):
     log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                                 2557, 2922, 3288, 3653]
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+    # Provisioned executions on the function's published alias `live` (design switch, A62); 0: none, and
+    # the API invokes the unpublished function as deployed.
+    provisioned_concurrency: Annotated[StrictInt, Field(ge=0, le=1000)]
+    xray_tracing: StrictBool
+    # An SQS queue receives asynchronous invocations that failed after the retries (design switch, A61).
+    failure_queue: StrictBool        # X-Ray active tracing (design switch; as deployed: PassThrough)

@@ -24,3 +24,7 @@ class ParameterStore(Frozen):
     # A design switch (envs/_switches.toml): the JDBC URL requires TLS (sslMode=REQUIRED) instead of
     # the deployed useSSL=false; must reach the tasks before database.require_secure_transport.
     jdbc_tls: StrictBool
+    # The db/ parameters as SecureString (design switch, §6.1); the ports and common settings stay String.
+    secure_database_parameters: StrictBool
+    # Each service with a database also gets `<service>/db/url` naming its own database (§7.3; design switch).
+    per_service_databases: StrictBool

@@ -10,6 +10,9 @@ from settings.base import Frozen
 class Security(Frozen):
     alb_integration: StrictBool
     team_members: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9_.+=,@-]+$")], ...]
+    # The ECS execution role without AmazonSSMReadOnlyAccess, reading only the parameter tree the task
+    # definitions reference (design switch, A84/A88); as deployed: the managed policy and a glob on the prefix.
+    narrow_execution_role: StrictBool
     ecs_task_port: Annotated[StrictInt, Field(ge=1, le=65535)]
     database_port: Annotated[StrictInt, Field(ge=1, le=65535)]
     # A design switch (envs/_switches.toml): one network ACL per subnet tier (§8.3), its rules

@@ -3,6 +3,16 @@ from __future__ import annotations
 
 from layers.outputs import LayerOutputs, Output, Shape
 
+# The published alias the API invokes when the function has provisioned concurrency (A62): with it,
+# `lambda_function_invoke_arn` is the alias's, and the API layers' permissions name this qualifier.
+LIVE_ALIAS = "live"
+
+
+def invoked_qualifier(provisioned_concurrency: int) -> str | None:
+    """The qualifier the API invokes: the alias when executions are provisioned, else none (as deployed)."""
+    return LIVE_ALIAS if provisioned_concurrency > 0 else None
+
+
 OUTPUTS = LayerOutputs("06-lambda-genai", "lambda_genai", (
     Output("lambda_function_arn", Shape.STRING, "Lambda function ARN"),
     Output("lambda_function_name", Shape.STRING, "Lambda function name"),

@@ -15,6 +15,16 @@ OUTPUTS = LayerOutputs("04-parameter-store", "parameter_store", (
 ))
 
 
+def service_database_url_parameter(env: Environment, service: str) -> str:
+    """The Parameter Store name of one service's own JDBC URL (§7.3, one database per service)."""
+    return f"{env.parameter_store.name_root}/{env.environment}/{service}/db/url"
+
+
+def service_database(env: Environment, service: str) -> str:
+    """The service's own database, as tools/service_db_users.py creates it: `<db_name>_<service>`."""
+    return f"{env.database.db_name}_{service}"
+
+
 def database_parameter(env: Environment, leaf: str) -> str:
     """The Parameter Store name of a database setting (`url`, `username`, `secrets-manager-name`)."""
     return f"{env.parameter_store.name_root}/{env.environment}/db/{leaf}"

@@ -109,3 +109,13 @@ def test_a_to_be_environment_without_the_switches_table_is_refused(tmp_path):
     (envs / "_switches.toml").unlink()
     with pytest.raises(ConfigError, match=r"staging.toml: profile: 'to-be' takes its switch values from .*_switches.toml"):
         load_environment("staging", envs)
+
+
+def test_a_negative_secret_rotation_names_the_field_and_file(tmp_path):
+    """Bad input for issue 36's switches: one line naming the field and the file."""
+    envs = envs_copy(tmp_path)
+    edit(envs / "staging.toml", "[network]\n", "[database]\nsecret_rotation_days = -1\n\n[network]\n")
+    with pytest.raises(ConfigError) as raised:
+        load_environment("staging", envs)
+    message = str(raised.value)
+    assert "database.secret_rotation_days" in message and "staging.toml" in message and "\n" not in message

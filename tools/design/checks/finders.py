@@ -247,7 +247,11 @@ def api_path(stacks: Stacks, block: Block) -> str:
 
 
 def integration_targets(stacks: Stacks, integration: Block) -> list[Block]:
-    return [r.block for r in stacks.refs(integration.layer, integration.body.get("uri")) if not r.block.is_data]
+    """What an integration's uri invokes; an aws_lambda_alias counts as its function too (an alias
+    holding provisioned concurrency is still the function in front of which the method sits)."""
+    targets = [r.block for r in stacks.refs(integration.layer, integration.body.get("uri")) if not r.block.is_data]
+    return targets + [f for t in targets if t.type == "aws_lambda_alias"
+                      for f in pointed(stacks, t, "function_name", "aws_lambda_function")]
 
 
 def integrations(stacks: Stacks, type_: str) -> list[Block]:

@@ -17,8 +17,10 @@ _JDBC = re.compile(r"^jdbc:mysql://(?P<host>.+):3306/(?P<db>[A-Za-z0-9_]+)(\?.*)
 
 
 def _parameter(stacks: Stacks, suffix: str) -> Block | Verdict:
-    """The one aws_ssm_parameter whose name ends in /<suffix>, whatever its root."""
-    found = [p for p in stacks.resources("aws_ssm_parameter") if str(p.body.get("name", "")).endswith(f"/{suffix}")]
+    """The one aws_ssm_parameter named <root>/<environment>/<suffix>, whatever its root (§6.1's layout;
+    a service's own `<root>/<env>/<service>/db/url`, §7.3, is another parameter)."""
+    pattern = re.compile(r"^/[^/]+/[^/]+/" + re.escape(suffix) + "$")
+    found = [p for p in stacks.resources("aws_ssm_parameter") if pattern.match(str(p.body.get("name", "")))]
     if len(found) == 1:
         return found[0]
     return failed(f"expected one aws_ssm_parameter named .../{suffix}, found {len(found)}"
