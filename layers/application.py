@@ -24,10 +24,12 @@ from dataclasses import replace
 from typing import Any
 
 from cdktf import Token
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
 from layers.base import LayerStack, StateRemoval
 from layers.contracts import cloud_map, database, network, parameter_store, security
 from layers.contracts.application import OUTPUTS
+from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import AlarmThresholds
 from modules.alb import Alb, AlbProps
 from modules.application_dashboard import ApplicationDashboard, DashboardProps, DashboardService
@@ -89,6 +91,7 @@ class ApplicationStack(LayerStack):
         self.sec = self.read(security.OUTPUTS, "security")
         self.db = self.read(database.OUTPUTS, "database")
         self.registry = self.read(cloud_map.OUTPUTS, "cloud_map")
+        self.alarm_actions = self._alarm_actions()
         self.capacity = {name: (share.base, share.weight) for name, share in app.capacity_providers.items()}
         self.cluster = Cluster(self, "cluster", ClusterProps(
             naming=self.naming, origin=Origin(names={"cluster": "main"}), container_insights=app.container_insights,
@@ -112,6 +115,17 @@ class ApplicationStack(LayerStack):
             services=[DashboardService(s.service_name, s.target_group_arn_suffix)
                       for _, s in sorted(self.services.items())]))
 
+    def _alarm_actions(self) -> tuple[str, ...]:
+        """The SNS topics this layer's alarms notify: `alarm_actions` as set, and with
+        `alarms.notify_alerts_topic` also 12-notification's alerts topic (as deployed its alarms
+        notified nobody in environments whose file names no topic)."""
+        env, app = self.env, self.env.application
+        if not app.alarms.notify_alerts_topic:
+            return app.alarm_actions
+        topic = alerts_topic_arn(self.naming, env.notification.topic, env.region,
+                                 DataAwsCallerIdentity(self, "current").account_id)
+        return tuple(dict.fromkeys((*app.alarm_actions, topic)))
+
     def _edge(self) -> None:
         """The ALB and its web ACL."""
         env, app, waf = self.env, self.env.application, self.env.application.alb.waf
@@ -124,7 +138,7 @@ class ApplicationStack(LayerStack):
             ingress_cidrs_ipv4=[str(c) for c in app.alb.ingress_cidrs_ipv4], ingress_ipv6_any=app.alb.ingress_ipv6_any,
             default_target_port=app.alb.default_target_port,
             default_health_check_path=app.alb.default_health_check_path,
-            alarm_actions=app.alarm_actions, target_health_alarm=waf.monitoring,
+            alarm_actions=self.alarm_actions, target_health_alarm=waf.monitoring,
             certificate_arn=app.alb.certificate_arn, ssl_policy=app.alb.ssl_policy))
         if waf.enabled:
             AlbWebAcl(self, "waf", WebAclProps(
@@ -134,7 +148,7 @@ class ApplicationStack(LayerStack):
                 rate_limit_per_ip=waf.rate_limit_per_ip, burst_limit_per_ip=waf.burst_limit_per_ip,
                 blocked_countries=waf.blocked_countries, security_rules=waf.security_rules,
                 max_body_bytes=waf.max_body_bytes, monitoring=waf.monitoring, alarm_threshold=waf.alarm_threshold,
-                alarm_actions=app.alarm_actions))
+                alarm_actions=self.alarm_actions))
 
     def _services(self) -> None:
         """One MicroService per entry of `[application.services]`."""
@@ -145,7 +159,7 @@ class ApplicationStack(LayerStack):
         thresholds = AlarmThresholds(
             monitoring=app.alarms.enabled, cpu_percent=app.alarms.cpu_percent,
             memory_percent=app.alarms.memory_percent, response_time_seconds=app.alarms.response_time_seconds,
-            errors_5xx=app.alarms.errors_5xx, actions=app.alarm_actions)
+            errors_5xx=app.alarms.errors_5xx, actions=self.alarm_actions)
         service_origin = Origin(names={**SERVICE_NAMES, **(MONITORING_NAMES if app.alarms.enabled else {})})
         execution_role = self.sec.string("ecs_task_execution_role_arn")
         self.services: dict[str, MicroService] = {}

@@ -94,6 +94,8 @@ class ServiceAlarms(Frozen):
     memory_percent: Annotated[StrictInt, Field(gt=0, le=100)]
     response_time_seconds: Annotated[StrictInt, Field(gt=0)]
     errors_5xx: Annotated[StrictInt, Field(ge=0)]
+    # The alarms also notify 12-notification's alerts topic (as deployed: only `alarm_actions`).
+    notify_alerts_topic: StrictBool
 
 
 class DebugHosts(Frozen):
