@@ -23,7 +23,7 @@ from cdktf import Fn, Token
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
 from layers.base import LayerStack
-from layers.contracts import application, aws_native, database, network, security
+from layers.contracts import api_gateway, application, aws_native, database, lambda_genai, network, security
 from layers.contracts.monitoring import OUTPUTS
 from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import (
@@ -75,10 +75,15 @@ class MonitoringStack(LayerStack):
         if settings.watched_service not in services:
             raise ValueError(f"monitoring.watched_service: {settings.watched_service!r} is not one of {keys}")
         watched = services[settings.watched_service]
+        # As deployed the watched names are literals (no API `petclinic-api` exists; Seoul watches the
+        # Oregon function); with `watch_produced_names` they are the names 08 and 06 give them.
+        api_name, lambda_name = settings.watched_api_name, settings.watched_lambda_name
+        if settings.watch_produced_names:
+            api_name, lambda_name = api_gateway.api_name(naming), lambda_genai.function_name(naming)
         dimensions = {
-            "api_gateway": {"ApiName": settings.watched_api_name},
+            "api_gateway": {"ApiName": api_name},
             "ecs_service": {"ServiceName": watched, "ClusterName": cluster},
-            "lambda": {"FunctionName": settings.watched_lambda_name},
+            "lambda": {"FunctionName": lambda_name},
             "aurora": {"DBClusterIdentifier": db.string("cluster_identifier")},
             "none": {},
         }
@@ -86,8 +91,8 @@ class MonitoringStack(LayerStack):
         self.dashboard = Dashboard(self, "dashboard", DashboardProps(
             origin=DASHBOARD_ORIGIN, name=naming.name(env.environment, "Dashboard"), region=env.region,
             widgets=platform_widgets(PlatformTargets(
-                api_name=settings.watched_api_name, cluster_name=cluster, services=services,
-                lambda_name=settings.watched_lambda_name, aurora_cluster=db.string("cluster_identifier"),
+                api_name=api_name, cluster_name=cluster, services=services,
+                lambda_name=lambda_name, aurora_cluster=db.string("cluster_identifier"),
                 alb_arn_suffix=alb, target_groups=groups)),
         ))
         LogGroups(self, "logs", LogGroupsProps(origin=CLOUDWATCH, groups=[

@@ -60,6 +60,9 @@ class Monitoring(Frozen):
 
     watched_api_name: StrictStr
     watched_lambda_name: StrictStr
+    # The alarms and dashboards of 09 and 10 watch the names 08 and 06 give the API and the function
+    # (their contracts), not the literals above.
+    watch_produced_names: StrictBool
     watched_service: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
     log_retention_days: LogRetention
     alarms: tuple[MetricAlarmSpec, ...]
