@@ -36,6 +36,7 @@ from modules.alarms import (
 )
 from modules.audit_trail import AuditTrail, AuditTrailProps
 from modules.dashboard import Dashboard, DashboardProps, PlatformTargets, platform_widgets
+from modules.genai_monitoring import GenaiMonitoring, GenaiMonitoringProps
 from modules.log_groups import LogGroupDefinition, LogGroups, LogGroupsProps
 from modules.origin import Origin
 from settings.monitoring import LogMetricSpec, MetricAlarmSpec
@@ -108,6 +109,12 @@ class MonitoringStack(LayerStack):
             origin=CLOUDWATCH, alarm_actions=[topic],
             alarms=[alarm(a, dimensions) for a in settings.alarms],
             tags={a.id: naming.tags_for() for a in settings.alarms}))
+        if settings.genai_metrics:
+            GenaiMonitoring(self, "genai", GenaiMonitoringProps(
+                naming=naming, region=env.region, function_name=lambda_name,
+                model_id=env.lambda_genai.bedrock_model_id, log_retention_days=settings.log_retention_days,
+                alarm_actions=[topic], lambda_throttles_threshold=settings.genai_lambda_throttles_threshold,
+                bedrock_throttles_threshold=settings.genai_bedrock_throttles_threshold))
 
         self.trail = AuditTrail(self, "audit_trail", AuditTrailProps(
             naming=naming, origin=TRAIL_ORIGIN,

@@ -63,6 +63,11 @@ class Monitoring(Frozen):
     # The alarms and dashboards of 09 and 10 watch the names 08 and 06 give the API and the function
     # (their contracts), not the literals above.
     watch_produced_names: StrictBool
+    # The GenAI path's throttles, cold starts and Bedrock metrics, with alarms on throttles above
+    # these counts per five minutes, and Bedrock's model-invocation log (modules/genai_monitoring.py).
+    genai_metrics: StrictBool
+    genai_lambda_throttles_threshold: Annotated[StrictInt, Field(ge=0)]
+    genai_bedrock_throttles_threshold: Annotated[StrictInt, Field(ge=0)]
     watched_service: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
     log_retention_days: LogRetention
     alarms: tuple[MetricAlarmSpec, ...]

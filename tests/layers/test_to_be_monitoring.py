@@ -52,3 +52,35 @@ def test_alarms_watch_the_deployed_literals_when_off(synthesized, env):
     m = load_environment(env).monitoring
     assert ("ApiName", "petclinic-api") in watched_names(synthesized, env)
     assert ("FunctionName", m.watched_lambda_name) in watched_names(synthesized, env)
+
+
+REPORT_COLD = ("REPORT RequestId: 3f1e Duration: 812.33 ms Billed Duration: 813 ms Memory Size: 512 MB "
+               "Max Memory Used: 97 MB Init Duration: 402.11 ms")
+
+
+@pytest.mark.parametrize("env", TO_BE)
+def test_genai_path_is_watched_when_on(synthesized, env):
+    s = synthesized(env).stack("10-monitoring")
+    e = load_environment(env)
+    function = f"{e.name_prefix}-genai-function"
+    (cold,) = [f for f in resources_of_type(s, "aws_cloudwatch_log_metric_filter").values() if "Init" in f["pattern"]]
+    assert cold["log_group_name"] == f"/aws/lambda/{function}"
+    # The pattern's fields line up with a cold start's REPORT line: Init Duration is the 22nd word.
+    fields = cold["pattern"].strip("[]").split(", ")
+    words = REPORT_COLD.split(" ")
+    assert fields.index("init_duration") == 21 and words[21] == "402.11" and fields[-1] == "..."
+    assert cold["metric_transformation"]["value"] == "$init_duration"
+    throttles = {(a["namespace"], a["metric_name"]): a for a in resources_of_type(s, "aws_cloudwatch_metric_alarm").values()
+                 if "Throttles" in a["metric_name"]}
+    assert throttles[("AWS/Lambda", "Throttles")]["dimensions"] == {"FunctionName": function}
+    assert throttles[("AWS/Bedrock", "InvocationThrottles")]["dimensions"] == {"ModelId": e.lambda_genai.bedrock_model_id}
+    assert all(a["alarm_actions"] for a in throttles.values())
+    (logging,) = resources_of_type(s, "aws_bedrock_model_invocation_logging_configuration").values()
+    assert logging["logging_config"][0]["cloudwatch_config"][0]["log_group_name"].startswith("${aws_cloudwatch_log_group.")
+
+
+@pytest.mark.parametrize("env", AS_DEPLOYED)
+def test_genai_path_is_not_watched_when_off(synthesized, env):
+    s = synthesized(env).stack("10-monitoring")
+    assert not resources_of_type(s, "aws_bedrock_model_invocation_logging_configuration")
+    assert not [a for a in resources_of_type(s, "aws_cloudwatch_metric_alarm").values() if "Throttles" in a["metric_name"]]
