@@ -84,3 +84,29 @@ def test_genai_path_is_not_watched_when_off(synthesized, env):
     s = synthesized(env).stack("10-monitoring")
     assert not resources_of_type(s, "aws_bedrock_model_invocation_logging_configuration")
     assert not [a for a in resources_of_type(s, "aws_cloudwatch_metric_alarm").values() if "Throttles" in a["metric_name"]]
+
+
+@pytest.mark.parametrize("env", TO_BE)
+def test_api_stage_writes_access_and_execution_logs_when_on(synthesized, env):
+    s = synthesized(env).stack("08-api-gateway")
+    (stage,) = resources_of_type(s, "aws_api_gateway_stage").values()
+    (settings,) = resources_of_type(s, "aws_api_gateway_method_settings").values()
+    groups = resources_of_type(s, "aws_cloudwatch_log_group")
+    access = [k for k, g in groups.items() if g["name"] == f"/aws/apigateway/{load_environment(env).name_prefix}-api"]
+    assert stage["access_log_settings"]["destination_arn"] == f"${{aws_cloudwatch_log_group.{access[0]}.arn}}"
+    assert '"$context.requestId"' in stage["access_log_settings"]["format"]
+    assert settings["settings"]["logging_level"] == "INFO"
+    assert any(g["name"].startswith("API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.") for g in groups.values())
+    # Logging waits for the account's CloudWatch role where this environment makes it.
+    owns_role = load_environment(env).api_gateway.account_cloudwatch_role
+    assert bool(resources_of_type(s, "aws_api_gateway_account")) == owns_role
+    assert any(d.startswith("aws_api_gateway_account.") for d in settings["depends_on"]) == owns_role
+
+
+@pytest.mark.parametrize("env", AS_DEPLOYED)
+def test_api_stage_logs_nothing_when_off(synthesized, env):
+    s = synthesized(env).stack("08-api-gateway")
+    (stage,) = resources_of_type(s, "aws_api_gateway_stage").values()
+    (settings,) = resources_of_type(s, "aws_api_gateway_method_settings").values()
+    assert "access_log_settings" not in stage and settings["settings"]["logging_level"] == "OFF"
+    assert not resources_of_type(s, "aws_api_gateway_account")
