@@ -177,6 +177,7 @@ class ApplicationStack(LayerStack):
                     region=env.region, port=svc.port, execution_role_arn=execution_role,
                     task_role_arn=execution_role, log_retention_days=app.log_retention_days,
                     image_tag=app.image_tag, image=app.images.get(key), environment=environment,
+                    xray_daemon_image=app.xray_daemon_image if app.xray_daemon else None,
                     secrets=database_secrets if svc.database else (), keep_images=app.ecr_keep_images),
                 sizing=ServiceSizing(cpu=svc.cpu, memory=svc.memory, desired_count=svc.desired_count,
                                      min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target),

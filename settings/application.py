@@ -132,6 +132,10 @@ class Application(Frozen):
     # Full image URIs by service, where the environment pins them (else the service's ECR repository).
     images: dict[ServiceKey, StrictStr] = {}
     ecr_keep_images: Annotated[StrictInt, Field(ge=1)]
+    # The X-Ray daemon as a sidecar of every task (its own log stream `xray/...`); the task role's
+    # xray:PutTraceSegments comes with the separate task role (issue 36).
+    xray_daemon: StrictBool
+    xray_daemon_image: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9./-]+:[A-Za-z0-9_.-]+$")]
     alarm_actions: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^arn:aws[a-z-]*:sns:")], ...] = ()
     # Parameter names the tasks read that something outside these stacks creates.
     external_parameters: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]+$")], ...] = ()

@@ -2,6 +2,8 @@
 and seoul (as deployed, switch off) and staging and prod (to-be profile, switch on)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from settings import load_environment
@@ -110,3 +112,29 @@ def test_api_stage_logs_nothing_when_off(synthesized, env):
     (settings,) = resources_of_type(s, "aws_api_gateway_method_settings").values()
     assert "access_log_settings" not in stage and settings["settings"]["logging_level"] == "OFF"
     assert not resources_of_type(s, "aws_api_gateway_account")
+
+
+def task_containers(synthesized, env: str) -> dict[str, list[dict]]:
+    tasks = resources_of_type(synthesized(env).stack("07-application"), "aws_ecs_task_definition")
+    return {k: json.loads(t["container_definitions"]) for k, t in tasks.items()}
+
+
+@pytest.mark.parametrize("env", TO_BE)
+def test_every_task_runs_the_xray_daemon_within_its_size_when_on(synthesized, env):
+    tasks = resources_of_type(synthesized(env).stack("07-application"), "aws_ecs_task_definition")
+    assert len(tasks) == 4
+    for task in tasks.values():
+        service, daemon = json.loads(task["container_definitions"])
+        assert "aws-xray-daemon" in daemon["image"] and daemon["essential"] is False
+        assert daemon["logConfiguration"]["options"]["awslogs-stream-prefix"] == "xray"
+        assert daemon["portMappings"] == [{"containerPort": 2000, "hostPort": 2000, "protocol": "udp"}]
+        # Fargate refuses containers asking more than the task has.
+        assert service["memory"] + daemon["memory"] == int(task["memory"])
+        assert service["cpu"] + daemon["cpu"] == int(task["cpu"])
+        assert {"name": "AWS_XRAY_DAEMON_ADDRESS", "value": "localhost:2000"} in service["environment"]
+
+
+@pytest.mark.parametrize("env", AS_DEPLOYED)
+def test_tasks_run_one_container_when_off(synthesized, env):
+    for containers in task_containers(synthesized, env).values():
+        assert len(containers) == 1
