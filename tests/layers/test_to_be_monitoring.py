@@ -138,3 +138,45 @@ def test_every_task_runs_the_xray_daemon_within_its_size_when_on(synthesized, en
 def test_tasks_run_one_container_when_off(synthesized, env):
     for containers in task_containers(synthesized, env).values():
         assert len(containers) == 1
+
+
+@pytest.mark.parametrize("env", TO_BE)
+def test_cloudfront_reads_the_bucket_through_an_origin_access_control_when_on(synthesized, env):
+    s = synthesized(env).stack("11-frontend")
+    assert not resources_of_type(s, "aws_cloudfront_origin_access_identity")
+    (oac,) = resources_of_type(s, "aws_cloudfront_origin_access_control")
+    (distribution,) = resources_of_type(s, "aws_cloudfront_distribution")
+    origins = resources_of_type(s, "aws_cloudfront_distribution")[distribution]["origin"]
+    (bucket_origin,) = [o for o in origins if o["origin_id"] != "API-Gateway"]
+    assert bucket_origin["origin_access_control_id"] == f"${{aws_cloudfront_origin_access_control.{oac}.id}}"
+    statement = json.loads(resources_of_type(s, "aws_s3_bucket_policy")["site_policy"]["policy"])["Statement"][0]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"AWS:SourceArn": f"${{aws_cloudfront_distribution.{distribution}.arn}}"}}
+
+
+@pytest.mark.parametrize("env", AS_DEPLOYED)
+def test_cloudfront_reads_the_bucket_through_the_identity_when_off(synthesized, env):
+    s = synthesized(env).stack("11-frontend")
+    assert resources_of_type(s, "aws_cloudfront_origin_access_identity")
+    assert not resources_of_type(s, "aws_cloudfront_origin_access_control")
+
+
+@pytest.mark.parametrize("env", TO_BE)
+def test_site_logs_go_to_a_log_bucket_that_admits_s3_logging_when_on(synthesized, env):
+    s = synthesized(env).stack("11-frontend")
+    (logging,) = resources_of_type(s, "aws_s3_bucket_logging").values()
+    logs = [k for k, b in resources_of_type(s, "aws_s3_bucket").items() if b["bucket"].endswith("-logs")]
+    assert logging["target_bucket"] == f"${{aws_s3_bucket.{logs[0]}.id}}" != logging["bucket"]
+    (policy,) = [p for p in resources_of_type(s, "aws_s3_bucket_policy").values() if logs[0] in p["bucket"]]
+    (statement,) = json.loads(policy["policy"])["Statement"]
+    site = f"arn:aws:s3:::{load_environment(env).name_prefix}-frontend-{env}"
+    assert statement["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": site}
+    (ownership,) = resources_of_type(s, "aws_s3_bucket_ownership_controls").values()
+    assert ownership["rule"]["object_ownership"] == "BucketOwnerEnforced"
+
+
+@pytest.mark.parametrize("env", AS_DEPLOYED)
+def test_site_logs_into_itself_when_off(synthesized, env):
+    (logging,) = resources_of_type(synthesized(env).stack("11-frontend"), "aws_s3_bucket_logging").values()
+    assert logging["target_bucket"] == logging["bucket"]
