@@ -16,13 +16,13 @@ Addresses: the original modules `cloudwatch` and `cloudtrail`.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cdktf import Fn, Token
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers.base import LayerStack
+from layers.base import LayerStack, StateRemoval
 from layers.contracts import api_gateway, application, aws_native, database, lambda_genai, network, security
 from layers.contracts.monitoring import OUTPUTS
 from layers.contracts.notification import alerts_topic_arn
@@ -42,6 +42,7 @@ from modules.origin import Origin
 from settings.monitoring import LogMetricSpec, MetricAlarmSpec
 
 CLOUDWATCH = Origin("module.cloudwatch")
+LAMBDA_LOG_GROUP = "module.cloudwatch.aws_cloudwatch_log_group.lambda_genai"
 DASHBOARD_ORIGIN = Origin("module.cloudwatch", names={"dashboard": "petclinic_dashboard"})
 CLOUDTRAIL = Origin("module.cloudtrail")
 TRAIL_ORIGIN = Origin("module.cloudtrail", names={
@@ -96,12 +97,12 @@ class MonitoringStack(LayerStack):
                 lambda_name=lambda_name, aurora_cluster=db.string("cluster_identifier"),
                 alb_arn_suffix=alb, target_groups=groups)),
         ))
-        LogGroups(self, "logs", LogGroupsProps(origin=CLOUDWATCH, groups=[
-            LogGroupDefinition("api_gateway", f"/aws/apigateway/{settings.watched_api_name}",
-                               settings.log_retention_days, naming.tags_for(Component="api-gateway-logs")),
-            LogGroupDefinition("lambda_genai", f"/aws/lambda/{settings.watched_lambda_name}",
-                               settings.log_retention_days, naming.tags_for(Component="lambda-logs")),
-        ]))
+        groups = [LogGroupDefinition("api_gateway", f"/aws/apigateway/{settings.watched_api_name}",
+                                     settings.log_retention_days, naming.tags_for(Component="api-gateway-logs"))]
+        if settings.lambda_log_group:
+            groups.append(LogGroupDefinition("lambda_genai", f"/aws/lambda/{settings.watched_lambda_name}",
+                                             settings.log_retention_days, naming.tags_for(Component="lambda-logs")))
+        LogGroups(self, "logs", LogGroupsProps(origin=CLOUDWATCH, groups=groups))
         log_sources = {"ecs_service": f"/ecs/{watched}"}
         LogMetrics(self, "log_metrics", LogMetricsProps(
             origin=CLOUDWATCH, metrics=[log_metric(m, log_sources) for m in settings.log_metrics]))
@@ -131,6 +132,14 @@ class MonitoringStack(LayerStack):
             origin=CLOUDTRAIL, alarm_actions=[topic],
             alarms=[alarm(a, dimensions) for a in settings.security_alarms],
             tags={a.id: naming.tags_for() for a in settings.security_alarms}))
+
+    def state_removals(self) -> Sequence[StateRemoval]:
+        """Without `lambda_log_group`, a deployed state's copy of the group is forgotten, not destroyed:
+        it is the group 06-lambda-genai makes for its function (the same name), which keeps it."""
+        if self.env.monitoring.lambda_log_group or self.env.profile != "as-deployed":
+            return ()
+        return (StateRemoval(LAMBDA_LOG_GROUP, "the GenAI function's log group, which 06-lambda-genai makes "
+                                               "(`genai_logs`, the same name): left to 06, not destroyed"),)
 
     def output_values(self) -> Mapping[str, Any]:
         region, name = self.env.region, self.dashboard.name

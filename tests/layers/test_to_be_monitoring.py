@@ -180,3 +180,33 @@ def test_site_logs_go_to_a_log_bucket_that_admits_s3_logging_when_on(synthesized
 def test_site_logs_into_itself_when_off(synthesized, env):
     (logging,) = resources_of_type(synthesized(env).stack("11-frontend"), "aws_s3_bucket_logging").values()
     assert logging["target_bucket"] == logging["bucket"]
+
+
+def lambda_groups(stack: dict) -> list[str]:
+    return [g["name"] for g in resources_of_type(stack, "aws_cloudwatch_log_group").values()
+            if g["name"].startswith("/aws/lambda/")]
+
+
+@pytest.mark.parametrize("env", TO_BE)
+def test_monitoring_leaves_the_function_log_group_to_06_when_on(synthesized, env):
+    assert lambda_groups(synthesized(env).stack("10-monitoring")) == []
+    assert f"/aws/lambda/{load_environment(env).name_prefix}-genai-function" in lambda_groups(
+        synthesized(env).stack("06-lambda-genai"))
+
+
+@pytest.mark.parametrize("env", AS_DEPLOYED)
+def test_monitoring_makes_the_duplicate_group_when_off(synthesized, env):
+    assert lambda_groups(synthesized(env).stack("10-monitoring")) == [
+        f"/aws/lambda/{load_environment(env).monitoring.watched_lambda_name}"]
+
+
+def test_flipped_in_dev_the_state_forgets_the_group_without_destroying_it(tmp_path):
+    from synthesis import synthesize
+    dev = load_environment("dev", switch_values={"monitoring.lambda_log_group": False})
+    synthesize(dev, tmp_path)
+    folder = tmp_path / "stacks" / "10-monitoring"
+    stack = json.loads((folder / "cdk.tf.json").read_text())
+    assert lambda_groups(stack) == []
+    text = "".join(p.read_text() for p in folder.glob("*.tf"))
+    block = text[text.index("removed {"):text.index("}", text.index("destroy"))]
+    assert "module.cloudwatch.aws_cloudwatch_log_group.lambda_genai" in block and "destroy = false" in block
