@@ -135,8 +135,10 @@ class MonitoringStack(LayerStack):
 
     def state_removals(self) -> Sequence[StateRemoval]:
         """Without `lambda_log_group`, a deployed state's copy of the group is forgotten, not destroyed:
-        it is the group 06-lambda-genai makes for its function (the same name), which keeps it."""
-        if self.env.monitoring.lambda_log_group or self.env.profile != "as-deployed":
+        it is the group 06-lambda-genai makes for its function (the same name), which keeps it. The
+        block is written in every environment (a state without the address ignores it), so the output
+        depends on the switch alone, not on which states exist."""
+        if self.env.monitoring.lambda_log_group:
             return ()
         return (StateRemoval(LAMBDA_LOG_GROUP, "the GenAI function's log group, which 06-lambda-genai makes "
                                                "(`genai_logs`, the same name): left to 06, not destroyed"),)
