@@ -23,6 +23,7 @@ from layers.contracts import application, lambda_genai, network, security
 from layers.contracts.lambda_genai import invoked_qualifier
 from layers.contracts.api_gateway import OUTPUTS
 from layers.contracts.notification import alerts_topic_arn
+from modules.api_account import ApiAccount, ApiAccountProps
 from modules.api_definition import ApiDefinition, Route, Service
 from modules.api_key import ApiKey, ApiKeyProps
 from modules.api_monitoring import ApiMetricAlarm, ApiMonitoring, ApiMonitoringProps, DashboardText
@@ -86,6 +87,8 @@ class ApiGatewayStack(LayerStack):
         self.alerts_topic = alerts_topic_arn(self.naming, env.notification.topic, env.region,
                                              DataAwsCallerIdentity(self, "current").account_id)
         self.definition = api_definition(env)
+        self.account = ApiAccount(self, "account", ApiAccountProps(naming=self.naming, region=env.region)) \
+            if settings.account_cloudwatch_role else None
         self.api = RestApi(self, "api_gateway", RestApiProps(
             naming=self.naming, origin=Origin(MODULE, REST_API_NAMES), definition=self.definition,
             description=settings.description, stage_name=settings.stage_name,
@@ -100,6 +103,7 @@ class ApiGatewayStack(LayerStack):
             minimum_compression_size=settings.minimum_compression_size, api_key_source=settings.api_key_source,
             binary_media_types=settings.binary_media_types, xray_tracing=settings.xray_tracing,
             log_retention_days=settings.log_retention_days,
+            stage_logs=settings.stage_logs, logs_after=[self.account.account] if self.account else [],
             cors=CorsAnswer(settings.cors.allow_headers, settings.cors.allow_methods, settings.cors.allow_origin),
         ))
         if env.aws_native.require_api_key:

@@ -211,7 +211,8 @@ class ApplicationStack(LayerStack):
                     task_role_arn=self._task_role(key), log_retention_days=app.log_retention_days,
                     image_tag=app.image_tag, image=app.images.get(key), environment=environment,
                     secrets=self._database_secrets(key, database_secrets) if svc.database else (), keep_images=app.ecr_keep_images,
-                    startup_self_test=app.startup_self_test),
+                    startup_self_test=app.startup_self_test,
+                    xray_daemon_image=app.xray_daemon_image if app.xray_daemon else None),
                 sizing=ServiceSizing(cpu=svc.cpu, memory=svc.memory, desired_count=svc.desired_count,
                                      min_tasks=svc.min_tasks, max_tasks=svc.max_tasks, cpu_target=svc.cpu_target),
                 placement=ServicePlacement(

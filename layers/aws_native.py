@@ -82,7 +82,7 @@ class AwsNativeStack(LayerStack):
         ))
         self.monitoring = IntegrationMonitoring(self, "monitoring", IntegrationMonitoringProps(
             naming=self.naming, origin=Origin(MODULE, MONITORING_NAMES), region=env.region,
-            api_name=settings.monitored_api_name, stage_name=api.string("api_gateway_stage_name"),
+            api_name=api_gateway.api_name(self.naming) if env.monitoring.watch_produced_names else settings.monitored_api_name, stage_name=api.string("api_gateway_stage_name"),
             function_name=function_name,
             api_4xx_threshold=settings.api_4xx_threshold, lambda_error_threshold=settings.lambda_error_threshold,
             alarm_actions=[self.alerts_topic], dashboard_title=DASHBOARD_TITLE,

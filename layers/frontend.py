@@ -22,6 +22,7 @@ from layers.contracts.frontend import OUTPUTS
 from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import AlarmDefinition, MetricAlarms, MetricAlarmsProps
 from modules.cdn import Cdn, CdnProps
+from modules.access_log_bucket import AccessLogBucket, AccessLogBucketProps
 from modules.origin import Origin
 from modules.static_site import StaticSite, StaticSiteProps
 
@@ -43,6 +44,8 @@ class FrontendStack(LayerStack):
         self.api_url = api.string("api_gateway_invoke_url")
         skipped = set() if settings.access_logging else {"access_logs", "logging"}
         skipped |= set() if settings.cors else {"cors"}
+        skipped |= {"identity"} if settings.origin_access == "control" else set()
+        log_bucket = self._log_bucket() if settings.access_logging and settings.access_log_bucket else None
         self.site = StaticSite(self, "site", StaticSiteProps(
             naming=naming,
             origin=Origin("module.s3_frontend", names={k: v for k, v in SITE_NAMES.items() if k not in skipped}),
@@ -51,6 +54,7 @@ class FrontendStack(LayerStack):
             access_logging=settings.access_logging,
             log_retention_days=settings.log_retention_days,
             cors_allowed_origins=settings.cors_allowed_origins if settings.cors else (),
+            origin_access=settings.origin_access, log_bucket=log_bucket,
         ))
         self.cdn = Cdn(self, "cdn", CdnProps(
             naming=naming,
@@ -64,7 +68,10 @@ class FrontendStack(LayerStack):
             viewer_protocol_policy=settings.viewer_protocol_policy,
             minimum_protocol_version=settings.minimum_protocol_version,
             spa_routing=settings.spa_routing,
+            origin_access_control_id=self.site.origin_access_control_id,
         ))
+        if settings.origin_access == "control":
+            self.site.read_by(self.cdn.distribution.arn)
         if settings.monitoring:
             identity = DataAwsCallerIdentity(self, "current")
             topic = alerts_topic_arn(naming, env.notification.topic, env.region, identity.account_id)
@@ -80,6 +87,16 @@ class FrontendStack(LayerStack):
                     dimensions=dimensions) for kind, threshold, description in rates],
                 tags={f"cloudfront_{kind}": naming.tags_for(f"cloudfront-{kind}-alarm") for kind, _, _ in rates},
             ))
+
+    def _log_bucket(self) -> str:
+        """The bucket of the site's access logs (`frontend.access_log_bucket`), named after the site's."""
+        env, naming = self.env, self.naming
+        site_bucket_arn = f"arn:aws:s3:::{naming.name('frontend', env.environment)}"
+        return AccessLogBucket(self, "access_log_bucket", AccessLogBucketProps(
+            name=naming.name("frontend", env.environment, "logs"), source_bucket_arn=site_bucket_arn,
+            account_id=DataAwsCallerIdentity(self, "log_bucket_account").account_id,
+            retention_days=env.frontend.log_retention_days,
+            tags=naming.tags_for("frontend-access-logs", Purpose="s3-access-logs"))).name
 
     def output_values(self) -> Mapping[str, Any]:
         bucket, distribution = self.site.bucket_name, self.cdn.distribution_id

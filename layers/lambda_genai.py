@@ -35,7 +35,7 @@ from cdktf_cdktf_provider_aws.lambda_provisioned_concurrency_config import Lambd
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 
 from layers.base import LayerStack
-from layers.contracts import database, network
+from layers.contracts import database, lambda_genai, network
 from layers.contracts.lambda_genai import LIVE_ALIAS, OUTPUTS
 from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
 from modules.lambda_function import (
@@ -105,7 +105,7 @@ class LambdaGenaiStack(LayerStack):
         package = build_package(FUNCTION_SOURCES, BUILD_DIR / "genai.zip",
                                 read_requirements(FUNCTION_SOURCES / "requirements.txt"), LOCK_FILE)
         naming = self.naming
-        function_name, role_name = naming.name("genai-function"), naming.name(STEM, "execution-role")
+        function_name, role_name = lambda_genai.function_name(naming), naming.name(STEM, "execution-role")
         security_group_name = naming.name(STEM, "sg")
         self.genai = PackagedFunction(self, "genai", PackagedFunctionProps(
             origin=GENAI_ORIGIN,

@@ -16,14 +16,14 @@ Addresses: the original modules `cloudwatch` and `cloudtrail`.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cdktf import Fn, Token
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 
-from layers.base import LayerStack
-from layers.contracts import application, aws_native, database, network, security
+from layers.base import LayerStack, StateRemoval
+from layers.contracts import api_gateway, application, aws_native, database, lambda_genai, network, security
 from layers.contracts.monitoring import OUTPUTS
 from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import (
@@ -36,11 +36,13 @@ from modules.alarms import (
 )
 from modules.audit_trail import AuditTrail, AuditTrailProps
 from modules.dashboard import Dashboard, DashboardProps, PlatformTargets, platform_widgets
+from modules.genai_monitoring import GenaiMonitoring, GenaiMonitoringProps
 from modules.log_groups import LogGroupDefinition, LogGroups, LogGroupsProps
 from modules.origin import Origin
 from settings.monitoring import LogMetricSpec, MetricAlarmSpec
 
 CLOUDWATCH = Origin("module.cloudwatch")
+LAMBDA_LOG_GROUP = "module.cloudwatch.aws_cloudwatch_log_group.lambda_genai"
 DASHBOARD_ORIGIN = Origin("module.cloudwatch", names={"dashboard": "petclinic_dashboard"})
 CLOUDTRAIL = Origin("module.cloudtrail")
 TRAIL_ORIGIN = Origin("module.cloudtrail", names={
@@ -75,10 +77,15 @@ class MonitoringStack(LayerStack):
         if settings.watched_service not in services:
             raise ValueError(f"monitoring.watched_service: {settings.watched_service!r} is not one of {keys}")
         watched = services[settings.watched_service]
+        # As deployed the watched names are literals (no API `petclinic-api` exists; Seoul watches the
+        # Oregon function); with `watch_produced_names` they are the names 08 and 06 give them.
+        api_name, lambda_name = settings.watched_api_name, settings.watched_lambda_name
+        if settings.watch_produced_names:
+            api_name, lambda_name = api_gateway.api_name(naming), lambda_genai.function_name(naming)
         dimensions = {
-            "api_gateway": {"ApiName": settings.watched_api_name},
+            "api_gateway": {"ApiName": api_name},
             "ecs_service": {"ServiceName": watched, "ClusterName": cluster},
-            "lambda": {"FunctionName": settings.watched_lambda_name},
+            "lambda": {"FunctionName": lambda_name},
             "aurora": {"DBClusterIdentifier": db.string("cluster_identifier")},
             "none": {},
         }
@@ -86,16 +93,16 @@ class MonitoringStack(LayerStack):
         self.dashboard = Dashboard(self, "dashboard", DashboardProps(
             origin=DASHBOARD_ORIGIN, name=naming.name(env.environment, "Dashboard"), region=env.region,
             widgets=platform_widgets(PlatformTargets(
-                api_name=settings.watched_api_name, cluster_name=cluster, services=services,
-                lambda_name=settings.watched_lambda_name, aurora_cluster=db.string("cluster_identifier"),
+                api_name=api_name, cluster_name=cluster, services=services,
+                lambda_name=lambda_name, aurora_cluster=db.string("cluster_identifier"),
                 alb_arn_suffix=alb, target_groups=groups)),
         ))
-        LogGroups(self, "logs", LogGroupsProps(origin=CLOUDWATCH, groups=[
-            LogGroupDefinition("api_gateway", f"/aws/apigateway/{settings.watched_api_name}",
-                               settings.log_retention_days, naming.tags_for(Component="api-gateway-logs")),
-            LogGroupDefinition("lambda_genai", f"/aws/lambda/{settings.watched_lambda_name}",
-                               settings.log_retention_days, naming.tags_for(Component="lambda-logs")),
-        ]))
+        groups = [LogGroupDefinition("api_gateway", f"/aws/apigateway/{settings.watched_api_name}",
+                                     settings.log_retention_days, naming.tags_for(Component="api-gateway-logs"))]
+        if settings.lambda_log_group:
+            groups.append(LogGroupDefinition("lambda_genai", f"/aws/lambda/{settings.watched_lambda_name}",
+                                             settings.log_retention_days, naming.tags_for(Component="lambda-logs")))
+        LogGroups(self, "logs", LogGroupsProps(origin=CLOUDWATCH, groups=groups))
         log_sources = {"ecs_service": f"/ecs/{watched}"}
         LogMetrics(self, "log_metrics", LogMetricsProps(
             origin=CLOUDWATCH, metrics=[log_metric(m, log_sources) for m in settings.log_metrics]))
@@ -103,6 +110,12 @@ class MonitoringStack(LayerStack):
             origin=CLOUDWATCH, alarm_actions=[topic],
             alarms=[alarm(a, dimensions) for a in settings.alarms],
             tags={a.id: naming.tags_for() for a in settings.alarms}))
+        if settings.genai_metrics:
+            GenaiMonitoring(self, "genai", GenaiMonitoringProps(
+                naming=naming, region=env.region, function_name=lambda_name,
+                model_id=env.lambda_genai.bedrock_model_id, log_retention_days=settings.log_retention_days,
+                alarm_actions=[topic], lambda_throttles_threshold=settings.genai_lambda_throttles_threshold,
+                bedrock_throttles_threshold=settings.genai_bedrock_throttles_threshold))
 
         self.trail = AuditTrail(self, "audit_trail", AuditTrailProps(
             naming=naming, origin=TRAIL_ORIGIN,
@@ -119,6 +132,16 @@ class MonitoringStack(LayerStack):
             origin=CLOUDTRAIL, alarm_actions=[topic],
             alarms=[alarm(a, dimensions) for a in settings.security_alarms],
             tags={a.id: naming.tags_for() for a in settings.security_alarms}))
+
+    def state_removals(self) -> Sequence[StateRemoval]:
+        """Without `lambda_log_group`, a deployed state's copy of the group is forgotten, not destroyed:
+        it is the group 06-lambda-genai makes for its function (the same name), which keeps it. The
+        block is written in every environment (a state without the address ignores it), so the output
+        depends on the switch alone, not on which states exist."""
+        if self.env.monitoring.lambda_log_group:
+            return ()
+        return (StateRemoval(LAMBDA_LOG_GROUP, "the GenAI function's log group, which 06-lambda-genai makes "
+                                               "(`genai_logs`, the same name): left to 06, not destroyed"),)
 
     def output_values(self) -> Mapping[str, Any]:
         region, name = self.env.region, self.dashboard.name

@@ -67,13 +67,14 @@ class CdnProps:
     origin: Origin
     bucket_name: str
     bucket_domain_name: str
-    origin_access_identity_path: str
+    origin_access_identity_path: str    # the legacy identity's path; "" with an origin access control
     api_invoke_url: str          # "https://<id>.execute-api.<region>.amazonaws.com/<stage>"
     api_origin_path: str         # "/<stage>"
     price_class: str
     viewer_protocol_policy: str
     minimum_protocol_version: str
     spa_routing: bool
+    origin_access_control_id: str | None = None   # the bucket is read with this OAC (replaces the identity)
 
 
 class Cdn(Construct):
@@ -108,6 +109,8 @@ class Cdn(Construct):
                         origin_ssl_protocols=["TLSv1.2"])),
                 CloudfrontDistributionOrigin(
                     domain_name=props.bucket_domain_name, origin_id=bucket_origin_id,
+                    origin_access_control_id=props.origin_access_control_id,
+                    # With an OAC the S3 origin still needs the block, with an empty identity.
                     s3_origin_config=CloudfrontDistributionOriginS3OriginConfig(
                         origin_access_identity=props.origin_access_identity_path)),
             ],

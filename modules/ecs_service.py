@@ -59,6 +59,9 @@ STARTUP_COMMAND = (
     "echo '=== Tests Complete - Starting Application ===' && exec java -jar app.jar"
 )
 LOG_STREAM_PREFIX = "ecs"
+# The X-Ray daemon's share of the task (AWS's suggested 32 CPU units; it holds well under 64 MiB),
+# taken from the service container so the task's size, and its price, stay as they are.
+XRAY_CPU, XRAY_MEMORY, XRAY_PORT = 32, 64, 2000
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ class ServiceContainer:
     secrets: Sequence[Secret] = ()
     keep_images: int = 10            # images its repository keeps
     startup_self_test: bool = True   # the deployed command override (see STARTUP_COMMAND)
+    # The X-Ray daemon beside the service (design §9.4), from this image; None: no sidecar.
+    xray_daemon_image: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,11 +289,13 @@ class MicroService(Construct):
 
     def _container_definitions(self) -> str:
         key, container, sizing = self.props.key, self.props.container, self.props.sizing
-        return json.dumps([{
+        daemon = container.xray_daemon_image
+        environment = {**container.environment, **({"AWS_XRAY_DAEMON_ADDRESS": f"localhost:{XRAY_PORT}"} if daemon else {})}
+        service = {
             "name": key,
             "image": self.image,
-            "cpu": sizing.cpu,
-            "memory": sizing.memory,
+            "cpu": sizing.cpu - (XRAY_CPU if daemon else 0),
+            "memory": sizing.memory - (XRAY_MEMORY if daemon else 0),
             "essential": True,
             "portMappings": [{"containerPort": container.port, "hostPort": container.port, "protocol": "tcp"}],
             "logConfiguration": {"logDriver": "awslogs", "options": {
@@ -297,7 +304,17 @@ class MicroService(Construct):
             **({"command": ["/bin/sh", "-c", STARTUP_COMMAND.format(region=container.region)]}
                if container.startup_self_test else {}),
             # The provider stores both lists sorted by name; writing them so keeps the plan quiet.
-            "environment": [{"name": k, "value": v} for k, v in sorted(container.environment.items())],
+            "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
             "secrets": [{"name": s.name, "valueFrom": s.value_from}
                         for s in sorted(container.secrets, key=lambda s: s.name)],
+        }
+        if not daemon:
+            return json.dumps([service])
+        # Not essential: the service keeps serving if the daemon stops (traces are lost meanwhile).
+        return json.dumps([service, {
+            "name": "xray-daemon", "image": daemon, "cpu": XRAY_CPU, "memory": XRAY_MEMORY, "essential": False,
+            "portMappings": [{"containerPort": XRAY_PORT, "hostPort": XRAY_PORT, "protocol": "udp"}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": self.log_group.name, "awslogs-region": container.region,
+                "awslogs-stream-prefix": "xray"}},
         }])

@@ -13,6 +13,7 @@ methods (`any`, `get`, ...), their integrations (`any_integration`) and the CORS
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,10 +39,20 @@ from constructs import Construct
 
 from modules.api_definition import ROOT, ApiDefinition, ApiMethod, Cors, Integration
 from modules.naming import Naming
-from modules.origin import Origin
+from modules.origin import Origin, created
 
 INVOKE_STATEMENT_ID = "AllowExecutionFromAPIGateway"
 API_GATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
+# The stage's access log line (JSON, one object a request): who, what, how it ended, how long, and the
+# X-Ray trace it belongs to.
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod", "resourcePath": "$context.resourcePath", "status": "$context.status",
+    "protocol": "$context.protocol", "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency", "integrationLatency": "$context.integration.latency",
+    "integrationStatus": "$context.integration.status", "errorMessage": "$context.error.message",
+    "xrayTraceId": "$context.xrayTraceId",
+}
 CORS_HEADERS = ("Access-Control-Allow-Headers", "Access-Control-Allow-Methods", "Access-Control-Allow-Origin")
 
 
@@ -80,6 +91,11 @@ class RestApiProps:
     cors: CorsAnswer
     lambda_qualifier: str | None = None   # the alias the Lambda integration invokes
     lambda_api_key_required: bool = False  # the methods sent to the Lambda ask for an API key
+    # Execution logs (INFO) and structured access logs of the stage; as deployed both are off and
+    # the two log groups below receive nothing. `logs_after`: the account's CloudWatch role, when
+    # this stack makes it (API Gateway refuses logging without one).
+    stage_logs: bool = False
+    logs_after: Sequence[TerraformResource] = ()
 
     def __post_init__(self) -> None:
         for name in ("integration_timeout_ms", "lambda_integration_timeout_ms"):
@@ -106,6 +122,8 @@ class RestApi(Construct):
         snapshot = self._definition(props)
         self._stage(props, snapshot)
         self._logs_and_permission(props)
+        if props.stage_logs:
+            self._stage_logs(props)
 
     def _definition(self, props: RestApiProps) -> list[TerraformResource]:
         """The resources, methods, integrations and CORS answers of the definition; returns them all
@@ -180,6 +198,20 @@ class RestApi(Construct):
                 source_arn=f"{self.api.execution_arn}/*/*",
                 depends_on=[self.deployment],
             ), "lambda_permission", 0)
+
+    def _stage_logs(self, props: RestApiProps) -> None:
+        """Access logs into the access log group, INFO execution logs. API Gateway names the execution
+        log group itself (`API-Gateway-Execution-Logs_<api id>/<stage>`), so the `-execution` group
+        cannot receive them; the group of that fixed name is made here to give it a retention."""
+        self.stage.put_access_log_settings(destination_arn=self.access_logs.arn, format=json.dumps(ACCESS_LOG_FORMAT))
+        self.stage_execution_logs = created(CloudwatchLogGroup(
+            self, "stage_execution_logs", name=f"API-Gateway-Execution-Logs_{self.api.id}/{props.stage_name}",
+            retention_in_days=props.log_retention_days,
+            tags=props.naming.tags_for("api-gateway-execution-logs", Type="logging")),
+            "the stage's execution logs (api_gateway.stage_logs); the original logged nothing")
+        self.method_settings.add_override("settings.logging_level", "INFO")
+        self.method_settings.add_override("depends_on", [
+            f"{r.terraform_resource_type}.{r.friendly_unique_id}" for r in (*props.logs_after, self.stage_execution_logs)])
 
     # ------------------------------------------------------------------ what others read
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import CloudfrontOriginAccessControl
 from cdktf_cdktf_provider_aws.cloudfront_origin_access_identity import CloudfrontOriginAccessIdentity
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
@@ -40,7 +41,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_website_configuration import (
 from constructs import Construct
 
 from modules.naming import Naming
-from modules.origin import Origin
+from modules.origin import Origin, created
 
 INDEX = "index.html"
 ACCESS_LOG_PREFIX = "access-logs/"
@@ -56,6 +57,11 @@ class StaticSiteProps:
     access_logging: bool
     log_retention_days: int
     cors_allowed_origins: Sequence[str]   # empty: no CORS configuration
+    # "identity" (as deployed): the legacy origin access identity reads the bucket. "control": an origin
+    # access control; the bucket policy then names the distribution (`read_by`, once it exists).
+    origin_access: str = "identity"
+    # The bucket the access logs go to; None (as deployed): the site bucket itself.
+    log_bucket: str | None = None
 
 
 class StaticSite(Construct):
@@ -83,21 +89,25 @@ class StaticSite(Construct):
             self, "website", bucket=bucket_id,
             index_document=S3BucketWebsiteConfigurationIndexDocument(suffix=INDEX),
             error_document=S3BucketWebsiteConfigurationErrorDocument(key=INDEX)), "website")
-        self.identity = carry(CloudfrontOriginAccessIdentity(
-            self, "identity", comment=f"OAI for {naming.name()} frontend S3 bucket"),
-                              "identity")
-        carry(S3BucketPolicy(self, "policy", bucket=bucket_id, policy=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Sid": "AllowCloudFrontAccess", "Effect": "Allow",
-                           "Principal": {"AWS": self.identity.iam_arn}, "Action": "s3:GetObject",
-                           "Resource": f"{self.bucket.arn}/*"}],
-        })), "policy")
+        self.props = props
+        self.origin_access_control_id: str | None = None
+        self.origin_access_identity_path = ""
+        if props.origin_access == "control":
+            self.origin_access_control_id = created(CloudfrontOriginAccessControl(
+                self, "access_control", name=bucket_name, description=f"{naming.name()} frontend S3 bucket",
+                origin_access_control_origin_type="s3", signing_behavior="always", signing_protocol="sigv4"),
+                "the design's origin access control (frontend.origin_access); the original used an identity").id
+        else:
+            self.identity = carry(CloudfrontOriginAccessIdentity(
+                self, "identity", comment=f"OAI for {naming.name()} frontend S3 bucket"), "identity")
+            self.origin_access_identity_path = self.identity.cloudfront_access_identity_path
+            self._policy({"AWS": self.identity.iam_arn}, None)
         if props.access_logging:
             carry(CloudwatchLogGroup(self, "access_logs", name=f"/aws/s3/{bucket_name}/access",
                                      retention_in_days=props.log_retention_days,
                                      tags=naming.tags_for("s3-access-logs", Service="s3", Type="access-logs")),
                   "access_logs", 0)
-            carry(S3BucketLoggingA(self, "logging", bucket=bucket_id, target_bucket=bucket_id,
+            carry(S3BucketLoggingA(self, "logging", bucket=bucket_id, target_bucket=props.log_bucket or bucket_id,
                                    target_prefix=ACCESS_LOG_PREFIX), "logging", 0)
         if props.cors_allowed_origins:
             carry(S3BucketCorsConfiguration(self, "cors", bucket=bucket_id, cors_rule=[
@@ -106,4 +116,14 @@ class StaticSite(Construct):
                                                   max_age_seconds=CORS_MAX_AGE_SECONDS)]), "cors", 0)
         self.bucket_name = bucket_name
         self.bucket_regional_domain_name = self.bucket.bucket_regional_domain_name
-        self.origin_access_identity_path = self.identity.cloudfront_access_identity_path
+
+    def read_by(self, distribution_arn: str) -> None:
+        """With an origin access control: the bucket policy lets CloudFront read for this distribution only."""
+        self._policy({"Service": "cloudfront.amazonaws.com"}, {"StringEquals": {"AWS:SourceArn": distribution_arn}})
+
+    def _policy(self, principal: dict, condition: dict | None) -> None:
+        statement = {"Sid": "AllowCloudFrontAccess", "Effect": "Allow", "Principal": principal,
+                     "Action": "s3:GetObject", "Resource": f"{self.bucket.arn}/*"}
+        self.props.origin.carry(S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{**statement, **({"Condition": condition} if condition else {})}],
+        })), "policy")

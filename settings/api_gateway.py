@@ -118,6 +118,11 @@ class ApiGateway(Frozen):
     binary_media_types: tuple[StrictStr, ...]
     xray_tracing: StrictBool
     log_retention_days: LogRetention
+    # The stage's INFO execution logs and JSON access logs (as deployed: none).
+    stage_logs: StrictBool
+    # API Gateway's account-wide CloudWatch role, one per account and region: made by the one
+    # environment of the region that owns it (modules/api_account.py).
+    account_cloudwatch_role: StrictBool
     cors: ApiCors
     alarms: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9-]+$")], ApiAlarm]
     throttled_alarm_threshold: Annotated[StrictInt, Field(ge=0)]

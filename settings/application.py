@@ -155,6 +155,10 @@ class Application(Frozen):
     # Full image URIs by service, where the environment pins them (else the service's ECR repository).
     images: dict[ServiceKey, StrictStr] = {}
     ecr_keep_images: Annotated[StrictInt, Field(ge=1)]
+    # The X-Ray daemon as a sidecar of every task (its own log stream `xray/...`); the task role's
+    # xray:PutTraceSegments comes with the separate task role (issue 36).
+    xray_daemon: StrictBool
+    xray_daemon_image: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9./-]+:[A-Za-z0-9_.-]+$")]
     alarm_actions: tuple[Annotated[StrictStr, StringConstraints(pattern=r"^arn:aws[a-z-]*:sns:")], ...] = ()
     # The services' alarms also notify 12-notification's alerts topic (design switch, A102).
     notify_alerts_topic: StrictBool

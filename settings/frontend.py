@@ -12,6 +12,11 @@ class Frontend(Frozen):
 
     versioning: StrictBool
     access_logging: StrictBool
+    # The access logs go to a bucket of their own (as deployed: into the site bucket, which S3 refuses).
+    access_log_bucket: StrictBool
+    # How CloudFront reads the bucket: the legacy origin access identity (as deployed) or an origin
+    # access control.
+    origin_access: Literal["identity", "control"]
     log_retention_days: LogRetention
     cors: StrictBool
     cors_allowed_origins: tuple[StrictStr, ...] = Field(min_length=1)

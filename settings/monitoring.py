@@ -60,6 +60,17 @@ class Monitoring(Frozen):
 
     watched_api_name: StrictStr
     watched_lambda_name: StrictStr
+    # The alarms and dashboards of 09 and 10 watch the names 08 and 06 give the API and the function
+    # (their contracts), not the literals above.
+    watch_produced_names: StrictBool
+    # 10 makes `/aws/lambda/<watched_lambda_name>` (as deployed), the name of the group 06 makes for its
+    # function: the second create fails. Off: not made, and left to 06 where a state holds it.
+    lambda_log_group: StrictBool
+    # The GenAI path's throttles, cold starts and Bedrock metrics, with alarms on throttles above
+    # these counts per five minutes, and Bedrock's model-invocation log (modules/genai_monitoring.py).
+    genai_metrics: StrictBool
+    genai_lambda_throttles_threshold: Annotated[StrictInt, Field(ge=0)]
+    genai_bedrock_throttles_threshold: Annotated[StrictInt, Field(ge=0)]
     watched_service: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
     log_retention_days: LogRetention
     alarms: tuple[MetricAlarmSpec, ...]

@@ -2,6 +2,14 @@
 from __future__ import annotations
 
 from layers.outputs import LayerOutputs, Output, Shape
+from modules.naming import Naming
+
+
+def api_name(naming: Naming) -> str:
+    """The REST API's name as 08-api-gateway makes it (modules/rest_api.py): the `ApiName` the
+    alarms and dashboards of other layers watch."""
+    return naming.name("api")
+
 
 OUTPUTS = LayerOutputs("08-api-gateway", "api_gateway", (
     Output("api_gateway_id", Shape.STRING, "REST API id"),

@@ -2,6 +2,14 @@
 from __future__ import annotations
 
 from layers.outputs import LayerOutputs, Output, Shape
+from modules.naming import Naming
+
+
+def function_name(naming: Naming) -> str:
+    """The GenAI function's name as 06-lambda-genai makes it: the `FunctionName` the alarms and
+    dashboards of other layers watch."""
+    return naming.name("genai-function")
+
 
 # The published alias the API invokes when the function has provisioned concurrency (A62): with it,
 # `lambda_function_invoke_arn` is the alias's, and the API layers' permissions name this qualifier.

@@ -44,7 +44,9 @@ def test_each_service_runs_one_quarter_vcpu_half_gib_fargate_task(synthesized, e
     for task in tasks.values():
         assert (task["cpu"], task["memory"]) == ("256", "512")
         assert task["requires_compatibilities"] == ["FARGATE"] and task["network_mode"] == "awsvpc"
-        (container,) = containers(task)
+        # With `application.xray_daemon` the daemon stands beside it (tests/layers/test_to_be_monitoring.py).
+        container, *sidecars = containers(task)
+        assert [s["name"] for s in sidecars] == (["xray-daemon"] if load_environment(env).application.xray_daemon else [])
         assert container["portMappings"] == [{"containerPort": PORTS[container["name"]],
                                               "hostPort": PORTS[container["name"]], "protocol": "tcp"}]
         assert container["logConfiguration"]["logDriver"] == "awslogs"

@@ -27,8 +27,11 @@ def alarms(stack: dict) -> dict[str, dict]:
 
 
 def dashboard(stack: dict) -> dict:
-    (board,) = resources_of_type(stack, "aws_cloudwatch_dashboard").values()
-    return board
+    """The platform dashboard (with `monitoring.genai_metrics` the GenAI one stands beside it:
+    tests/layers/test_to_be_monitoring.py)."""
+    boards = resources_of_type(stack, "aws_cloudwatch_dashboard")
+    assert set(boards) <= {"dashboard", "genai_dashboard"}
+    return boards["dashboard"]
 
 
 @pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
@@ -49,7 +52,8 @@ def test_the_alarms_of_the_design_exist(synthesized, env):
     assert ("AWS/RDS", "DatabaseConnections") in found and ("AWS/RDS", "CPUUtilization") in found
     assert {("AWS/ApiGateway", "5XXError"), ("AWS/ApiGateway", "Latency"), ("AWS/Lambda", "Errors"),
             ("AWS/Lambda", "Duration")} <= set(found)
-    assert len(found) == 11
+    # With `monitoring.genai_metrics` also the two throttle alarms (tests/layers/test_to_be_monitoring.py).
+    assert len(found) == 11 + (2 if load_environment(env).monitoring.genai_metrics else 0)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -69,7 +73,11 @@ def test_dashboard_body_is_one_stable_serialization(synthesized, env):
 
 def test_dashboard_is_the_same_in_two_syntheses_but_for_the_region(synthesized):
     bodies = {env: dashboard(synthesized(env).stack(LAYER))["dashboard_body"] for env in ("dev", "staging")}
-    assert bodies["dev"].replace('"us-west-2"', '"R"') == bodies["staging"].replace('"ap-northeast-1"', '"R"')
+    # Staging (to-be, `monitoring.watch_produced_names`) watches its own API and function.
+    staging = bodies["staging"].replace('"ap-northeast-1"', '"R"').replace('"petclinic-staging-api"', '"petclinic-api"')
+    staging = staging.replace('"petclinic-staging-genai-function"', '"petclinic-dev-genai-function"')
+    assert load_environment("staging").monitoring.watch_produced_names and staging != bodies["staging"]
+    assert bodies["dev"].replace('"us-west-2"', '"R"') == staging
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
