@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from settings import load_environment
-from tests.conftest import ENVIRONMENTS
+from tests.conftest import ENVIRONMENTS, REFERENCE_ENVIRONMENTS
 from tests.helpers import ref, resource, resources_of_type
 
 LAYER = "05-cloud-map"
@@ -31,7 +31,7 @@ def test_each_microservice_is_registered_in_the_namespace(synthesized, env):
         assert config["dns_config"]["namespace_id"] == ref(NAMESPACE)
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)  # as deployed; the to-be side: tests/layers/test_to_be_part2.py
 def test_services_answer_multivalue_a_records_with_a_sixty_second_ttl_and_no_health_check(synthesized, env):
     for config in resources_of_type(synthesized(env).stack(LAYER), "aws_service_discovery_service").values():
         dns = config["dns_config"]

@@ -96,7 +96,7 @@ def test_no_policy_allows_a_wildcard_action_or_resource(synthesized, env):
         assert "NotAction" not in statement and "NotResource" not in statement
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)  # as deployed; the to-be side: tests/layers/test_to_be_part2.py
 def test_each_permission_names_its_one_resource(synthesized, env):
     settings = load_environment(env)
     model_arn = f"arn:aws:bedrock:{settings.region}::foundation-model/{settings.lambda_genai.bedrock_model_id}"
@@ -109,7 +109,7 @@ def test_each_permission_names_its_one_resource(synthesized, env):
     }
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)  # as deployed; the to-be side: tests/layers/test_to_be_part2.py
 def test_only_the_lambda_service_assumes_the_role_with_the_two_basic_managed_policies(synthesized, env):
     stack = synthesized(env).stack(LAYER)
     trust = policy(resource(stack, ROLE)["assume_role_policy"])["Statement"]

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from settings import load_environment
-from tests.conftest import ENVIRONMENTS
+from tests.conftest import ENVIRONMENTS, REFERENCE_ENVIRONMENTS
 from tests.helpers import policy, resource, resources_of_type
 
 LAYER = "04-parameter-store"
@@ -26,7 +26,7 @@ def test_every_parameter_sits_under_its_environments_root(synthesized, env):
         assert name.startswith(f"{root}/common/") or name.startswith(f"{root}/{settings.environment}/"), name
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)  # as deployed; the to-be side: tests/layers/test_to_be_part2.py
 def test_the_hierarchy_has_common_keys_service_ports_and_database_connection(synthesized, env):
     settings = load_environment(env)
     root, label = settings.parameter_store.name_root, settings.environment
@@ -50,7 +50,7 @@ def test_admin_port_is_as_deployed_per_tree(synthesized, env, admin_port):
     assert {c["name"]: c["value"] for c in parameters(synthesized, env).values()}[name] == admin_port
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)  # as deployed; the to-be side: tests/layers/test_to_be_part2.py
 def test_parameters_are_plain_standard_strings_and_the_secret_one_holds_only_the_secret_arn(synthesized, env):
     for config in parameters(synthesized, env).values():
         assert config["type"] == "String"
