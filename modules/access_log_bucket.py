@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleExpiration,
@@ -61,7 +62,9 @@ class AccessLogBucket(Construct):
         created(S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket, rule=[
             S3BucketLifecycleConfigurationRule(
                 id="expire-access-logs", status="Enabled", filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.retention_days)])]), NEW)
+                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.retention_days)],
+                abort_incomplete_multipart_upload=[
+                    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=1)])]), NEW)
         created(S3BucketPolicy(self, "policy", bucket=bucket, policy=json.dumps({
             "Version": "2012-10-17",
             "Statement": [{

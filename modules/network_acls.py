@@ -25,8 +25,12 @@ class NetworkAclsProps:
 
 
 def _entry(rule: NaclRule, kind: type) -> object:
+    # An inline NACL entry is an attribute of object type: every field is written, and cdktf writes
+    # the unset ones as null, which scanners misread. These are the values the provider stores for a
+    # TCP entry of an IPv4 CIDR, so the plan shows no difference.
     return kind(rule_no=rule.number, action=rule.action, protocol=rule.protocol,
-                from_port=rule.from_port, to_port=rule.to_port, cidr_block=rule.cidr)
+                from_port=rule.from_port, to_port=rule.to_port, cidr_block=rule.cidr,
+                icmp_type=0, icmp_code=0, ipv6_cidr_block="")
 
 
 class NetworkAcls(Construct):
