@@ -205,10 +205,13 @@ def _moto_objects(url: str, region: str) -> None:
     iam = boto3.client("iam", region_name="us-east-1", **credentials)
     iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com",
                                         ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40])
-    images = boto3.client("ec2", region_name=region, **credentials).describe_images(
-        Owners=["amazon"], Filters=[{"Name": "name", "Values": ["amzn2-ami-hvm-*-x86_64-gp2"]}])["Images"]
-    if not images:
-        raise RuntimeError(f"the local AWS has no Amazon Linux 2 image in {region}: the debug host's AMI lookup would fail")
+    ec2 = boto3.client("ec2", region_name=region, **credentials)
+    for _ in range(20):   # bounded: moto may answer "none" while it is still loading the region's images
+        if ec2.describe_images(Owners=["amazon"],
+                               Filters=[{"Name": "name", "Values": ["amzn2-ami-hvm-*-x86_64-gp2"]}])["Images"]:
+            return
+        time.sleep(1)
+    # still none: the plans will say so themselves (data.aws_ami ... returned no results)
 
 
 def table(label: str, rows: list[Row]) -> str:
