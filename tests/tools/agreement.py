@@ -173,7 +173,9 @@ def run(stacks: Path, env: str = "dev", jobs: int = 2) -> dict[str, list[Row]]:
     with tempfile.TemporaryDirectory(prefix="drift-agreement-") as scratch:
         root = Path(scratch)
         sets = state_sets(stacks, root, env)
-        settings = {"MOTO_ACCOUNT_ID": account_of(sets["fixtures"])}
+        # The debug host's AMI lookup needs moto's default images: another session fixture of the same
+        # worker (tests/tools/conftest.py) turns them off in this process's environment.
+        settings = {"MOTO_ACCOUNT_ID": account_of(sets["fixtures"]), "MOTO_EC2_LOAD_DEFAULT_AMIS": "true"}
         with MotoServer(root / "moto.log", settings=settings) as moto:
             _moto_objects(moto.url, load_environment(env).region)
             terraform = Terraform(binary, mirror, root)
