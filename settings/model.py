@@ -77,14 +77,6 @@ class Environment(Frozen):
         return self
 
     @model_validator(mode="after")
-    def _service_users_have_their_databases(self) -> "Environment":
-        if self.database.service_users and not self.parameter_store.per_service_databases:
-            raise SettingError("database.service_users", "needs parameter_store.per_service_databases = true: a "
-                               "service's user may use only its own database petclinic_<service>, which the "
-                               "shared JDBC URL does not name")
-        return self
-
-    @model_validator(mode="after")
     def _tag_placeholders_known(self) -> "Environment":
         for name, tag_set in self.tag_sets.items():
             for key, value in tag_set.add.items():

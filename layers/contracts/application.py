@@ -52,8 +52,8 @@ def database_services(env: Environment) -> tuple[str, ...]:
 def task_database_reads(env: Environment, service: str) -> TaskDatabaseReads:
     """One service's reads, as the design switches set them; 07's task definitions take exactly these,
     and 02's execution role may read exactly these (nothing wider) when it is narrowed."""
-    own_database = env.parameter_store.per_service_databases
-    url = (parameter_store.service_database_url_parameter(env, service) if own_database
+    own = parameter_store.own_database_urls(env)
+    url = (parameter_store.service_database_url_parameter(env, service) if own
            else parameter_store.database_parameter(env, "url"))
     if env.database.service_users:
         return TaskDatabaseReads(url, None, "-".join((env.name_prefix, *database.service_user_secret_parts(service))))
