@@ -25,9 +25,10 @@ from typing import Any
 
 from cdktf import Token
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret import DataAwsSecretsmanagerSecret
 
 from layers.base import LayerStack, StateRemoval
-from layers.contracts import cloud_map, database, network, parameter_store, security
+from layers.contracts import application, cloud_map, database, network, parameter_store, security
 from layers.contracts.application import OUTPUTS
 from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import AlarmThresholds
@@ -125,13 +126,21 @@ class ApplicationStack(LayerStack):
         topic = alerts_topic_arn(self.naming, env.notification.topic, env.region, self._account_id())
         return tuple(dict.fromkeys((*app.alarm_actions, topic)))
 
-    def _database_secrets(self, key: str, shared: tuple[Secret, ...]) -> tuple[Secret, ...]:
-        """With one database per service (§7.3), the service's JDBC URL is its own parameter, naming its
-        own database; the user stays the master user until the per-service users' secrets are wired."""
-        if not self.env.parameter_store.per_service_databases:
-            return shared
-        own = Secret("SPRING_DATASOURCE_URL", parameter_store.service_database_url_parameter(self.env, key))
-        return tuple(own if s.name == own.name else s for s in shared)
+    def _database_secrets(self, key: str) -> tuple[Secret, ...]:
+        """What the service's task reads for the database (`application.task_database_reads`, which
+        02's narrowed execution role grants): the JDBC URL's parameter, and the master user (its
+        parameter and managed secret) or, with `database.service_users`, the service's own secret."""
+        reads = application.task_database_reads(self.env, key)
+        if reads.username_parameter is not None:   # the master user
+            secret = self.db.string("master_user_secret_name")
+            user = Secret("SPRING_DATASOURCE_USERNAME", reads.username_parameter)
+        else:
+            # 03-database creates the secret (empty) and tools/service_db_users.py writes it before this
+            # layer is applied: read by name, its ARN carries the suffix Secrets Manager chose.
+            secret = DataAwsSecretsmanagerSecret(self, f"{key}_db_secret", name=str(reads.user_secret_name)).arn
+            user = Secret("SPRING_DATASOURCE_USERNAME", f"{secret}:username::")
+        return (Secret("SPRING_DATASOURCE_URL", reads.url_parameter), user,
+                Secret("SPRING_DATASOURCE_PASSWORD", f"{secret}:password::"))
 
     def _account_id(self) -> str:
         """The account id, from one caller-identity data source made on first use (none as deployed)."""
@@ -186,9 +195,6 @@ class ApplicationStack(LayerStack):
     def _services(self) -> None:
         """One MicroService per entry of `[application.services]`."""
         env, app = self.env, self.env.application
-        password = Secret("SPRING_DATASOURCE_PASSWORD", f"{self.db.string('master_user_secret_name')}:password::")
-        database_secrets = (Secret("SPRING_DATASOURCE_URL", parameter_store.database_parameter(env, "url")),
-                            Secret("SPRING_DATASOURCE_USERNAME", parameter_store.database_parameter(env, "username")), password)
         thresholds = AlarmThresholds(
             monitoring=app.alarms.enabled, cpu_percent=app.alarms.cpu_percent,
             memory_percent=app.alarms.memory_percent, response_time_seconds=app.alarms.response_time_seconds,
@@ -210,7 +216,7 @@ class ApplicationStack(LayerStack):
                     region=env.region, port=svc.port, execution_role_arn=execution_role,
                     task_role_arn=self._task_role(key), log_retention_days=app.log_retention_days,
                     image_tag=app.image_tag, image=app.images.get(key), environment=environment,
-                    secrets=self._database_secrets(key, database_secrets) if svc.database else (), keep_images=app.ecr_keep_images,
+                    secrets=self._database_secrets(key) if svc.database else (), keep_images=app.ecr_keep_images,
                     startup_self_test=app.startup_self_test,
                     xray_daemon_image=app.xray_daemon_image if app.xray_daemon else None),
                 sizing=ServiceSizing(cpu=svc.cpu, memory=svc.memory, desired_count=svc.desired_count,

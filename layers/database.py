@@ -1,5 +1,6 @@
 """Layer 03-database: the Aurora MySQL cluster of the platform. Reads 01-network (the private DB
-subnets) and 02-security (the Aurora security group).
+subnets) and 02-security (the Aurora security group). With `database.service_users`, also one empty
+secret per service for its database user (the value is written by tools/service_db_users.py).
 
 Addresses: the `Aurora` construct declares where each resource was in the original
 `module.aurora_cluster`; the original's `null_resource` that switched the Data API on through the AWS
@@ -18,9 +19,10 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_rotation import (
 )
 
 from layers.base import LayerStack, StateRemoval
-from layers.contracts import network, security
-from layers.contracts.database import OUTPUTS
+from layers.contracts import application, network, security
+from layers.contracts.database import OUTPUTS, service_user_secret_parts
 from modules.aurora import Aurora, AuroraProps
+from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
 from modules.origin import Origin, created
 
 
@@ -69,6 +71,18 @@ class DatabaseStack(LayerStack):
                 rotation_rules=SecretsmanagerSecretRotationRotationRules(
                     automatically_after_days=db.secret_rotation_days)),
                 "the master secret's rotation schedule as the design sets it (A66); RDS's default is 7 days")
+        if db.service_users:
+            self._service_user_secrets()
+
+    def _service_user_secrets(self) -> None:
+        """One empty secret per service with a database (§7.3): Terraform owns the secret, never its value,
+        which tools/service_db_users.py writes after this layer and before 07's tasks read it."""
+        for service in application.database_services(self.env):
+            DatabaseUserSecret(self, f"{service}_db_secret", DatabaseUserSecretProps(
+                naming=self.naming, name_parts=service_user_secret_parts(service),
+                description=f"Credentials of the {service} service's database user (rights on its own database "
+                            "only); written by tools/service_db_users.py",
+                reason="every service logged in as the master user; each now has its own user (§7.3)"))
 
     def state_removals(self) -> list[StateRemoval]:
         return [StateRemoval("module.aurora_cluster.null_resource.enable_data_api",

@@ -16,7 +16,13 @@ from typing import Any
 
 from layers.base import LayerStack
 from layers.contracts import database
-from layers.contracts.parameter_store import OUTPUTS, database_parameter, service_database, service_database_url_parameter
+from layers.contracts.parameter_store import (
+    OUTPUTS,
+    database_parameter,
+    own_database_urls,
+    service_database,
+    service_database_url_parameter,
+)
 from modules.origin import Origin
 from modules.parameters import Parameters, ParameterSpec, ParametersProps
 from settings import Environment
@@ -46,7 +52,7 @@ def database_parameters(env: Environment, endpoint: str, secret_arn: str) -> tup
                       f"jdbc:mysql://{endpoint}:{env.security.database_port}/{service_database(env, key)}?{options}",
                       secure)
         for key, svc in sorted(env.application.services.items())
-        if svc.database and env.parameter_store.per_service_databases)
+        if svc.database and own_database_urls(env))
     return own + (
         ParameterSpec("db_url", database_parameter(env, "url"), url, secure),
         ParameterSpec("db_username", database_parameter(env, "username"), env.database.master_username, secure),

@@ -20,7 +20,7 @@ from modules.access_policies import AccessPolicies, AccessPoliciesProps
 from modules.nacl_rules import TIERS, TierCidrs, nacl_rules
 from modules.network_acls import NetworkAcls, NetworkAclsProps
 from modules.origin import Origin
-from modules.task_execution_role import TaskExecutionRole, TaskExecutionRoleProps
+from modules.task_execution_role import MASTER_SECRET_PATTERN, ExactReads, TaskExecutionRole, TaskExecutionRoleProps
 from modules.team_access import TeamAccess, TeamAccessProps
 from modules.workload_security_groups import WorkloadSecurityGroups, WorkloadSecurityGroupsProps
 
@@ -63,16 +63,20 @@ class SecurityStack(LayerStack):
         caller = DataAwsCallerIdentity(self, "current")
         self.execution_role = TaskExecutionRole(self, "ecs_task_execution", TaskExecutionRoleProps(
             naming=self.naming_for("02-security/task-execution"), origin=iam, region=env.region,
-            account_id=caller.account_id, parameter_prefixes=self._parameter_prefixes(),
-            ssm_read_only=not env.security.narrow_execution_role))
+            account_id=caller.account_id, parameter_prefixes=[env.name_prefix],
+            ssm_read_only=not env.security.narrow_execution_role, exact_reads=self._task_reads()))
 
-    def _parameter_prefixes(self) -> list[str]:
-        """As deployed, the name prefix (a glob that matches no parameter: they live under
-        <root>/<environment>); narrowed, the environment's own tree, which the task definitions read."""
+    def _task_reads(self) -> ExactReads | None:
+        """As deployed (None): the name prefix (a glob that matches no parameter: they live under
+        <root>/<environment>) and every master secret. Narrowed: exactly the parameters and secrets
+        07's task definitions reference (`application.task_database_reads`), nothing wider."""
         env = self.env
         if not env.security.narrow_execution_role:
-            return [env.name_prefix]
-        return [f"{env.parameter_store.name_root.lstrip('/')}/{env.environment}"]
+            return None
+        reads = [application.task_database_reads(env, s) for s in application.database_services(env)]
+        parameters = {r.url_parameter for r in reads} | {r.username_parameter for r in reads if r.username_parameter}
+        secrets = {r.user_secret_name or MASTER_SECRET_PATTERN for r in reads}
+        return ExactReads(tuple(sorted(parameters)), tuple(sorted(secrets)))
 
     def _network_acls(self, net: Any) -> None:
         env = self.env

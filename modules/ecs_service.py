@@ -112,7 +112,8 @@ class ServicePlacement:
     security_group_ids: Sequence[str]
     registry_arn: str
     # capacity provider -> (base, weight); empty: launch type FARGATE (as deployed). Switching an
-    # existing service from a launch type to capacity providers makes Terraform replace it.
+    # existing service from a launch type to capacity providers is an in-place update with a new
+    # deployment (force_new_deployment): the service rolls its tasks, it is not replaced.
     capacity_providers: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
@@ -244,6 +245,10 @@ class MicroService(Construct):
             capacity_provider_strategy=[
                 EcsServiceCapacityProviderStrategy(capacity_provider=name, base=base, weight=weight)
                 for name, (base, weight) in sorted(placement.capacity_providers.items())] or None,
+            # The AWS provider (6.x) refuses to plan a change of a running service's strategy, the move
+            # from launch_type to one included, unless the update forces a new deployment; with it the
+            # change is an in-place update that rolls the tasks (ECS refuses it otherwise, too).
+            force_new_deployment=True if placement.capacity_providers else None,
             network_configuration=EcsServiceNetworkConfiguration(
                 subnets=placement.subnet_ids, security_groups=list(placement.security_group_ids),
                 assign_public_ip=False),

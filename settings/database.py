@@ -43,6 +43,11 @@ class Database(Frozen):
     # Days between rotations of the RDS-managed master secret, set by Terraform (design switch); 0 leaves
     # the schedule to RDS (every 7 days), as deployed.
     secret_rotation_days: Annotated[StrictInt, Field(ge=0, le=365)]
+    # Each service with a database logs in as its own user (§7.3, design switch): 03 creates the empty
+    # secret <name_prefix>-<service>-db, tools/service_db_users.py writes its value, and the service's
+    # task reads user and password from it, and the URL of its own database (the user has rights on
+    # nothing else), as with parameter_store.per_service_databases. Off (as deployed): the master user.
+    service_users: StrictBool
 
     @model_validator(mode="after")
     def _consistent(self) -> "Database":

@@ -115,6 +115,8 @@ TASK_REMOTE_OUTPUT = re.compile(r"^\$\{data\.terraform_remote_state\.([A-Za-z0-9
 MANAGED_SECRET = re.compile(r"\$\{(?:aws_rds_cluster\.[a-z0-9_]+\.master_user_secret|"
                             r"aws_secretsmanager_secret\.[a-z0-9_]+\.(?:arn|id))")
 SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[^:]*:[^:]*:parameter(/.*)$")
+# A secret the task's own stack looks up by name (one that another layer creates empty).
+SECRET_BY_NAME = re.compile(r"^\$\{data\.aws_secretsmanager_secret\.([A-Za-z0-9_-]+)\.arn\}(:.*)?$")
 
 
 @dataclass(frozen=True)
@@ -156,10 +158,25 @@ def task_reads(env: Environment, stacks_dir: Path) -> list[TaskRead]:
             for container in containers:
                 for secret in container.get("secrets") or []:
                     source = str(secret.get("valueFrom", ""))
-                    verdict, ok = _verdict(source, parameters, external, remote, stacks)
+                    verdict, ok = (_secret_by_name(source, stack, stacks) or
+                                   _verdict(source, parameters, external, remote, stacks))
                     reads.append(TaskRead(layer, f"{family}/{container.get('name', '?')}", secret.get("name", "?"),
                                           source, verdict, ok))
     return reads
+
+
+def _secret_by_name(source: str, stack: dict, stacks: dict) -> tuple[str, bool] | None:
+    """For a secret looked up by name: which stack creates a secret of that name; None for other sources."""
+    match = SECRET_BY_NAME.match(source)
+    if not match:
+        return None
+    lookup = (((stack.get("data") or {}).get("aws_secretsmanager_secret") or {}).get(match[1]) or {})
+    name = lookup.get("name")
+    for layer, other in stacks.items():
+        for body in ((other.get("resource") or {}).get("aws_secretsmanager_secret") or {}).values():
+            if name is not None and body.get("name") == name:
+                return f"secret {name} created by {layer}", True
+    return f"secret {name or match[1]} looked up by name, which no stack creates", False
 
 
 def _verdict(source: str, parameters: dict, external: set, remote: dict, stacks: dict) -> tuple[str, bool]:

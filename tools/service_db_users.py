@@ -11,9 +11,10 @@ For each service it makes a new random password and sends the cluster, through t
 authenticated by the master secret's ARN (whose password this tool never reads), only the
 password's `mysql_native_password` hash: the database if it is missing, the user if it is missing,
 the new password, and rights on that service's own database and nothing else. Then it writes the
-credentials (`username`, `password`, `dbname`) into the service's secret `<prefix>-<service>-db`,
-creating the secret only when it does not exist yet. Run twice, it changes the passwords and creates
-nothing twice. It prints neither a password nor a hash, nor AWS's error messages (the Data API's
+credentials (`username`, `password`, `dbname`) into the service's secret `<prefix>-<service>-db`:
+03-database creates that secret empty where `database.service_users` is on (run this after 03 and
+before 07-application); elsewhere the command creates it when it does not exist yet. Run twice, it
+changes the passwords and creates nothing twice. It prints neither a password nor a hash, nor AWS's error messages (the Data API's
 may quote the statement).
 
 `--print-move-statements` prints, without calling AWS, the statements that move the services'

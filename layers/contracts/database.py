@@ -27,3 +27,9 @@ OUTPUTS = LayerOutputs("03-database", "database", (
     Output("database_summary", Shape.OBJECT, "Database connection summary (kept for older readers)",
            sensitive=True),
 ))
+
+
+def service_user_secret_parts(service: str) -> tuple[str, str]:
+    """The name parts of one service's database-user secret (`<name_prefix>-<service>-db`), which
+    03-database creates empty (switch `database.service_users`) and tools/service_db_users.py fills."""
+    return (service, "db")

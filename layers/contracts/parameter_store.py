@@ -20,6 +20,12 @@ def service_database_url_parameter(env: Environment, service: str) -> str:
     return f"{env.parameter_store.name_root}/{env.environment}/{service}/db/url"
 
 
+def own_database_urls(env: Environment) -> bool:
+    """Whether each service with a database reads its own JDBC URL: with one database per service, and
+    with one user per service (whose rights cover its own database only)."""
+    return env.parameter_store.per_service_databases or env.database.service_users
+
+
 def service_database(env: Environment, service: str) -> str:
     """The service's own database, as tools/service_db_users.py creates it: `<db_name>_<service>`."""
     return f"{env.database.db_name}_{service}"

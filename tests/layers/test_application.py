@@ -63,8 +63,9 @@ def test_services_run_in_private_app_subnets_without_public_ips(synthesized, env
         # As deployed: launch type FARGATE; with the design's capacity providers (to-be profile) a strategy.
         if load_environment(env).application.capacity_providers:
             assert "launch_type" not in service and service["capacity_provider_strategy"]
+            assert service["force_new_deployment"] is True
         else:
-            assert service["launch_type"] == "FARGATE"
+            assert service["launch_type"] == "FARGATE" and "force_new_deployment" not in service
         # §4.2's one task (the development sizing); prod runs two for §14.3's 99.9 % (claim A132).
         assert service["desired_count"] == (2 if env == "prod" else 1)
         assert "registry_arn" in service["service_registries"]
@@ -199,11 +200,24 @@ def test_tasks_read_what_the_parameter_layer_creates(synthesized, env):
     assert all(r.ok for r in reads), [r for r in reads if not r.ok]
     created = {c["name"] for c in resources_of_type(synthesized(env).stack("04-parameter-store"),
                                                     "aws_ssm_parameter").values()}
+    own_users = load_environment(env).database.service_users
     for r in reads:
         if r.source.startswith("/"):
             assert r.source in created
+        elif own_users:   # the service's own secret, which 03-database creates (empty)
+            assert r.source.startswith("${data.aws_secretsmanager_secret.") and "created by 03-database" in r.verdict
         else:
             assert r.source == "${data.terraform_remote_state.database.outputs.master_user_secret_name}:password::"
+
+
+def test_secret_check_fails_for_a_looked_up_secret_no_stack_creates(synthesized, tmp_path):
+    stacks = tmp_path / "stacks"
+    shutil.copytree(synthesized("staging").outdir / "stacks", stacks)
+    path = stacks / LAYER / "cdk.tf.json"
+    path.write_text(path.read_text().replace('"name": "petclinic-staging-vets-db"', '"name": "petclinic-staging-vet-db"'))
+    problems = task_reads_exist(load_environment("staging"), [], stacks)
+    assert len(problems) == 2 and all("petclinic-staging-vets/vets" in p and "secret petclinic-staging-vet-db "
+                                      "looked up by name, which no stack creates" in p for p in problems), problems
 
 
 def edited_stacks(synthesis, tmp_path: Path, old: str, new: str) -> Path:
@@ -316,3 +330,5 @@ def test_capacity_providers_replace_the_launch_type_when_asked(tmp_path):
             {"capacity_provider": "FARGATE", "base": 1, "weight": 1},
             {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3}]
         assert service["depends_on"] == ["aws_ecs_cluster_capacity_providers.cluster_capacity_providers"]
+        # AWS provider 6.x plans the move of a running service to a strategy only with a forced deployment
+        assert service["force_new_deployment"] is True

@@ -213,20 +213,71 @@ def test_the_services_share_one_database_as_deployed(synthesized):
     assert names and not [n for n in names if n.endswith("/db/url") and "/dev/db/url" not in n]
 
 
-def execution_role_reads(env: str, synthesized) -> tuple[list[str], list[str]]:
+def execution_role_policy(env: str, synthesized) -> tuple[list[str], list[dict]]:
     stack = synthesized(env).stack("02-security")
     managed = [a["policy_arn"] for a in resources_of_type(stack, "aws_iam_role_policy_attachment").values()]
     policy = json.loads(resource(stack, "aws_iam_role_policy.ecs_task_execution_parameter_store_read")["policy"])
-    return managed, policy["Statement"][0]["Resource"]
+    return managed, policy["Statement"]
 
 
-def test_the_execution_role_reads_only_its_environments_parameters_in_to_be(synthesized):
-    managed, reads = execution_role_reads("staging", synthesized)
+def task_value_froms(env: str, synthesized) -> set[str]:
+    return {s["valueFrom"] for d in task_definitions(env, synthesized).values()
+            for c in json.loads(d["container_definitions"]) for s in c.get("secrets", [])}
+
+
+def test_the_execution_role_reads_exactly_what_the_tasks_reference_in_to_be(synthesized):
+    """A84/A85 and §8.1's least privilege: the narrowed role's parameters and secrets are the task
+    definitions' references, one for one (a secret's ARN ends in '-' and six characters)."""
+    managed, statements = execution_role_policy("staging", synthesized)
     assert not [a for a in managed if a.endswith("/AmazonSSMReadOnlyAccess")]
-    assert [r.split(":parameter", 1)[1] for r in reads] == ["/petclinic/staging/*"]
+    parameters, secrets, keys = statements
+    lookups = synthesized("staging").stack("07-application")["data"]["aws_secretsmanager_secret"]
+    referenced_parameters, referenced_secrets = set(), set()
+    for source in task_value_froms("staging", synthesized):
+        if source.startswith("/"):
+            referenced_parameters.add(source)
+        else:   # ${data.aws_secretsmanager_secret.<id>.arn}:<key>::
+            referenced_secrets.add(lookups[source.split(".")[2]]["name"])
+    assert parameters["Action"] == ["ssm:GetParameters"]
+    assert {r.split(":parameter", 1)[1] for r in parameters["Resource"]} == referenced_parameters
+    assert secrets["Action"] == ["secretsmanager:GetSecretValue"]
+    assert {r.split(":secret:", 1)[1] for r in secrets["Resource"]} == {f"{n}-??????" for n in referenced_secrets}
+    assert len(referenced_secrets) == 3 and "rds!cluster-*" not in str(secrets["Resource"])
+    assert keys["Action"] == ["kms:Decrypt"] and keys["Condition"]["StringEquals"]["kms:ViaService"] == [
+        "ssm.ap-northeast-1.amazonaws.com", "secretsmanager.ap-northeast-1.amazonaws.com"]
 
 
 def test_the_execution_role_keeps_ssm_read_only_as_deployed(synthesized):
-    managed, reads = execution_role_reads("dev", synthesized)
+    managed, statements = execution_role_policy("dev", synthesized)
     assert "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess" in managed
-    assert [r.split(":parameter", 1)[1] for r in reads] == ["/petclinic-dev/*"]
+    assert [r.split(":parameter", 1)[1] for r in statements[0]["Resource"]] == ["/petclinic-dev/*"]
+    assert statements[1]["Resource"].endswith(":secret:rds!cluster-*") and statements[2]["Resource"].endswith(":key/*")
+
+
+def test_each_service_logs_in_as_its_own_user_in_to_be(synthesized):
+    """03 creates each service's secret with no value in Terraform; 07's task reads its user and
+    password from that secret, looked up by the same name, and never the master user's."""
+    database = synthesized("staging").stack("03-database")
+    secrets = {b["name"] for b in resources_of_type(database, "aws_secretsmanager_secret").values()}
+    assert secrets == {f"petclinic-staging-{s}-db" for s in ("customers", "vets", "visits")}
+    assert not resources_of_type(database, "aws_secretsmanager_secret_version")
+    lookups = synthesized("staging").stack("07-application")["data"]["aws_secretsmanager_secret"]
+    for definition in task_definitions("staging", synthesized).values():
+        reads = {s["name"]: s["valueFrom"] for s in json.loads(definition["container_definitions"])[0]["secrets"]}
+        if "admin" in definition["family"]:
+            assert reads == {}
+            continue
+        service = definition["family"].rsplit("-", 1)[1]
+        lookup = f"{service}_db_secret"
+        assert lookups[lookup]["name"] == f"petclinic-staging-{service}-db"
+        assert reads == {"SPRING_DATASOURCE_URL": f"/petclinic/staging/{service}/db/url",
+                         "SPRING_DATASOURCE_USERNAME": f"${{data.aws_secretsmanager_secret.{lookup}.arn}}:username::",
+                         "SPRING_DATASOURCE_PASSWORD": f"${{data.aws_secretsmanager_secret.{lookup}.arn}}:password::"}
+
+
+def test_the_services_log_in_as_the_master_user_as_deployed(synthesized):
+    assert not resources_of_type(synthesized("dev").stack("03-database"), "aws_secretsmanager_secret")
+    assert "aws_secretsmanager_secret" not in (synthesized("dev").stack("07-application").get("data") or {})
+    assert task_value_froms("dev", synthesized) == {
+        "/petclinic-seoul/dev/db/url", "/petclinic-seoul/dev/db/username",
+        "${data.terraform_remote_state.database.outputs.master_user_secret_name}:password::"}

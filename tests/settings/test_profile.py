@@ -119,3 +119,12 @@ def test_a_negative_secret_rotation_names_the_field_and_file(tmp_path):
         load_environment("staging", envs)
     message = str(raised.value)
     assert "database.secret_rotation_days" in message and "staging.toml" in message and "\n" not in message
+
+
+def test_a_service_users_switch_that_is_no_boolean_names_the_field_and_file(tmp_path):
+    envs = envs_copy(tmp_path)
+    edit(envs / "staging.toml", "[network]\n", "[database]\nservice_users = \"yes\"\n\n[network]\n")
+    with pytest.raises(ConfigError) as raised:
+        load_environment("staging", envs)
+    message = str(raised.value)
+    assert "database.service_users" in message and "staging.toml" in message and "\n" not in message

@@ -158,7 +158,7 @@ def test_deployed_verdicts_agree_with_the_reference(synthesized, env: str) -> No
 NOTHING = "expected at least"
 FAILS_BECAUSE = {
     "A68": ["valueFrom = /petclinic/dev/db/password", "outputs.master_username}, expected a Secrets Manager",
-            "none of the 1 aws_ecs_task_definition"],
+            "vets_db_secret.arn}:password::, expected a Secrets Manager", "none of the 1 aws_ecs_task_definition"],
     "A69": ["is_multi_region_trail = false", NOTHING],
     "A70": ["engine_version = 8.0.mysql_aurora.3.07.0", "engine = aurora-postgresql", NOTHING],
     "A71": ["has 1 instances (aws_rds_cluster_instance.writer), expected exactly 2", NOTHING],

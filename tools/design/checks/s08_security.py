@@ -8,7 +8,7 @@ import json
 from tools.design.checks import check
 from tools.design.checks.common_s07_s14 import (FOUR_SERVICES, Grant, allows, containers, expanded, ingress_of, referenced_resources,
                                                 role_grants, statements)
-from tools.design.checks.primitives import changed, every, fixture, remote_state, without
+from tools.design.checks.primitives import added, changed, every, fixture, remote_state, without
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, combine, failed, passed, unknown
 
@@ -55,15 +55,31 @@ ROLES = fixture(
 
 
 def _secret_reference(stacks: Stacks, task: Block, value_from: str) -> bool:
-    """A Secrets Manager ARN, an aws_secretsmanager_secret, or the cluster's RDS-managed master secret."""
+    """A Secrets Manager ARN, an aws_secretsmanager_secret, the cluster's RDS-managed master secret, or
+    a data.aws_secretsmanager_secret that looks up by name a secret some stack creates."""
     text = expanded(stacks, task.layer, value_from)
     return ":secretsmanager:" in text or "master_user_secret" in text \
-        or bool(referenced_resources(stacks, task.layer, value_from, "aws_secretsmanager_secret"))
+        or bool(referenced_resources(stacks, task.layer, value_from, "aws_secretsmanager_secret")) \
+        or _secret_looked_up(stacks, task.layer, value_from)
 
 
-@check("A68", passing=[ROLES], failing=[
+def _secret_looked_up(stacks: Stacks, layer: str, value_from: str) -> bool:
+    created = {b.body.get("name") for b in stacks.resources("aws_secretsmanager_secret")} - {None}
+    return any(f"${{{lookup.address}.arn}}" in value_from and lookup.body.get("name") in created
+               for lookup in stacks.data("aws_secretsmanager_secret", layer))
+
+
+# A service's own user (switch database.service_users): 03 creates the secret, 07 looks it up by name.
+OWN_USER = added(changed(ROLES, APP, "aws_ecs_task_definition.vets",
+                         **_task("vets", "${data.aws_secretsmanager_secret.vets_db_secret.arn}:password::")),
+                 ("03-database", "aws_secretsmanager_secret.vets_db_secret", {"name": "petclinic-dev-vets-db"}),
+                 (APP, "data.aws_secretsmanager_secret.vets_db_secret", {"name": "petclinic-dev-vets-db"}))
+
+
+@check("A68", passing=[ROLES, OWN_USER], failing=[
     changed(ROLES, APP, "aws_ecs_task_definition.vets", **_task("vets", "/petclinic/dev/db/password")),
     changed(ROLES, APP, "aws_ecs_task_definition.visits", **_task("visits", "${data.terraform_remote_state.database.outputs.master_username}")),
+    changed(OWN_USER, APP, "data.aws_secretsmanager_secret.vets_db_secret", name="made-by-nobody"),
     fixture((APP, "aws_ecs_task_definition.admin", _task("admin")))])
 def tasks_reference_the_secret(stacks: Stacks) -> Verdict:
     def judge(task: Block) -> Verdict:
