@@ -17,10 +17,13 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_rotation import (
     SecretsmanagerSecretRotationRotationRules,
 )
 
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+
 from layers.base import LayerStack, StateRemoval
 from layers.contracts import network, security
 from layers.contracts.database import OUTPUTS
 from modules.aurora import Aurora, AuroraProps
+from modules.aurora_backup import AuroraBackup, AuroraBackupProps
 from modules.origin import Origin, created
 
 
@@ -69,6 +72,18 @@ class DatabaseStack(LayerStack):
                 rotation_rules=SecretsmanagerSecretRotationRotationRules(
                     automatically_after_days=db.secret_rotation_days)),
                 "the master secret's rotation schedule as the design sets it (A66); RDS's default is 7 days")
+        if db.backup_copy_region:
+            self._backup_copy()
+
+    def _backup_copy(self) -> None:
+        """§7.5's cross-region backup (A79): the copy's vault through a provider of the second region."""
+        env, db = self.env, self.env.database
+        copy_provider = AwsProvider(self, "aws_backup_copy", alias="backup_copy", region=db.backup_copy_region,
+                                    default_tags=[AwsProviderDefaultTags(tags=self.default_tags)])
+        AuroraBackup(self, "aurora_backup", AuroraBackupProps(
+            naming=self.naming, cluster_arn=self.aurora.cluster.arn, copy_provider=copy_provider,
+            copy_region=db.backup_copy_region, home_region=env.region, schedule=db.backup_copy_schedule,
+            retention_days=db.backup_copy_retention_days, tags=self.naming.tags_for("aurora-backup")))
 
     def state_removals(self) -> list[StateRemoval]:
         return [StateRemoval("module.aurora_cluster.null_resource.enable_data_api",

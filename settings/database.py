@@ -43,6 +43,11 @@ class Database(Frozen):
     # Days between rotations of the RDS-managed master secret, set by Terraform (design switch); 0 leaves
     # the schedule to RDS (every 7 days), as deployed.
     secret_rotation_days: Annotated[StrictInt, Field(ge=0, le=365)]
+    # The region of a daily AWS Backup copy of the cluster (disaster recovery, A79); "" makes none.
+    # The schedule (AWS Backup's cron, UTC) and how long the recovery points and their copies are kept.
+    backup_copy_region: Annotated[StrictStr, StringConstraints(pattern=r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d)?$")]
+    backup_copy_schedule: Annotated[StrictStr, StringConstraints(pattern=r"^cron\(.+\)$")]
+    backup_copy_retention_days: Annotated[StrictInt, Field(ge=1, le=36500)]
 
     @model_validator(mode="after")
     def _consistent(self) -> "Database":
