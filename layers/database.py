@@ -17,6 +17,7 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_rotation import (
     SecretsmanagerSecretRotationRotationRules,
 )
 
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 
 from layers.base import LayerStack, StateRemoval
@@ -81,7 +82,8 @@ class DatabaseStack(LayerStack):
         copy_provider = AwsProvider(self, "aws_backup_copy", alias="backup_copy", region=db.backup_copy_region,
                                     default_tags=[AwsProviderDefaultTags(tags=self.default_tags)])
         AuroraBackup(self, "aurora_backup", AuroraBackupProps(
-            naming=self.naming, cluster_arn=self.aurora.cluster.arn, copy_provider=copy_provider,
+            naming=self.naming, account_id=DataAwsCallerIdentity(self, "current").account_id,
+            cluster_arn=self.aurora.cluster.arn, copy_provider=copy_provider,
             copy_region=db.backup_copy_region, home_region=env.region, schedule=db.backup_copy_schedule,
             retention_days=db.backup_copy_retention_days, tags=self.naming.tags_for("aurora-backup")))
 

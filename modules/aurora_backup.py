@@ -1,7 +1,9 @@
 """A cross-region copy of the Aurora cluster's backups for disaster recovery (§7.5, claim A79):
 an AWS Backup plan whose daily rule backs the cluster up into a vault of the home region and copies
 each recovery point into a vault of a second region, the selection of the cluster, and the role AWS
-Backup works under (the AWS managed backup and restore policies).
+Backup works under (the AWS managed backup and restore policies). Each vault encrypts its recovery
+points with a customer managed KMS key of its own region (rotated yearly; the account's IAM policies,
+the backup role's among them, decide who uses it).
 
 The second region's vault is made through the aliased provider the caller passes (one provider per
 region is Terraform's rule). Aurora's own automated backups (backup_retention_period) are untouched:
@@ -26,6 +28,7 @@ from cdktf_cdktf_provider_aws.backup_selection import BackupSelection
 from cdktf_cdktf_provider_aws.backup_vault import BackupVault
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
 from modules.naming import Naming
@@ -42,6 +45,7 @@ SCHEDULE = re.compile(r"^cron\(.+\)$")
 @dataclass(frozen=True)
 class AuroraBackupProps:
     naming: Naming
+    account_id: str
     cluster_arn: str
     copy_provider: TerraformProvider   # the aliased provider of the copy's region
     copy_region: str
@@ -64,10 +68,13 @@ class AuroraBackup(Construct):
     def __init__(self, scope: Construct, id: str, props: AuroraBackupProps):
         super().__init__(scope, id)
         naming, tags = props.naming, dict(props.tags)
-        self.vault = created(BackupVault(self, "vault", name=naming.name("aurora-backup"), tags=tags), NEW)
+        key = self._key("key", props, None)
+        copy_key = self._key("copy_key", props, props.copy_provider)
+        self.vault = created(BackupVault(self, "vault", name=naming.name("aurora-backup"), kms_key_arn=key.arn,
+                                         tags=tags), NEW)
         self.copy_vault = created(BackupVault(
-            self, "copy_vault", name=naming.name("aurora-backup", props.copy_region), provider=props.copy_provider,
-            tags=tags), NEW)
+            self, "copy_vault", name=naming.name("aurora-backup", props.copy_region), kms_key_arn=copy_key.arn,
+            provider=props.copy_provider, tags=tags), NEW)
         self.role = created(IamRole(
             self, "role", name=naming.name("aurora-backup-role"), tags=tags,
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -87,3 +94,12 @@ class AuroraBackup(Construct):
         self.selection = created(BackupSelection(
             self, "selection", name=naming.name("aurora"), plan_id=self.plan.id, iam_role_arn=self.role.arn,
             resources=[props.cluster_arn]), NEW)
+
+    def _key(self, id: str, props: AuroraBackupProps, provider: TerraformProvider | None) -> KmsKey:
+        """A vault's key: the account may use it through IAM (the backup role's managed policies)."""
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "EnableIamPolicies", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{props.account_id}:root"},
+            "Action": "kms:*", "Resource": "*"}]}
+        return created(KmsKey(self, id, description="Aurora backup recovery points (AWS Backup vault)",
+                              enable_key_rotation=True, deletion_window_in_days=30, policy=json.dumps(policy),
+                              provider=provider, tags=dict(props.tags)), NEW)

@@ -104,6 +104,11 @@ def test_prod_copies_the_clusters_backups_into_a_vault_of_its_second_region(synt
     copy_vaults = [k for k, v in vaults.items() if v.get("provider") == "aws.backup_copy"]
     home_vaults = [k for k, v in vaults.items() if "provider" not in v]
     assert len(copy_vaults) == 1 and len(home_vaults) == 1
+    # Each vault encrypts with a rotated customer managed key of its own region.
+    keys = resources_of_type(stack, "aws_kms_key")
+    for vault, provider in ((vaults[home_vaults[0]], None), (vaults[copy_vaults[0]], "aws.backup_copy")):
+        key = keys[vault["kms_key_arn"].split(".")[1]]
+        assert vault["kms_key_arn"].endswith(".arn}") and key.get("provider") == provider and key["enable_key_rotation"] is True
     (plan_key, plan), = resources_of_type(stack, "aws_backup_plan").items()
     (rule,) = plan["rule"]
     assert rule["target_vault_name"] == ref(f"aws_backup_vault.{home_vaults[0]}", "name")
