@@ -4,7 +4,8 @@ Routes are data (`[api_gateway.services]` in `envs/`): each service gets `/api/<
 and its `{proxy+}`, sent to the ALB of 07-application (HTTP_PROXY) or to the GenAI Lambda of
 06-lambda-genai (AWS_PROXY); explicit routes below a service, the root and a global `{proxy+}` go to
 the ALB; every service path, `/api` and the global proxy answer a CORS preflight. Around it: the
-deployment (redeployed only when the API definition changes), stage `v1` with throttling and metrics,
+deployment (redeployed only when the API definition changes), the stage (`v1` as deployed, the
+environment's label with `api_gateway.stage_named_for_environment`) with throttling and metrics,
 two log groups, the WAF web ACL on the stage with its alarms, the API alarms and dashboard.
 
 Reads 01-network and 02-security as the original did (it uses neither), 06 and 07.
@@ -21,7 +22,7 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 from layers.base import LayerStack
 from layers.contracts import application, lambda_genai, network, security
 from layers.contracts.lambda_genai import invoked_qualifier
-from layers.contracts.api_gateway import OUTPUTS
+from layers.contracts.api_gateway import OUTPUTS, stage_name
 from layers.contracts.notification import alerts_topic_arn
 from modules.api_account import ApiAccount, ApiAccountProps
 from modules.api_definition import ApiDefinition, Route, Service
@@ -91,7 +92,7 @@ class ApiGatewayStack(LayerStack):
             if settings.account_cloudwatch_role else None
         self.api = RestApi(self, "api_gateway", RestApiProps(
             naming=self.naming, origin=Origin(MODULE, REST_API_NAMES), definition=self.definition,
-            description=settings.description, stage_name=settings.stage_name,
+            description=settings.description, stage_name=stage_name(env),
             alb_dns_name=self.alb_dns_name,
             lambda_invoke_arn=genai.string("lambda_function_invoke_arn"),
             lambda_function_arn=genai.string("lambda_function_arn"),
@@ -122,7 +123,7 @@ class ApiGatewayStack(LayerStack):
         )) if waf.enabled else None
         self.monitoring = ApiMonitoring(self, "monitoring", ApiMonitoringProps(
             naming=self.naming, origin=Origin(MODULE, MONITORING_NAMES), api_name=self.api.api_name,
-            stage_name=settings.stage_name, region=env.region,
+            stage_name=stage_name(env), region=env.region,
             alarms=[ApiMetricAlarm(key, a.metric, a.statistic, a.threshold, a.description)
                     for key, a in settings.alarms.items()],
             throttled_threshold=settings.throttled_alarm_threshold, throttled_description=THROTTLED_DESCRIPTION,

@@ -18,11 +18,15 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_rotation import (
     SecretsmanagerSecretRotationRotationRules,
 )
 
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+
 from layers.base import LayerStack, StateRemoval
 from layers.contracts import application, network, security
 from layers.contracts.database import OUTPUTS, service_user_secret_parts
 from modules.aurora import Aurora, AuroraProps
 from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
+from modules.aurora_backup import AuroraBackup, AuroraBackupProps
 from modules.origin import Origin, created
 
 
@@ -73,6 +77,8 @@ class DatabaseStack(LayerStack):
                 "the master secret's rotation schedule as the design sets it (A66); RDS's default is 7 days")
         if db.service_users:
             self._service_user_secrets()
+        if db.backup_copy_region:
+            self._backup_copy()
 
     def _service_user_secrets(self) -> None:
         """One empty secret per service with a database (§7.3): Terraform owns the secret, never its value,
@@ -83,6 +89,17 @@ class DatabaseStack(LayerStack):
                 description=f"Credentials of the {service} service's database user (rights on its own database "
                             "only); written by tools/service_db_users.py",
                 reason="every service logged in as the master user; each now has its own user (§7.3)"))
+
+    def _backup_copy(self) -> None:
+        """§7.5's cross-region backup (A79): the copy's vault through a provider of the second region."""
+        env, db = self.env, self.env.database
+        copy_provider = AwsProvider(self, "aws_backup_copy", alias="backup_copy", region=db.backup_copy_region,
+                                    default_tags=[AwsProviderDefaultTags(tags=self.default_tags)])
+        AuroraBackup(self, "aurora_backup", AuroraBackupProps(
+            naming=self.naming, account_id=DataAwsCallerIdentity(self, "current").account_id,
+            cluster_arn=self.aurora.cluster.arn, copy_provider=copy_provider,
+            copy_region=db.backup_copy_region, home_region=env.region, schedule=db.backup_copy_schedule,
+            retention_days=db.backup_copy_retention_days, tags=self.naming.tags_for("aurora-backup")))
 
     def state_removals(self) -> list[StateRemoval]:
         return [StateRemoval("module.aurora_cluster.null_resource.enable_data_api",

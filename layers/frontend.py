@@ -63,7 +63,7 @@ class FrontendStack(LayerStack):
             bucket_domain_name=self.site.bucket_regional_domain_name,
             origin_access_identity_path=self.site.origin_access_identity_path,
             api_invoke_url=self.api_url,
-            api_origin_path=settings.api_origin_path,
+            api_origin_path=f"/{api_gateway.stage_name(env)}",
             price_class=settings.price_class,
             viewer_protocol_policy=settings.viewer_protocol_policy,
             minimum_protocol_version=settings.minimum_protocol_version,

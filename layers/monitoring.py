@@ -37,6 +37,7 @@ from modules.alarms import (
 from modules.audit_trail import AuditTrail, AuditTrailProps
 from modules.dashboard import Dashboard, DashboardProps, PlatformTargets, platform_widgets
 from modules.genai_monitoring import GenaiMonitoring, GenaiMonitoringProps
+from modules.latency_objective import LatencyObjective, LatencyObjectiveProps
 from modules.log_groups import LogGroupDefinition, LogGroups, LogGroupsProps
 from modules.origin import Origin
 from settings.monitoring import LogMetricSpec, MetricAlarmSpec
@@ -116,6 +117,12 @@ class MonitoringStack(LayerStack):
                 model_id=env.lambda_genai.bedrock_model_id, log_retention_days=settings.log_retention_days,
                 alarm_actions=[topic], lambda_throttles_threshold=settings.genai_lambda_throttles_threshold,
                 bedrock_throttles_threshold=settings.genai_bedrock_throttles_threshold))
+        if settings.p95_alarms:
+            # §14.3's objective on the names 08 and 07 make (the API's name and stage from 08's contract).
+            LatencyObjective(self, "latency", LatencyObjectiveProps(
+                naming=naming, alb_arn_suffix=alb, api_name=api_gateway.api_name(naming),
+                stage_name=api_gateway.stage_name(env), alb_p95_seconds=settings.alb_p95_seconds,
+                api_p95_ms=settings.api_p95_ms, alarm_actions=[topic]))
 
         self.trail = AuditTrail(self, "audit_trail", AuditTrailProps(
             naming=naming, origin=TRAIL_ORIGIN,

@@ -5,6 +5,7 @@ statistic above a threshold for two five-minute periods) and the alarms of one E
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from constructs import Construct
 from modules.naming import Naming
 from modules.origin import Origin
 
+PERCENTILE = re.compile(r"^p(?:\d{1,2}(?:\.\d{1,2})?|100)$")
 PERIOD_SECONDS = 300
 EVALUATION_PERIODS = 2
 ECS, ALB = "AWS/ECS", "AWS/ApplicationELB"
@@ -37,6 +39,13 @@ class AlarmDefinition:
     description: str
     dimensions: Mapping[str, str] = field(default_factory=dict)
     treat_missing_data: str | None = None   # the provider's default ("missing") when None
+    # A percentile (`p95`) instead of `statistic`: CloudWatch takes one or the other, never both.
+    extended_statistic: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.extended_statistic is not None and not PERCENTILE.match(self.extended_statistic):
+            raise ValueError(f"AlarmDefinition {self.id}: extended_statistic {self.extended_statistic!r} is not a "
+                             "percentile like p95 or p99.9")
 
 
 def metric_alarm(scope: Construct, alarm: AlarmDefinition, actions: Sequence[str],
@@ -48,7 +57,8 @@ def metric_alarm(scope: Construct, alarm: AlarmDefinition, actions: Sequence[str
         alarm_description=alarm.description,
         namespace=alarm.namespace,
         metric_name=alarm.metric,
-        statistic=alarm.statistic,
+        statistic=None if alarm.extended_statistic else alarm.statistic,
+        extended_statistic=alarm.extended_statistic,
         comparison_operator=alarm.comparison,
         threshold=alarm.threshold,
         evaluation_periods=alarm.evaluation_periods,

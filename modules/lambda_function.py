@@ -135,6 +135,17 @@ class PackagedFunctionProps:
             raise ValueError(f"PackagedFunctionProps: role, policy, rule and secret ids must be unique (got {ids})")
         if self.secret and self.secret.variable in self.environment:
             raise ValueError(f"PackagedFunctionProps.environment: {self.secret.variable} is set by the construct")
+        plain_secrets = sorted(k for k in self.environment if secret_url_variable(k))
+        if plain_secrets:
+            raise ValueError(f"PackagedFunctionProps.environment: {', '.join(plain_secrets)} would put a webhook URL in "
+                             "the function's plain configuration (and the state): it is a secret; give the function a "
+                             "FunctionSecret and let it read the URL from there")
+
+
+def secret_url_variable(name: str) -> bool:
+    """An environment variable that would carry a webhook URL itself (a credential: whoever has it
+    posts to the channel), not the ARN of the secret holding it."""
+    return "WEBHOOK_URL" in name.upper()
 
 
 class PackagedFunction(Construct):

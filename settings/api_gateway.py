@@ -108,6 +108,9 @@ class ApiGateway(Frozen):
 
     description: StrictStr
     stage_name: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
+    # The stage takes the environment's label instead of `stage_name` (layers/contracts/api_gateway.py);
+    # renaming a deployed stage replaces it: the API's URL changes.
+    stage_named_for_environment: StrictBool
     services: dict[ServiceName, ApiService] = Field(min_length=1)
     throttle_rate_limit: Annotated[StrictInt, Field(ge=0)]
     throttle_burst_limit: Annotated[StrictInt, Field(ge=0)]

@@ -48,6 +48,11 @@ class Database(Frozen):
     # task reads user and password from it, and the URL of its own database (the user has rights on
     # nothing else), as with parameter_store.per_service_databases. Off (as deployed): the master user.
     service_users: StrictBool
+    # The region of a daily AWS Backup copy of the cluster (disaster recovery, A79); "" makes none.
+    # The schedule (AWS Backup's cron, UTC) and how long the recovery points and their copies are kept.
+    backup_copy_region: Annotated[StrictStr, StringConstraints(pattern=r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d)?$")]
+    backup_copy_schedule: Annotated[StrictStr, StringConstraints(pattern=r"^cron\(.+\)$")]
+    backup_copy_retention_days: Annotated[StrictInt, Field(ge=1, le=36500)]
 
     @model_validator(mode="after")
     def _consistent(self) -> "Database":

@@ -22,7 +22,6 @@ class Frontend(Frozen):
     cors_allowed_origins: tuple[StrictStr, ...] = Field(min_length=1)
     price_class: Literal["PriceClass_All", "PriceClass_200", "PriceClass_100"]
     spa_routing: StrictBool
-    api_origin_path: Annotated[StrictStr, StringConstraints(pattern=r"^/[a-z0-9_-]+$")]
     viewer_protocol_policy: Literal["allow-all", "redirect-to-https", "https-only"]
     minimum_protocol_version: Literal["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021"]
     monitoring: StrictBool

@@ -65,6 +65,13 @@ class Environment(Frozen):
         return self
 
     @model_validator(mode="after")
+    def _backup_copy_elsewhere(self) -> "Environment":
+        if self.database.backup_copy_region == self.region:
+            raise SettingError("database.backup_copy_region",
+                               f"{self.region} is the environment's own region; the disaster-recovery copy goes to another")
+        return self
+
+    @model_validator(mode="after")
     def _services_registered(self) -> "Environment":
         for key in sorted(self.application.services):
             if key not in self.cloud_map.services:

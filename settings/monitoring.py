@@ -71,6 +71,11 @@ class Monitoring(Frozen):
     genai_metrics: StrictBool
     genai_lambda_throttles_threshold: Annotated[StrictInt, Field(ge=0)]
     genai_bedrock_throttles_threshold: Annotated[StrictInt, Field(ge=0)]
+    # §14.3's response-time objective as standing alarms (claim A131): the 95th percentile of the
+    # ALB's TargetResponseTime (seconds) and of the API's Latency (milliseconds) above these.
+    p95_alarms: StrictBool
+    alb_p95_seconds: Annotated[float, Field(gt=0, le=60, strict=False)]
+    api_p95_ms: Annotated[StrictInt, Field(gt=0, le=29000)]
     watched_service: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
     log_retention_days: LogRetention
     alarms: tuple[MetricAlarmSpec, ...]

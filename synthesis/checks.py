@@ -209,8 +209,27 @@ def task_reads_exist(env: Environment, stacks: Sequence, stacks_dir: Path) -> li
             for r in task_reads(env, stacks_dir) if not r.ok]
 
 
+def no_webhook_url_in_function_environments(env: Environment, stacks: Sequence, stacks_dir: Path) -> list[str]:
+    """No Lambda function carries a webhook URL in its plain environment (as the original's Slack
+    notifier did): the URL is a credential, read from Secrets Manager at run time. Read from the
+    written JSON, so a variable added by an override is caught too."""
+    from modules.lambda_function import secret_url_variable
+
+    problems = []
+    for layer, stack in sorted(_stack_json(stacks_dir).items()):
+        for name, function in sorted(((stack.get("resource") or {}).get("aws_lambda_function") or {}).items()):
+            environment = function.get("environment") or {}
+            for block in environment if isinstance(environment, list) else [environment]:
+                for key in sorted((block or {}).get("variables") or {}):
+                    if secret_url_variable(key):
+                        problems.append(f"{layer}: aws_lambda_function.{name} has {key} in its plain environment: "
+                                        "a webhook URL is a secret; read it from Secrets Manager")
+    return problems
+
+
 SYNTHESIS_CHECKS: tuple[Check, ...] = (
     cross_layer_outputs,
     shared_lambda_permissions,
     task_reads_exist,
+    no_webhook_url_in_function_environments,
 )

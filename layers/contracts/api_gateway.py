@@ -3,12 +3,22 @@ from __future__ import annotations
 
 from layers.outputs import LayerOutputs, Output, Shape
 from modules.naming import Naming
+from settings import Environment
 
 
 def api_name(naming: Naming) -> str:
     """The REST API's name as 08-api-gateway makes it (modules/rest_api.py): the `ApiName` the
     alarms and dashboards of other layers watch."""
     return naming.name("api")
+
+
+def stage_name(env: Environment) -> str:
+    """The API stage's name as 08-api-gateway makes it: the environment's label (`dev`, `staging`,
+    `prod`, `seoul-dev`: claim A46) with `api_gateway.stage_named_for_environment`, else the deployed
+    `api_gateway.stage_name` (`v1`). Whatever names the stage (CloudFront's origin path, the alarms'
+    `Stage` dimension) takes it from here, not from a literal."""
+    settings = env.api_gateway
+    return env.environment if settings.stage_named_for_environment else settings.stage_name
 
 
 OUTPUTS = LayerOutputs("08-api-gateway", "api_gateway", (

@@ -66,7 +66,9 @@ def test_api_paths_go_to_the_stage_over_https_uncached(synthesized, env):
     api = origins["API-Gateway"]
     assert api["custom_origin_config"]["origin_protocol_policy"] == "https-only"
     assert api["custom_origin_config"]["origin_ssl_protocols"] == ["TLSv1.2"]
-    assert api["origin_path"] == "/v1"
+    # The stage's name: `v1` as deployed, the environment's label with stage_named_for_environment (A46).
+    settings = load_environment(env)
+    assert api["origin_path"] == (f"/{settings.environment}" if settings.api_gateway.stage_named_for_environment else "/v1")
     assert "data.terraform_remote_state.api_gateway.outputs.api_gateway_invoke_url" in api["domain_name"]
     (behaviour,) = distribution["ordered_cache_behavior"]
     assert behaviour["path_pattern"] == "/api/*" and behaviour["target_origin_id"] == "API-Gateway"

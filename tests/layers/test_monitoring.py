@@ -52,8 +52,11 @@ def test_the_alarms_of_the_design_exist(synthesized, env):
     assert ("AWS/RDS", "DatabaseConnections") in found and ("AWS/RDS", "CPUUtilization") in found
     assert {("AWS/ApiGateway", "5XXError"), ("AWS/ApiGateway", "Latency"), ("AWS/Lambda", "Errors"),
             ("AWS/Lambda", "Duration")} <= set(found)
-    # With `monitoring.genai_metrics` also the two throttle alarms (tests/layers/test_to_be_monitoring.py).
-    assert len(found) == 11 + (2 if load_environment(env).monitoring.genai_metrics else 0)
+    # With `monitoring.genai_metrics` also the two throttle alarms (tests/layers/test_to_be_monitoring.py), with
+    # `monitoring.p95_alarms` the two p95 ones (tests/layers/test_to_be_part3.py).
+    settings = load_environment(env).monitoring
+    assert len(alarms(synthesized(env).stack(LAYER))) == 11 + (2 if settings.genai_metrics else 0) + \
+        (2 if settings.p95_alarms else 0)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

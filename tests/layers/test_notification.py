@@ -128,3 +128,49 @@ def test_two_syntheses_give_one_package_hash(synthesized):
     functions = [resource(synthesized(env).stack(LAYER), FUNCTION) for env in ("dev", "seoul")]
     assert len({f["source_code_hash"] for f in functions}) == 1
     assert len({f["filename"] for f in functions}) == 1
+
+
+def notifier_props(**environment: str):
+    """Props of a function with a secret (as 12-notification gives its notifier), `environment` as its
+    plain variables; the package is not read before the construct is built."""
+    from modules.lambda_function import FunctionCode, FunctionRole, FunctionSecret, PackagedFunctionProps
+    from modules.origin import Origin
+
+    return PackagedFunctionProps(
+        origin=Origin("module.notification"), function_name="petclinic-dev-slack-notifier", function_tags={},
+        code=FunctionCode(package=None, handler="lambda_function.lambda_handler", runtime="python3.11", timeout=30),
+        role=FunctionRole(id="role", name="petclinic-dev-slack-notifier-role", tags={}),
+        log_retention_days=14, log_tags={},
+        secret=FunctionSecret(id="webhook_secret", name="petclinic-dev-slack-notifier-webhook-url", description="d",
+                              tags={}, variable="SLACK_WEBHOOK_ARN", policy_id="read", policy_name="read",
+                              statement_id="Read", origin=Origin.new("test")),
+        environment={"SLACK_CHANNEL": "#alerts", **environment})
+
+
+@pytest.mark.parametrize("key", ["SLACK_WEBHOOK_URL", "slack_webhook_url", "WEBHOOK_URL"])
+def test_the_construct_refuses_a_webhook_url_in_the_plain_environment(key):
+    with pytest.raises(ValueError, match=f"environment: {key} would put a webhook URL"):
+        notifier_props(**{key: "https://hooks.invalid/T000/B000/x"})
+
+
+def test_the_construct_accepts_the_secrets_arn_and_plain_settings():
+    props = notifier_props(SLACK_USERNAME="petclinic")
+    assert "SLACK_WEBHOOK_URL" not in props.environment and props.secret is not None
+
+
+def test_the_synthesis_check_refuses_a_webhook_url_written_into_a_function(synthesized, tmp_path):
+    """The check reads the written JSON: a variable added past the construct (an override) is caught."""
+    import shutil
+
+    from synthesis.checks import no_webhook_url_in_function_environments
+
+    stacks = tmp_path / "stacks"
+    shutil.copytree(synthesized("dev").outdir / "stacks", stacks)
+    assert no_webhook_url_in_function_environments(None, (), stacks) == []
+    path = stacks / LAYER / "cdk.tf.json"
+    data = json.loads(path.read_text())
+    function = data["resource"]["aws_lambda_function"]["slack_notifier"]
+    function["environment"]["variables"]["SLACK_WEBHOOK_URL"] = "https://hooks.invalid/T000/B000/x"
+    path.write_text(json.dumps(data))
+    (problem,) = no_webhook_url_in_function_environments(None, (), stacks)
+    assert "12-notification: aws_lambda_function.slack_notifier has SLACK_WEBHOOK_URL" in problem

@@ -18,6 +18,7 @@ from typing import Any
 
 from settings import Environment
 from settings.profile import Switch
+from tools.design.ladder_effects import LayerView, Seen, layer_actions
 from tools.design.measure import Toolkit
 from tools.design.risk import RISK_ORDER, RUNBOOK, assess, worst
 from tools.design.synthesis import variant
@@ -108,14 +109,15 @@ def plain(value: Any) -> Any:
     return value
 
 
-def config_findings(stacks: Path, state_source: str) -> tuple[dict[str, set], list[str]]:
-    """Per layer, the drift tool's config findings as comparable keys; and the layers it could not read."""
+def config_findings(stacks: Path, state_source: str) -> tuple[dict[str, LayerView], list[str]]:
+    """Per layer, the drift tool's config findings and the configuration; and the layers whose state
+    could not be read."""
     from tools.drift.config import load_configuration, stack_layers
     from tools.drift.config_drift import check_config
     from tools.drift.state import TIMEOUT_SECONDS, S3Options, StateError, load
 
     options = S3Options(None, None, TIMEOUT_SECONDS)
-    found: dict[str, set] = {}
+    found: dict[str, LayerView] = {}
     errors: list[str] = []
     for layer in stack_layers(stacks):
         config = load_configuration(stacks / layer)
@@ -124,20 +126,15 @@ def config_findings(stacks: Path, state_source: str) -> tuple[dict[str, set], li
         except StateError as error:
             errors.append(f"{layer}: {error}")
             continue
-        found[layer] = {_key(f) for f in check_config(config, state)}
+        found[layer] = LayerView({f.address: Seen.of(f) for f in check_config(config, state)}, config)
     return found, errors
 
 
-def _key(finding) -> tuple:
-    return (finding.action, finding.address, finding.type, finding.kind,
-            tuple((c.attribute, repr(c.before), repr(c.after), c.effect) for c in finding.changes))
-
-
-def _effects(base: Mapping[str, set], flipped: Mapping[str, set]) -> tuple[Effect, ...]:
+def _effects(base: Mapping[str, LayerView], flipped: Mapping[str, LayerView]) -> tuple[Effect, ...]:
     effects = []
     for layer in sorted(flipped):
-        for action, address, rtype, kind, _changes in sorted(flipped[layer] - base.get(layer, set())):
-            if action in ("none", "forget") and kind != "forgotten":
+        for address, (action, rtype) in sorted(layer_actions(base.get(layer), flipped[layer]).items()):
+            if action == "none":
                 continue
             risk, words = assess(action, rtype, address)
             effects.append(Effect(layer, action, address, rtype, risk, words))

@@ -45,7 +45,7 @@ def render_text(ladder: Ladder) -> str:
             lines.append(f"   claims that stop passing: {', '.join(step.turns_from_pass)}")
         lines.append(f"   terraform: {_counts(step)}")
         for e in step.effects:
-            lines.append(f"     {e.action:<13} {e.layer}  {e.address}")
+            lines.append(f"     {e.action:<13} {e.layer}  {e.words or e.address}")
         lines.append(f"   monthly cost: {_cost(step)}")
         for line in step.runbook():
             lines.append(f"   runbook: {line}")

@@ -33,6 +33,10 @@ ACCESS = {
     "aws_lambda_permission": "the caller's right to invoke", "aws_wafv2_web_acl": "the web ACL's protection",
     "aws_network_acl_rule": "the traffic the rule admits", "aws_route": "the route's traffic",
 }
+# Replaced without an outage: a revision is immutable, so a change is a new one, and the ECS service
+# that names it rolls its tasks (its deployment starts new tasks before it stops the old ones).
+ROLLED = {"aws_ecs_task_definition": "a new revision; the service that runs it rolls its tasks onto it "
+                                     "(new tasks up before the old ones stop)"}
 MANUAL = {"aws_acm_certificate": "a new certificate to validate (DNS record) before HTTPS works"}
 REBOOT = {"aws_rds_cluster_parameter_group": "a parameter that applies only after a reboot",
           "aws_db_parameter_group": "a parameter that applies only after a reboot"}
@@ -48,6 +52,8 @@ def assess(action: str, rtype: str, address: str) -> tuple[str, str]:
         return "none", ""
     if action not in ("replace", "maybe-replace", "destroy"):
         return "none", ""
+    if rtype in ROLLED and action != "destroy":
+        return "none", f"{address} is replaced: {ROLLED[rtype]}"
     verb = {"destroy": "destroyed", "replace": "replaced", "maybe-replace": "possibly replaced"}[action]
     if rtype in DATA:
         return "data-lost", f"{address} is {verb}; lost: {DATA[rtype]}"

@@ -167,3 +167,24 @@ def test_the_cli_prints_the_ladder(dev_ladder, dev_states, monkeypatch, capsys):
     assert main(["--ladder", "--env", "dev", "--state", str(dev_states), "--format", "markdown"]) == 0
     assert asked == [("dev", str(dev_states))]
     assert capsys.readouterr().out == LADDER_RENDERERS["markdown"](dev_ladder)
+
+
+@pytest.mark.parametrize("path", ["application.xray_daemon", "application.startup_self_test"])
+def test_a_changed_container_definition_is_a_new_task_revision_and_a_rolling_deployment(dev_ladder, path):
+    """The state fixtures hold no container_definitions (the original plan knew them at apply only), and
+    the base synthesis already differs there: the flip's change of the document is still the step's."""
+    flip = step(dev_ladder, path)
+    services = sorted(load_environment("dev").cloud_map.services)
+    replaced = [e for e in flip.effects if e.type == "aws_ecs_task_definition"]
+    assert [(e.action, e.address) for e in replaced] == [("replace", f"aws_ecs_task_definition.{s}_task") for s in services]
+    assert all("new revision" in e.words and "rolls its tasks" in e.words for e in replaced)
+    assert {(e.action, e.address) for e in flip.effects if e.type == "aws_ecs_service"} == \
+        {("update", f"aws_ecs_service.{s}") for s in services}
+
+
+@pytest.mark.parametrize("path", ["api_gateway.xray_tracing", "api_gateway.stage_logs"])
+def test_stage_settings_update_the_stage_in_place(dev_ladder, path):
+    """Only rest_api_id and stage_name force a new stage (provider: internal/service/apigateway/stage.go);
+    the fixture's replacement of the stage (its unknown rest_api_id) is the base's, not the step's."""
+    stage = [e for e in step(dev_ladder, path).effects if e.type == "aws_api_gateway_stage"]
+    assert [(e.action, e.address) for e in stage] == [("update", "aws_api_gateway_stage.api_gateway_stage")]
