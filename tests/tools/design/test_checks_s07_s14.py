@@ -229,7 +229,8 @@ FAILS_BECAUSE = {
     "D10": ["lacks service integration", "no layer 09-aws-native"],
     "D13": ["default_tags = {}", "has no aws provider block"],
     "D15": ["aws_instance.bastion: an EC2 instance", "no listener or listener rule routes to it", "found no aws_lb_target_group"],
-    "D19": ["aws_vpc_endpoint.ssmmessages (ssmmessages)", "aws_vpc_endpoint.sqs", "found no Interface aws_vpc_endpoint"],
+    "D19": ["aws_vpc_endpoint.ssmmessages (ssmmessages)", "aws_vpc_endpoint.bedrock_runtime (bedrock-runtime)",
+            "aws_vpc_endpoint.sqs", "found no Interface aws_vpc_endpoint"],
     "D20": ["the command of vets prints a credential", NOTHING],
 }
 

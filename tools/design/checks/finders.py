@@ -151,6 +151,18 @@ def lambda_groups(stacks: Stacks) -> list[Block]:
     return groups_used_by(stacks, "aws_lambda_function", "vpc_config.security_group_ids", is_genai)
 
 
+def endpoint_groups(stacks: Stacks) -> list[Block]:
+    """The security groups of the Interface VPC endpoints."""
+    return groups_used_by(stacks, "aws_vpc_endpoint", "security_group_ids",
+                          lambda e: e.body.get("vpc_endpoint_type") == "Interface")
+
+
+def endpoint_services(stacks: Stacks) -> set[str]:
+    """The services of the Interface VPC endpoints, short ("bedrock-runtime" of com.amazonaws.<region>.bedrock-runtime)."""
+    return {str(e.body.get("service_name", "")).split(".", 3)[-1] for e in stacks.resources("aws_vpc_endpoint")
+            if e.body.get("vpc_endpoint_type") == "Interface"}
+
+
 def rules(stacks: Stacks) -> list[Rule]:
     found: list[Rule] = []
     for block in stacks.resources("aws_security_group_rule"):
