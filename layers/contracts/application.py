@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from layers.outputs import LayerOutputs, Output, Shape
+from settings import Environment
 
 OUTPUTS = LayerOutputs("07-application", "application", (
     Output("alb_dns_name", Shape.STRING, "DNS name of the ALB (the application's address)"),
@@ -22,3 +23,14 @@ OUTPUTS = LayerOutputs("07-application", "application", (
            "Empty by design: the ALB -> ECS rules are this layer's; an id here would make 02-security "
            "create a duplicate of them"),
 ))
+
+
+def alb_https_origin(env: Environment) -> str | None:
+    """The host name at which 08-api-gateway calls the ALB over HTTPS, when `api_gateway.https_to_alb`
+    is on and the ALB has a domain: 07-application makes this name an alias record of the ALB, and the
+    ALB's certificate is issued for it. None: the integrations call http://<ALB DNS name> (as deployed,
+    or a tool's view of an environment without a domain, where the switch cannot apply)."""
+    alb = env.application.alb
+    if env.api_gateway.https_to_alb and alb.domain_name and alb.hosted_zone_id:
+        return alb.domain_name
+    return None

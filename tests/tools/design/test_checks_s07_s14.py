@@ -219,6 +219,8 @@ FAILS_BECAUSE = {
     "A131": ["(found: 08-api-gateway aws_cloudwatch_metric_alarm.api_p95 Average 500)", "alb_p95 p95 5)", "(found: none)"],
     "A132": ["aws_ecs_service.vets desired_count = 1", "admin min_capacity = 1", "1 NAT gateways", "found 0 aws_ecs_service"],
     "A133": ["viewer_protocol_policy = allow-all", "uri = http://alb.example/api", "has no kms_master_key_id",
+             "alias/aws/sns: the AWS-managed key, which cloudwatch.amazonaws.com cannot use to publish",
+             "its policy does not let cloudwatch.amazonaws.com use it", "has no enable_key_rotation",
              "aws_s3_bucket.site has no server-side encryption", NOTHING],
     "A134": ["bastion ingress[0] opens 22-22", "https opens 8080-8080", "aws_instance.bastion has a public IP",
              "found no aws_security_group"],
