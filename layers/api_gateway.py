@@ -93,7 +93,7 @@ class ApiGatewayStack(LayerStack):
         self.api = RestApi(self, "api_gateway", RestApiProps(
             naming=self.naming, origin=Origin(MODULE, REST_API_NAMES), definition=self.definition,
             description=settings.description, stage_name=stage_name(env),
-            alb_dns_name=self.alb_dns_name,
+            alb_dns_name=self.alb_dns_name, alb_https_host=application.alb_https_origin(env),
             lambda_invoke_arn=genai.string("lambda_function_invoke_arn"),
             lambda_function_arn=genai.string("lambda_function_arn"),
             lambda_qualifier=invoked_qualifier(env.lambda_genai.provisioned_concurrency),

@@ -33,6 +33,7 @@ from layers.contracts.application import OUTPUTS
 from layers.contracts.notification import alerts_topic_arn
 from modules.alarms import AlarmThresholds
 from modules.alb import Alb, AlbProps
+from modules.alb_alias import AlbAlias, AlbAliasProps
 from modules.alb_certificate import AlbCertificate, AlbCertificateProps
 from modules.application_dashboard import ApplicationDashboard, DashboardProps, DashboardService
 from modules.debug_hosts import DebugHost, DebugHostProps
@@ -182,6 +183,11 @@ class ApplicationStack(LayerStack):
             certificate_arn=certificate_arn, ssl_policy=app.alb.ssl_policy,
             egress_security_group_id=self.sec.string("ecs_security_group_id") if app.design_security_rules else None,
             egress_ports=sorted({s.port for s in app.services.values()} | {app.alb.default_target_port})))
+        origin_host = application.alb_https_origin(env)
+        if origin_host:   # a design switch (api_gateway.https_to_alb): the name API Gateway calls over HTTPS
+            AlbAlias(self, "alb_alias", AlbAliasProps(
+                hosted_zone_id=str(app.alb.hosted_zone_id), name=origin_host,
+                alb_dns_name=self.alb.dns_name, alb_zone_id=self.alb.zone_id))
         if waf.enabled:
             AlbWebAcl(self, "waf", WebAclProps(
                 naming=self.naming_for("07-application/alb"),

@@ -19,6 +19,7 @@ names `GENAI_ORIGIN` maps the construct's parts to.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from cdktf_cdktf_provider_aws.lambda_provisioned_concurrency_config import Lambd
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 
 from layers.base import LayerStack
+from layers.outputs import RemoteOutputs
 from layers.contracts import database, lambda_genai, network
 from layers.contracts.lambda_genai import LIVE_ALIAS, OUTPUTS
 from modules.database_user_secret import DatabaseUserSecret, DatabaseUserSecretProps
@@ -83,6 +85,7 @@ GENAI_ORIGIN = Origin(names={
     "dns_tcp_outbound": "lambda_dns_tcp_outbound",
     "function": "genai_function",
 })
+DEPLOYED_EGRESS = ("https_outbound", "mysql_outbound", "dns_udp_outbound", "dns_tcp_outbound")
 
 
 class LambdaGenaiStack(LayerStack):
@@ -107,8 +110,11 @@ class LambdaGenaiStack(LayerStack):
         naming = self.naming
         function_name, role_name = lambda_genai.function_name(naming), naming.name(STEM, "execution-role")
         security_group_name = naming.name(STEM, "sg")
+        # With the design's egress the deployed rules are not made, so not carried either.
+        origin = replace(GENAI_ORIGIN, names={k: v for k, v in GENAI_ORIGIN.names.items() if k not in DEPLOYED_EGRESS}) \
+            if settings.private_egress else GENAI_ORIGIN
         self.genai = PackagedFunction(self, "genai", PackagedFunctionProps(
-            origin=GENAI_ORIGIN,
+            origin=origin,
             function_name=function_name,
             function_tags=naming.tags_for(Name=function_name, Service=STEM),
             code=FunctionCode(package=package, handler=HANDLER, runtime=settings.runtime,
@@ -136,13 +142,7 @@ class LambdaGenaiStack(LayerStack):
                 security_group_name=security_group_name,
                 security_group_description="Lambda GenAI function security group",
                 security_group_tags=naming.tags_for(Name=security_group_name),
-                egress_rules=[
-                    EgressRule("https_outbound", "HTTPS outbound for Bedrock API", "tcp", HTTPS, (ANYWHERE,)),
-                    EgressRule("mysql_outbound", "MySQL/Aurora database access within VPC", "tcp",
-                               env.security.database_port, (str(env.network.vpc_cidr),)),
-                    EgressRule("dns_udp_outbound", "DNS resolution (UDP)", "udp", DNS, (ANYWHERE,)),
-                    EgressRule("dns_tcp_outbound", "DNS resolution (TCP)", "tcp", DNS, (ANYWHERE,)),
-                ]),
+                egress_rules=self._egress_rules(net, db)),
             environment={"BEDROCK_MODEL_ID": settings.bedrock_model_id, "LOG_LEVEL": settings.log_level,
                          "DB_CLUSTER_ARN": cluster_arn, "DB_SECRET_ARN": secret_arn},
             active_tracing=settings.xray_tracing,
@@ -157,6 +157,29 @@ class LambdaGenaiStack(LayerStack):
                                             role=self.genai.role.name),
                     "X-Ray active tracing on the GenAI function (A113); the original did not trace it")
         self.package = package
+
+    def _egress_rules(self, net: RemoteOutputs, db: RemoteOutputs) -> list[EgressRule]:
+        """The function's egress. As deployed: 443 and DNS to anywhere (Bedrock and the RDS Data API
+        through the NAT gateways) and 3306 to the VPC. With `lambda_genai.private_egress` (§3.4, A20):
+        3306 to Aurora's group only, and 443 to the interface endpoints' group only: bedrock-runtime and
+        rds-data are endpoints then (settings check), and DNS goes to the VPC's resolver, which
+        security groups do not filter."""
+        env = self.env
+        if env.lambda_genai.private_egress:
+            reason = "the design's Lambda egress (§3.4): the original sent 443/53 anywhere and 3306 to the VPC"
+            return [
+                EgressRule("mysql_to_aurora", "MySQL (3306) to the Aurora cluster's security group", "tcp",
+                           env.security.database_port, peer_group=db.string("security_group_id"), new_reason=reason),
+                EgressRule("https_to_endpoints", "HTTPS (443) to the VPC endpoints (bedrock-runtime, rds-data)",
+                           "tcp", HTTPS, peer_group=net.string("vpce_security_group_id"), new_reason=reason),
+            ]
+        return [
+            EgressRule("https_outbound", "HTTPS outbound for Bedrock API", "tcp", HTTPS, (ANYWHERE,)),
+            EgressRule("mysql_outbound", "MySQL/Aurora database access within VPC", "tcp",
+                       env.security.database_port, (str(env.network.vpc_cidr),)),
+            EgressRule("dns_udp_outbound", "DNS resolution (UDP)", "udp", DNS, (ANYWHERE,)),
+            EgressRule("dns_tcp_outbound", "DNS resolution (TCP)", "tcp", DNS, (ANYWHERE,)),
+        ]
 
     def _failure_queue(self) -> None:
         """The design's "automatic retry, DLQ" (§6.3, A61): API Gateway invokes the function synchronously

@@ -1,5 +1,9 @@
 """Layer 01-network: the VPC and its endpoints. Reads no other layer.
 
+The interface endpoints are those `network.interface_endpoint_services` lists, and, while the GenAI
+function's egress is private (`lambda_genai.private_egress`: 443 to the endpoints only), the two
+APIs it calls (bedrock-runtime, rds-data), so that the switch stands alone.
+
 Addresses: the constructs declare where each resource was in the original `module.vpc` and
 `module.vpc_endpoints`; the original's unused `random_id` leaves the state without being destroyed.
 """
@@ -15,6 +19,18 @@ from layers.contracts.network import OUTPUTS, SERVICE_OUTPUTS
 from modules.endpoints import Endpoints, EndpointsProps
 from modules.origin import Origin
 from modules.vpc import Vpc, VpcProps
+from settings import Environment
+
+
+# The AWS APIs the GenAI function calls over HTTPS (functions/genai), reached through interface
+# endpoints when its security group sends 443 to the endpoints only.
+GENAI_ENDPOINT_SERVICES = ("bedrock-runtime", "rds-data")
+
+
+def interface_endpoint_services(env: Environment) -> tuple[str, ...]:
+    """The interface endpoints of the environment: its list, then what the private GenAI function needs."""
+    needed = GENAI_ENDPOINT_SERVICES if env.lambda_genai.private_egress else ()
+    return tuple(dict.fromkeys((*env.network.interface_endpoint_services, *needed)))
 
 
 class NetworkStack(LayerStack):
@@ -42,7 +58,7 @@ class NetworkStack(LayerStack):
             vpc_cidr=str(net.vpc_cidr),
             interface_subnet_ids=self.vpc.private_app_subnet_ids,
             gateway_route_table_ids=self.vpc.route_table_ids,
-            interface_services=net.interface_endpoint_services,
+            interface_services=interface_endpoint_services(self.env),
         ))
 
     def state_removals(self) -> list[StateRemoval]:

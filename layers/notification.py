@@ -33,6 +33,7 @@ from modules.lambda_function import (
 )
 from modules.origin import Origin
 from modules.packaging import build_package
+from modules.topic_key import TopicKey, TopicKeyProps
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCES = ROOT / "functions" / "slack_notifier"
@@ -40,6 +41,9 @@ BUILD_DIR = ROOT / "build" / "lambda"
 HANDLER = "lambda_function.lambda_handler"   # module and function name in functions/slack_notifier
 STEM = "slack-notifier"
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# What publishes to the alerts topic: the CloudWatch alarms of every layer (no EventBridge rule or
+# budget of the platform sends to it).
+ALERT_PUBLISHERS = ("cloudwatch.amazonaws.com",)
 WEBHOOK_VARIABLE = "SLACK_WEBHOOK_ARN"   # the function reads the secret this names (functions/slack_notifier)
 
 ORIGIN = Origin("module.notification")
@@ -63,9 +67,13 @@ class NotificationStack(LayerStack):
     def build(self) -> None:
         env, settings, naming = self.env, self.env.notification, self.naming
         identity = DataAwsCallerIdentity(self, "current")
+        # A design switch: the topic encrypted with its own key, which the alarms may use to publish.
+        key = TopicKey(self, "alerts_key", TopicKeyProps(
+            naming=naming, stem=settings.topic, account_id=identity.account_id,
+            publishers=ALERT_PUBLISHERS)) if settings.encrypted_topic else None
         self.topic = AlertTopic(self, "alerts", AlertTopicProps(
             naming=naming, origin=TOPIC_ORIGIN, topic=settings.topic, account_id=identity.account_id,
-            email_endpoint=settings.email_endpoint))
+            email_endpoint=settings.email_endpoint, kms_key_arn=key.arn if key else None))
         self.package = build_package(FUNCTION_SOURCES, BUILD_DIR / "slack_notifier.zip")
         self.notifier = PackagedFunction(self, "slack_notifier", PackagedFunctionProps(
             origin=NOTIFIER_ORIGIN,

@@ -24,14 +24,16 @@ class AlertTopicProps:
     topic: str                  # the topic's name below the prefix
     account_id: str
     email_endpoint: str = ""    # an e-mail subscription as well, when given
+    kms_key_arn: str | None = None   # encryption at rest with this key (None: as deployed, none)
 
 
 class AlertTopic(Construct):
     def __init__(self, scope: Construct, id: str, props: AlertTopicProps):
         super().__init__(scope, id)
         naming = props.naming
-        self.topic = props.origin.carry(SnsTopic(self, "Default", name=naming.name(props.topic), tags=naming.tags_for(
-            f"{props.topic}-topic", Environment=naming.environment, Type="notification")), "topic")
+        self.topic = props.origin.carry(SnsTopic(
+            self, "Default", name=naming.name(props.topic), kms_master_key_id=props.kms_key_arn,
+            tags=naming.tags_for(f"{props.topic}-topic", Environment=naming.environment, Type="notification")), "topic")
         props.origin.carry(SnsTopicPolicy(self, "policy", arn=self.topic.arn, policy=json.dumps({
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},

@@ -33,7 +33,7 @@ from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
-from modules.origin import Origin
+from modules.origin import Origin, created
 from modules.packaging import BuiltPackage
 
 LAMBDA_TRUST_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -78,11 +78,19 @@ class FunctionRole:
 
 @dataclass(frozen=True)
 class EgressRule:
+    """One egress rule of the function's group: to IPv4 CIDRs, or (`peer_group`) to another group."""
+
     id: str
     description: str
     protocol: str
     port: int
-    cidr_blocks: tuple[str, ...]
+    cidr_blocks: tuple[str, ...] = ()
+    peer_group: str | None = None       # a security group id instead of CIDRs
+    new_reason: str = ""                # set: the rule has no deployed counterpart (why it is new)
+
+    def __post_init__(self) -> None:
+        if bool(self.cidr_blocks) == (self.peer_group is not None):
+            raise ValueError(f"EgressRule {self.id}: give either cidr_blocks or peer_group")
 
 
 @dataclass(frozen=True)
@@ -215,10 +223,15 @@ class PackagedFunction(Construct):
             self, "security_group", name=vpc.security_group_name, description=vpc.security_group_description,
             vpc_id=vpc.vpc_id, tags=dict(vpc.security_group_tags)), "security_group")
         for rule in vpc.egress_rules:
-            origin.carry(SecurityGroupRule(
+            peer = {"source_security_group_id": rule.peer_group} if rule.peer_group is not None \
+                else {"cidr_blocks": list(rule.cidr_blocks)}
+            made = SecurityGroupRule(
                 self, rule.id, type="egress", security_group_id=group.id, description=rule.description,
-                protocol=rule.protocol, from_port=rule.port, to_port=rule.port, cidr_blocks=list(rule.cidr_blocks)),
-                rule.id)
+                protocol=rule.protocol, from_port=rule.port, to_port=rule.port, **peer)
+            if rule.new_reason:
+                created(made, rule.new_reason)
+            else:
+                origin.carry(made, rule.id)
         return group
 
     def _function(self, props: PackagedFunctionProps) -> LambdaFunction:

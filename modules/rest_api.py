@@ -90,6 +90,9 @@ class RestApiProps:
     log_retention_days: int
     cors: CorsAnswer
     lambda_qualifier: str | None = None   # the alias the Lambda integration invokes
+    # A host name the ALB's certificate covers: the HTTP integrations call https://<it> (API Gateway
+    # verifies the certificate). None (as deployed): http://<alb_dns_name> over the internet.
+    alb_https_host: str | None = None
     lambda_api_key_required: bool = False  # the methods sent to the Lambda ask for an API key
     # Execution logs (INFO) and structured access logs of the stage; as deployed both are off and
     # the two log groups below receive nothing. `logs_after`: the account's CloudWatch role, when
@@ -157,6 +160,8 @@ class RestApi(Construct):
                 "api_definition": definition.fingerprint(),
                 "alb_dns_name": props.alb_dns_name,
                 "lambda_invoke_arn": props.lambda_invoke_arn,
+                # The integrations' scheme and host: a new deployment when they move to HTTPS.
+                **({"alb_origin": self.alb_origin} if props.alb_https_host else {}),
             },
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             depends_on=snapshot,
@@ -275,11 +280,18 @@ class RestApi(Construct):
                         timeout_milliseconds=self.props.lambda_integration_timeout_ms)
         return dict(
             type="HTTP_PROXY", integration_http_method=spec.http_method, connection_type="INTERNET",
-            uri=f"http://{self.props.alb_dns_name}{spec.path}",
+            uri=f"{self.alb_origin}{spec.path}",
             request_parameters={f"integration.request.path.{v}": f"method.request.path.{v}"
                                 for v in spec.request_parameters} or None,
             timeout_milliseconds=self.props.integration_timeout_ms,
         )
+
+    @property
+    def alb_origin(self) -> str:
+        """Scheme and host of the HTTP integrations: the ALB's HTTPS name, or its DNS name over HTTP."""
+        if self.props.alb_https_host:
+            return f"https://{self.props.alb_https_host}"
+        return f"http://{self.props.alb_dns_name}"
 
     def _cors(self, spec: Cors) -> list[TerraformResource]:
         origin, scope, key = self.props.origin, self.scope_of(spec.resource), spec.origin_key

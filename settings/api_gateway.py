@@ -126,6 +126,10 @@ class ApiGateway(Frozen):
     # API Gateway's account-wide CloudWatch role, one per account and region: made by the one
     # environment of the region that owns it (modules/api_account.py).
     account_cloudwatch_role: StrictBool
+    # The HTTP integrations call the ALB's HTTPS listener at the name its certificate covers
+    # (application.alb.domain_name, an alias record 07-application makes) instead of plain
+    # http://<ALB DNS name> (design switch, A44/A133).
+    https_to_alb: StrictBool
     cors: ApiCors
     alarms: dict[Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9-]+$")], ApiAlarm]
     throttled_alarm_threshold: Annotated[StrictInt, Field(ge=0)]

@@ -23,3 +23,8 @@ class LambdaGenai(Frozen):
     xray_tracing: StrictBool
     # An SQS queue receives asynchronous invocations that failed after the retries (design switch, A61).
     failure_queue: StrictBool        # X-Ray active tracing (design switch; as deployed: PassThrough)
+    # The function's group as §3.4 lists it (design switch, A20): 3306 only to Aurora's group and 443
+    # only to the VPC endpoints' group, and 01-network adds the bedrock-runtime and rds-data endpoints
+    # (the function's two APIs); as deployed: 443 and 53 to 0.0.0.0/0 (Bedrock through the NAT
+    # gateways) and 3306 to the whole VPC.
+    private_egress: StrictBool

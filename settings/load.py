@@ -95,6 +95,13 @@ def load_environment(name: str, envs_dir: Path | None = None, *, profile: str | 
     if own["profile"] == "to-be" and not env.application.alb.https:
         raise ConfigError(path, "application.alb.certificate_arn", "a to-be environment needs application.alb."
                           "certificate_arn, or application.alb.domain_name with application.alb.hosted_zone_id")
+    # API Gateway verifies the ALB's certificate: it must call a name the certificate covers, which
+    # only a domain (and its zone, for the alias record) gives. Asked where the file decides (its
+    # profile to-be, or the switch set in it), not of a tool's forced view of a deployed environment.
+    sets_it = "https_to_alb" in (own.get("api_gateway") or {})
+    if env.api_gateway.https_to_alb and not env.application.alb.domain_name and (own["profile"] == "to-be" or sets_it):
+        raise ConfigError(path, "api_gateway.https_to_alb", "needs application.alb.domain_name with application.alb."
+                          "hosted_zone_id (the name the ALB's certificate covers and API Gateway calls); or set it false")
     return env
 
 

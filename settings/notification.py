@@ -18,4 +18,8 @@ class Notification(Frozen):
     timeout_seconds: Annotated[StrictInt, Field(ge=1, le=900)]
     log_retention_days: LogRetention
     test_alarm: StrictBool
+    # The topic encrypted at rest with its own customer-managed KMS key (rotation on), whose policy
+    # lets CloudWatch alarms publish (design switch, A133); the AWS-managed alias/aws/sns key would
+    # refuse them. As deployed: no encryption.
+    encrypted_topic: StrictBool
     test_alarm_description: Annotated[StrictStr, StringConstraints(max_length=1024)]

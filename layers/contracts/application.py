@@ -58,3 +58,14 @@ def task_database_reads(env: Environment, service: str) -> TaskDatabaseReads:
     if env.database.service_users:
         return TaskDatabaseReads(url, None, "-".join((env.name_prefix, *database.service_user_secret_parts(service))))
     return TaskDatabaseReads(url, parameter_store.database_parameter(env, "username"), None)
+
+
+def alb_https_origin(env: Environment) -> str | None:
+    """The host name at which 08-api-gateway calls the ALB over HTTPS, when `api_gateway.https_to_alb`
+    is on and the ALB has a domain: 07-application makes this name an alias record of the ALB, and the
+    ALB's certificate is issued for it. None: the integrations call http://<ALB DNS name> (as deployed,
+    or a tool's view of an environment without a domain, where the switch cannot apply)."""
+    alb = env.application.alb
+    if env.api_gateway.https_to_alb and alb.domain_name and alb.hosted_zone_id:
+        return alb.domain_name
+    return None

@@ -70,7 +70,10 @@ def test_interface_endpoints_for_the_listed_services_in_the_app_subnets(synthesi
     settings = load_environment(env)
     endpoints = resources_of_type(stack, "aws_vpc_endpoint")
     interface = {e["service_name"]: e for e in endpoints.values() if e["vpc_endpoint_type"] == "Interface"}
-    assert set(interface) == {f"com.amazonaws.{settings.region}.{s}" for s in settings.network.interface_endpoint_services}
+    # The listed services, and the GenAI function's two APIs while its egress is private (A20).
+    extra = ("bedrock-runtime", "rds-data") if settings.lambda_genai.private_egress else ()
+    assert set(interface) == {f"com.amazonaws.{settings.region}.{s}"
+                              for s in (*settings.network.interface_endpoint_services, *extra)}
     app_subnets = sorted(ref(a) for a in subnets(stack, "private-app"))
     for endpoint in interface.values():
         assert endpoint["private_dns_enabled"] is True

@@ -74,6 +74,9 @@ DEVIATIONS = {
     "A39": ("pass", "reading: §4.2's full paths, which end in /actuator/health"),
     "A49": (None, "reading: admin's port is 9090 (dev's parameter says 9090: pass; Seoul's says 8080: fail)"),
     "A51": ("pass", "reading: the parameter holds the database secret's ARN, whatever its name"),
+    "A44": ("fail", "reading: HTTPS to the ALB's certificate name or a VPC link, not plain HTTP across the internet"),
+    "A20": ("fail", "reading: 3306 to Aurora's group and 443 to the endpoints only; the deployed 443/53 to "
+                    "0.0.0.0/0 and 3306 to the VPC are beyond it"),
 }
 
 
@@ -112,7 +115,9 @@ FAILS_BECAUSE = {
     "A17": ["no ingress 9090 from the ALB", "no ingress 8080 from the ALB"],
     "A18": ["no egress 3306 to the Aurora", "ecs_https: egress 80 to 0.0.0.0/0"],
     "A19": ["aurora_from_ecs: ingress 3306 from 10.0.0.0/16", "bastion_to_db: ingress 3306 from 07-application aws_security_group.bastion"],
-    "A20": ["(no rules)", "lambda_to_aurora: egress 3306 to 10.0.3.0/24"],
+    "A20": ["no egress 3306 to the Aurora security group", "lambda_to_aurora: egress 3306 to 10.0.0.0/16",
+            "lambda_to_endpoints: egress 443 to 0.0.0.0/0", "lambda_dns: egress 53 to 0.0.0.0/0",
+            "no Interface endpoint for rds-data"],
     "A21": ["name = petclinic-cluster, expected petclinic-dev-cluster"],
     "A22": ["requires_compatibilities = [\"EC2\"]", "launch_type = EC2"],
     "A23": ["no aws_ecs_cluster_capacity_providers", "visits launch_type = FARGATE, no capacity provider strategy"],
@@ -132,7 +137,9 @@ FAILS_BECAUSE = {
     "A41": ["types = [\"EDGE\"]", "found 0 aws_api_gateway_rest_api"],
     "A42": ["authorization = COGNITO_USER_POOLS", "authorizers: 08-api-gateway aws_api_gateway_authorizer.cognito"],
     "A43": ["throttling_rate_limit = 100,", "found 0 method settings"],
-    "A44": ["found 0 AWS_PROXY integration to the GenAI Lambda", "uri -> http://vets.example.com/{proxy}"],
+    "A44": ["found 0 AWS_PROXY integration to the GenAI Lambda", "uri -> http://vets.example.com/{proxy}",
+            "over plain HTTP across the internet", "HTTPS to the ALB's own DNS name",
+            "which the ALB's certificate (other.example.com) does not cover"],
     "A45": ["logging_level = OFF", "has no access_log_settings"], "A46": ["stage_name = v1, expected dev"],
     "A47": ["/api/visits/{proxy+} to an aws_lb (there: nothing)", "/admin/{proxy+} to an aws_lb (there: 08-api-gateway "
                                                                  "aws_api_gateway_integration.admin AWS_PROXY)"],

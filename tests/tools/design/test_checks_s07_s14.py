@@ -219,6 +219,8 @@ FAILS_BECAUSE = {
     "A131": ["(found: 08-api-gateway aws_cloudwatch_metric_alarm.api_p95 Average 500)", "alb_p95 p95 5)", "(found: none)"],
     "A132": ["aws_ecs_service.vets desired_count = 1", "admin min_capacity = 1", "1 NAT gateways", "found 0 aws_ecs_service"],
     "A133": ["viewer_protocol_policy = allow-all", "uri = http://alb.example/api", "has no kms_master_key_id",
+             "alias/aws/sns: the AWS-managed key, which cloudwatch.amazonaws.com cannot use to publish",
+             "its policy does not let cloudwatch.amazonaws.com use it", "has no enable_key_rotation",
              "aws_s3_bucket.site has no server-side encryption", NOTHING],
     "A134": ["bastion ingress[0] opens 22-22", "https opens 8080-8080", "aws_instance.bastion has a public IP",
              "found no aws_security_group"],
@@ -229,7 +231,8 @@ FAILS_BECAUSE = {
     "D10": ["lacks service integration", "no layer 09-aws-native"],
     "D13": ["default_tags = {}", "has no aws provider block"],
     "D15": ["aws_instance.bastion: an EC2 instance", "no listener or listener rule routes to it", "found no aws_lb_target_group"],
-    "D19": ["aws_vpc_endpoint.ssmmessages (ssmmessages)", "aws_vpc_endpoint.sqs", "found no Interface aws_vpc_endpoint"],
+    "D19": ["aws_vpc_endpoint.ssmmessages (ssmmessages)", "aws_vpc_endpoint.bedrock_runtime (bedrock-runtime)",
+            "aws_vpc_endpoint.sqs", "found no Interface aws_vpc_endpoint"],
     "D20": ["the command of vets prints a credential", NOTHING],
 }
 

@@ -151,6 +151,18 @@ def lambda_groups(stacks: Stacks) -> list[Block]:
     return groups_used_by(stacks, "aws_lambda_function", "vpc_config.security_group_ids", is_genai)
 
 
+def endpoint_groups(stacks: Stacks) -> list[Block]:
+    """The security groups of the Interface VPC endpoints."""
+    return groups_used_by(stacks, "aws_vpc_endpoint", "security_group_ids",
+                          lambda e: e.body.get("vpc_endpoint_type") == "Interface")
+
+
+def endpoint_services(stacks: Stacks) -> set[str]:
+    """The services of the Interface VPC endpoints, short ("bedrock-runtime" of com.amazonaws.<region>.bedrock-runtime)."""
+    return {str(e.body.get("service_name", "")).split(".", 3)[-1] for e in stacks.resources("aws_vpc_endpoint")
+            if e.body.get("vpc_endpoint_type") == "Interface"}
+
+
 def rules(stacks: Stacks) -> list[Rule]:
     found: list[Rule] = []
     for block in stacks.resources("aws_security_group_rule"):
@@ -248,10 +260,46 @@ def api_path(stacks: Stacks, block: Block) -> str:
 
 def integration_targets(stacks: Stacks, integration: Block) -> list[Block]:
     """What an integration's uri invokes; an aws_lambda_alias counts as its function too (an alias
-    holding provisioned concurrency is still the function in front of which the method sits)."""
+    holding provisioned concurrency is still the function in front of which the method sits). A
+    private integration (VPC link) invokes its `integration_target`; a uri with a literal host (https://app.example.com/...) invokes what the stacks' Route 53 alias record of
+    that name points at."""
     targets = [r.block for r in stacks.refs(integration.layer, integration.body.get("uri")) if not r.block.is_data]
+    if not targets and integration.body.get("connection_type") == "VPC_LINK":   # a private integration names its target
+        targets = [r.block for r in stacks.refs(integration.layer, integration.body.get("integration_target"))
+                   if not r.block.is_data]
+    if not targets:
+        targets = [t for record in alias_records(stacks, uri_host(integration.body.get("uri")))
+                   for t in pointed(stacks, record, "alias.name", "aws_lb")]
     return targets + [f for t in targets if t.type == "aws_lambda_alias"
                       for f in pointed(stacks, t, "function_name", "aws_lambda_function")]
+
+
+def uri_host(uri: Any) -> str:
+    """The literal host of an http(s) uri ("" when there is none, or it is an interpolation)."""
+    text = str(uri or "")
+    scheme, _, rest = text.partition("://")
+    host = rest.split("/", 1)[0].split(":", 1)[0] if scheme in ("http", "https") else ""
+    return "" if "${" in host else host.lower().rstrip(".")
+
+
+def alias_records(stacks: Stacks, host: str) -> list[Block]:
+    """The aws_route53_record alias records named `host`."""
+    if not host:
+        return []
+    return [r for r in stacks.resources("aws_route53_record")
+            if str(r.body.get("name", "")).lower().rstrip(".") == host and r.body.get("alias")]
+
+
+def certificate_names(certificate: Block) -> list[str]:
+    """The names an aws_acm_certificate is requested for."""
+    return [str(n).lower() for n in [certificate.body.get("domain_name")] + list(certificate.body.get("subject_alternative_names") or []) if n]
+
+
+def covers(name: str, host: str) -> bool:
+    """A certificate name covers the host: the same name, or a wildcard of one label."""
+    if name.startswith("*."):
+        return "." in host and host.split(".", 1)[1] == name[2:]
+    return name == host
 
 
 def integrations(stacks: Stacks, type_: str) -> list[Block]:

@@ -100,6 +100,17 @@ def security_group_blocks() -> list[BlockSpec]:
         (AI, "aws_security_group_rule.lambda_to_aurora", {
             "type": "egress", "security_group_id": "${aws_security_group.lambda.id}", "protocol": "tcp",
             "from_port": 3306, "to_port": 3306, "source_security_group_id": aurora}),
+        # The interface endpoints' group, and the Lambda's HTTPS to it (Bedrock, the RDS Data API).
+        (NET, "aws_security_group.endpoints", {"name": "vpce"}),
+        (NET, "output.vpce_security_group_id", "${aws_security_group.endpoints.id}"),
+        *[(NET, f"aws_vpc_endpoint.{s.replace('-', '_')}", {
+            "service_name": f"com.amazonaws.us-west-2.{s}", "vpc_endpoint_type": "Interface",
+            "security_group_ids": ["${aws_security_group.endpoints.id}"]}) for s in ("bedrock-runtime", "rds-data")],
+        remote_state(AI, "network", NET),
+        (AI, "aws_security_group_rule.lambda_to_endpoints", {
+            "type": "egress", "security_group_id": "${aws_security_group.lambda.id}", "protocol": "tcp",
+            "from_port": 443, "to_port": 443,
+            "source_security_group_id": "${data.terraform_remote_state.network.outputs.vpce_security_group_id}"}),
     ]
 
 

@@ -1,10 +1,10 @@
 """A small API Gateway as designed (§5.2, §6.3, §11.2): a Regional REST API with /api/<svc>/{proxy+}
-and /admin/{proxy+} proxied to the ALB, /api/genai/{proxy+} to the GenAI Lambda, stage "dev" with
+and /admin/{proxy+} proxied to the ALB (over HTTPS, at the name its certificate covers), /api/genai/{proxy+} to the GenAI Lambda, stage "dev" with
 throttling, metrics and logs, and an API key on the AI route."""
 from __future__ import annotations
 
 from tools.design.checks.fixtures_s03_s06 import AI, API, APP, DB
-from tools.design.checks.fixtures_s03_s06_compute import HAIKU, compute_blocks
+from tools.design.checks.fixtures_s03_s06_compute import ALB_HOST, HAIKU, compute_blocks
 from tools.design.checks.primitives import BlockSpec, fixture, remote_state
 
 _REST = "${aws_api_gateway_rest_api.api.id}"
@@ -12,7 +12,7 @@ _REST = "${aws_api_gateway_rest_api.api.id}"
 
 def _route(name: str, parent: str, part: str, target: str) -> list[BlockSpec]:
     """A resource, its {proxy+} child and an ANY method with its integration on the child."""
-    alb = "http://${data.terraform_remote_state.application.outputs.alb_dns_name}"
+    alb = f"https://{ALB_HOST}"   # the ALB's HTTPS listener, at the name its certificate covers
     lambda_arn = "${data.terraform_remote_state.lambda_genai.outputs.lambda_function_invoke_arn}"
     return [
         (API, f"aws_api_gateway_resource.{name}", {"rest_api_id": _REST, "parent_id": parent, "path_part": part}),

@@ -7,6 +7,8 @@ import json
 from tools.design.checks.fixtures_s03_s06 import APP, DB, MAP, NET, PARAMS, network_blocks
 from tools.design.checks.primitives import BlockSpec, fixture, remote_state
 
+ALB_HOST = "dev.petclinic.example.com"   # the name the ALB's certificate covers
+
 PORTS = {"customers": 8080, "vets": 8080, "visits": 8080, "admin": 9090}
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 
@@ -75,8 +77,13 @@ def compute_blocks() -> list[BlockSpec]:
                                        "default_action": [{"type": "redirect", "redirect": {
                                            "port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}]}),
         (APP, "aws_lb_listener.https", {"load_balancer_arn": "${aws_lb.alb.arn}", "port": 443, "protocol": "HTTPS",
-                                        "certificate_arn": "arn:aws:acm:us-west-2:111122223333:certificate/abc",
+                                        "certificate_arn": "${aws_acm_certificate_validation.alb.certificate_arn}",
                                         "default_action": [{"type": "fixed-response"}]}),
+        # The ALB's certificate for its name, and the name (an alias of the ALB) API Gateway calls.
+        (APP, "aws_acm_certificate.alb", {"domain_name": ALB_HOST, "validation_method": "DNS"}),
+        (APP, "aws_acm_certificate_validation.alb", {"certificate_arn": "${aws_acm_certificate.alb.arn}"}),
+        (APP, "aws_route53_record.alb_alias", {"zone_id": "Z0EXAMPLE", "name": ALB_HOST, "type": "A", "alias": {
+            "name": "${aws_lb.alb.dns_name}", "zone_id": "${aws_lb.alb.zone_id}", "evaluate_target_health": True}}),
         (MAP, "aws_service_discovery_private_dns_namespace.ns", {
             "name": "petclinic.local", "vpc": "${data.terraform_remote_state.network.outputs.vpc_id}"}),
         (MAP, "output.service_arns", {k: f"${{aws_service_discovery_service.{k}.arn}}" for k in PORTS}),

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from tools.design.checks import check
 from tools.design.checks.common_s07_s14 import plus, referenced_resources
+from tools.design.checks.finders import genai_functions
 from tools.design.checks.primitives import changed, every, fixture, remote_state
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, failed, passed
 
-MAP, NET = "05-cloud-map", "01-network"
+MAP, NET, AI = "05-cloud-map", "01-network", "06-lambda-genai"
 NAMESPACE = "aws_service_discovery_private_dns_namespace.ns"
 CLOUD_MAP = fixture(
     (NET, "aws_vpc.vpc", {"cidr_block": "10.0.0.0/16"}), (NET, "output.vpc_id", "${aws_vpc.vpc.id}"),
@@ -58,17 +59,28 @@ ENDPOINTS = fixture(*[(NET, f"aws_vpc_endpoint.{s.replace('.', '_')}", {"service
 EXEC_ENDPOINT = {"service_name": "com.amazonaws.us-west-2.ssmmessages", "vpc_endpoint_type": "Interface"}
 
 
+GENAI_ENDPOINTS = ("bedrock-runtime", "rds-data")   # the GenAI function's APIs, when it has no way out but them
+VPC_GENAI = ("aws_lambda_function.genai", {"function_name": "petclinic-dev-genai-function",
+                                               "environment": {"variables": {"BEDROCK_MODEL_ID": "m"}},
+                                               "vpc_config": {"subnet_ids": ["subnet-1"], "security_group_ids": ["sg-1"]}})
+
+
 def _service(endpoint: Block) -> str:
     name = str(endpoint.body.get("service_name", ""))
-    for service in DESIGN_ENDPOINTS + ("ssmmessages", "ec2messages"):
+    for service in DESIGN_ENDPOINTS + GENAI_ENDPOINTS + ("ssmmessages", "ec2messages"):
         if name.endswith(f".{service}"):
             return service
     return name
 
 
+BEDROCK_ENDPOINT = {"service_name": "com.amazonaws.us-west-2.bedrock-runtime", "vpc_endpoint_type": "Interface"}
+
+
 @check("D19", passing=[ENDPOINTS, plus(plus(ENDPOINTS, NET, "aws_vpc_endpoint.ssmmessages", EXEC_ENDPOINT),
-                                       "07-application", "aws_ecs_service.vets", {"enable_execute_command": True})],
+                                       "07-application", "aws_ecs_service.vets", {"enable_execute_command": True}),
+                       plus(plus(ENDPOINTS, NET, "aws_vpc_endpoint.bedrock_runtime", BEDROCK_ENDPOINT), AI, *VPC_GENAI)],
        failing=[plus(ENDPOINTS, NET, "aws_vpc_endpoint.ssmmessages", EXEC_ENDPOINT),
+                plus(ENDPOINTS, NET, "aws_vpc_endpoint.bedrock_runtime", BEDROCK_ENDPOINT),
                 plus(ENDPOINTS, NET, "aws_vpc_endpoint.sqs", {"service_name": "com.amazonaws.us-west-2.sqs",
                                                               "vpc_endpoint_type": "Interface"}), NOTHING])
 def only_needed_endpoints(stacks: Stacks) -> Verdict:
@@ -77,7 +89,8 @@ def only_needed_endpoints(stacks: Stacks) -> Verdict:
         return failed("found no Interface aws_vpc_endpoint")
     execute = [s.where for s in stacks.resources("aws_ecs_service") if s.body.get("enable_execute_command")]
     hosts = [i.where for i in stacks.resources("aws_instance")]
-    needed = {"ssmmessages": execute + hosts, "ec2messages": hosts}
+    in_vpc = [f.where for f in genai_functions(stacks) if f.body.get("vpc_config")]
+    needed = {"ssmmessages": execute + hosts, "ec2messages": hosts, **{s: in_vpc for s in GENAI_ENDPOINTS}}
     extra = []
     for endpoint in endpoints:
         service = _service(endpoint)
@@ -88,4 +101,5 @@ def only_needed_endpoints(stacks: Stacks) -> Verdict:
             extra.append(f"{endpoint.where} ({service})")
     if extra:
         return failed(f"Interface endpoints outside §8.2 that nothing on needs (each is billed per hour and AZ): {', '.join(extra)}")
-    return passed(f"{len(endpoints)} Interface endpoints: §8.2's, plus those ECS Exec or a debug host uses while on")
+    return passed(f"{len(endpoints)} Interface endpoints: §8.2's, plus those ECS Exec, a debug host or the GenAI "
+                  "function in the VPC uses while on")

@@ -3,12 +3,10 @@ GenAI Lambda (A15–A20). Each group is found through what uses it, so a rule on
 attaches counts for nothing."""
 from __future__ import annotations
 
-from ipaddress import ip_network
-
 from tools.design.checks import check
-from tools.design.checks.finders import (Rule, alb_groups, aurora_groups, ecs_groups, lambda_groups, rules_of,
-                                         subnets_of_tier)
-from tools.design.checks.fixtures_s03_s06 import AI, APP, GROUPS, SEC
+from tools.design.checks.finders import (Rule, alb_groups, aurora_groups, ecs_groups, endpoint_groups, endpoint_services,
+                                         lambda_groups, rules_of)
+from tools.design.checks.fixtures_s03_s06 import AI, APP, GROUPS, NET, SEC
 from tools.design.checks.primitives import added, changed, without
 from tools.design.stacks import Block, Stacks
 from tools.design.verdict import Verdict, combine, failed, passed
@@ -132,27 +130,40 @@ def aurora_only_from_ecs(stacks: Stacks) -> Verdict:
         failed(f"Aurora also admits: {_listed(other)}") if other else passed("no other source")])
 
 
-@check("A20", passing=[GROUPS, changed(GROUPS, AI, "aws_security_group_rule.lambda_to_aurora",
-                                       source_security_group_id=None, cidr_blocks=["10.0.0.0/16"])],
+# The APIs the GenAI function calls over HTTPS (functions/genai: bedrock-runtime, rds-data).
+LAMBDA_APIS = ("bedrock-runtime", "rds-data")
+_LAMBDA_443_ANYWHERE = changed(GROUPS, AI, "aws_security_group_rule.lambda_to_endpoints", source_security_group_id=None,
+                               cidr_blocks=["0.0.0.0/0"])
+
+
+@check("A20", passing=[GROUPS],
        failing=[without(GROUPS, AI, "aws_security_group_rule.lambda_to_aurora"),
                 changed(GROUPS, AI, "aws_security_group_rule.lambda_to_aurora", source_security_group_id=None,
-                        cidr_blocks=["10.0.3.0/24"])])
-def lambda_egress_3306(stacks: Stacks) -> Verdict:
+                        cidr_blocks=["10.0.0.0/16"]),
+                _LAMBDA_443_ANYWHERE,
+                added(GROUPS, (AI, "aws_security_group_rule.lambda_dns", {
+                    "type": "egress", "security_group_id": "${aws_security_group.lambda.id}", "protocol": "udp",
+                    "from_port": 53, "to_port": 53, "cidr_blocks": ["0.0.0.0/0"]})),
+                without(GROUPS, NET, "aws_vpc_endpoint.rds_data")])
+def lambda_egress(stacks: Stacks) -> Verdict:
     groups, aurora = lambda_groups(stacks), {g.where for g in aurora_groups(stacks)}
-    missing = _groups(groups, "GenAI Lambda")
+    endpoints = {g.where for g in endpoint_groups(stacks)}
+    missing = _groups(groups, "GenAI Lambda") or _groups(aurora_groups(stacks), "Aurora")
     if missing:
         return missing
-    db_subnets = [ip_network(str(s.body.get("cidr_block"))) for s in subnets_of_tier(stacks, "private-db")]
-    if not db_subnets:
-        return failed("found no private DB subnet (01-network output private_db_subnet_ids)")
-
-    def reaches_db(rule: Rule) -> bool:
-        if aurora & set(rule.peers):
-            return True
-        nets = [ip_network(c, strict=False) for c in rule.cidrs if "/" in c and ":" not in c]
-        return all(any(s.subnet_of(n) for n in nets) for s in db_subnets)
-    good = [r for r in rules_of(stacks, groups, "egress") if r.covers(3306) and reaches_db(r)]
-    if good:
-        return passed(f"Lambda egress 3306 to Aurora: {good[0].describe()}")
-    return failed(f"no egress 3306 to the Aurora security group or the DB subnets on {', '.join(g.where for g in groups)} "
-                  f"({_listed(rules_of(stacks, groups, 'egress'))})")
+    egress = rules_of(stacks, groups, "egress")
+    to_aurora = [r for r in egress if (r.from_port, r.to_port) == (3306, 3306) and r.peers and set(r.peers) <= aurora
+                 and not r.cidrs]
+    to_endpoints = [r for r in egress if (r.from_port, r.to_port) == (443, 443) and r.peers
+                    and set(r.peers) <= endpoints and not r.cidrs]
+    beyond = [r for r in egress if r not in to_aurora and r not in to_endpoints]
+    absent = [s for s in LAMBDA_APIS if s not in endpoint_services(stacks)]
+    return combine([
+        passed(f"3306 to Aurora: {to_aurora[0].where}") if to_aurora
+        else failed(f"no egress 3306 to the Aurora security group on {', '.join(g.where for g in groups)}"),
+        passed(f"443 to the VPC endpoints: {to_endpoints[0].where}") if to_endpoints
+        else failed("no egress 443 to the VPC endpoints' security group (Bedrock, the RDS Data API)"),
+        failed(f"Lambda egress beyond 3306 to Aurora and 443 to the endpoints: {_listed(beyond)}") if beyond
+        else passed("no other egress"),
+        failed(f"no Interface endpoint for {', '.join(absent)}: the function's HTTPS reaches only the endpoints")
+        if absent else passed(f"endpoints for {', '.join(LAMBDA_APIS)}")])

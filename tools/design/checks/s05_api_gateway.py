@@ -3,12 +3,13 @@ integrations, monitoring and logging, stage and routes (A41–A47)."""
 from __future__ import annotations
 
 from tools.design.checks import check
-from tools.design.checks.finders import api_path, genai_functions, integration_targets, integrations
-from tools.design.checks.fixtures_s03_s06 import API
+from tools.design.checks.finders import (api_path, certificate_names, covers, genai_functions, integration_targets,
+                                         integrations, pointed, same, uri_host)
+from tools.design.checks.fixtures_s03_s06 import API, APP
 from tools.design.checks.fixtures_s03_s06_api import PLATFORM
 from tools.design.checks.primitives import added, attribute, changed, every, expect, expect_that, show, without
 from tools.design.stacks import Block, Stacks
-from tools.design.verdict import Verdict, combine, failed, passed
+from tools.design.verdict import Verdict, combine, failed, passed, unknown
 
 _SETTINGS = "aws_api_gateway_method_settings.all"
 
@@ -42,20 +43,70 @@ def throttling(stacks: Stacks) -> Verdict:
                  lambda s: expect(s, "settings.throttling_rate_limit", 1000))
 
 
-@check("A44", passing=[PLATFORM], failing=[changed(PLATFORM, API, "aws_api_gateway_integration.api_genai", type="HTTP_PROXY",
-                                                   uri="http://${data.terraform_remote_state.application.outputs.alb_dns_name}/genai"),
-                                            changed(PLATFORM, API, "aws_api_gateway_integration.api_vets", uri="http://vets.example.com/{proxy}")])
+_PLAIN = "http://${data.terraform_remote_state.application.outputs.alb_dns_name}"
+
+
+_VPC_LINK = added(changed(PLATFORM, API, "aws_api_gateway_integration.api_vets", connection_type="VPC_LINK",
+                          connection_id="${aws_apigatewayv2_vpc_link.alb.id}", uri="http://alb.internal/{proxy}",
+                          integration_target="${data.terraform_remote_state.application.outputs.alb_arn}"),
+                  (APP, "output.alb_arn", "${aws_lb.alb.arn}"))
+
+
+@check("A44", passing=[PLATFORM, _VPC_LINK],
+       failing=[changed(PLATFORM, API, "aws_api_gateway_integration.api_genai", type="HTTP_PROXY",
+                        uri="http://${data.terraform_remote_state.application.outputs.alb_dns_name}/genai"),
+                changed(PLATFORM, API, "aws_api_gateway_integration.api_vets", uri="http://vets.example.com/{proxy}"),
+                changed(PLATFORM, API, "aws_api_gateway_integration.api_vets", uri=f"{_PLAIN}/api_vets/{{proxy}}"),
+                changed(PLATFORM, API, "aws_api_gateway_integration.api_vets",
+                        uri="https://${data.terraform_remote_state.application.outputs.alb_dns_name}/api_vets/{proxy}"),
+                changed(PLATFORM, APP, "aws_acm_certificate.alb", domain_name="other.example.com")])
 def proxy_integrations(stacks: Stacks) -> Verdict:
     def to(type_: str, integration: Block) -> Verdict:
         targets = integration_targets(stacks, integration)
         names = ", ".join(t.where for t in targets) or show(integration.body.get("uri"))
-        if any(t.type == type_ for t in targets):
-            return passed(f"{integration.where} -> {names}")
-        return failed(f"{integration.where} uri -> {names}, expected an {type_}")
+        if not any(t.type == type_ for t in targets):
+            return failed(f"{integration.where} uri -> {names}, expected an {type_}")
+        if type_ == "aws_lb":
+            return _in_transit(stacks, integration, [t for t in targets if t.type == "aws_lb"], names)
+        return passed(f"{integration.where} -> {names}")
     genai = {f.where for f in genai_functions(stacks)}
     to_lambda = [i for i in integrations(stacks, "AWS_PROXY") if {t.where for t in integration_targets(stacks, i)} & genai]
     return combine([every(integrations(stacks, "HTTP_PROXY"), "HTTP_PROXY integration", lambda i: to("aws_lb", i)),
                     every(to_lambda, "AWS_PROXY integration to the GenAI Lambda", lambda i: to("aws_lambda_function", i))])
+
+
+def _in_transit(stacks: Stacks, integration: Block, balancers: list[Block], names: str) -> Verdict:
+    """The ALB is reached privately (a VPC link) or over HTTPS at a name its listener's certificate
+    covers (API Gateway verifies it: the ALB's own *.elb.amazonaws.com name is covered by none)."""
+    body = integration.body
+    if body.get("connection_type") == "VPC_LINK":
+        return passed(f"{integration.where} -> {names} through a VPC link")
+    uri, host = str(body.get("uri", "")), uri_host(body.get("uri"))
+    if not uri.startswith("https://"):
+        return failed(f"{integration.where} calls {names} over plain HTTP across the internet (uri = {uri})")
+    if not host:
+        return failed(f"{integration.where} uri = {uri}: HTTPS to the ALB's own DNS name, which no certificate "
+                      "the ALB can hold covers (API Gateway verifies it)")
+    listeners = [l for l in stacks.resources("aws_lb_listener") if l.body.get("protocol") == "HTTPS"
+                 and any(same(b, lb) for lb in balancers for b in pointed(stacks, l, "load_balancer_arn", "aws_lb"))]
+    if not listeners:
+        return failed(f"{integration.where} calls https://{host}, but {names} has no HTTPS listener")
+    certificates = [c for l in listeners for c in _certificates(stacks, l)]
+    if any(covers(name, host) for c in certificates for name in certificate_names(c)):
+        return passed(f"{integration.where} -> {names} over HTTPS at {host} (its certificate covers it)")
+    if not certificates:
+        return unknown(f"{integration.where} calls https://{host}; the listener's certificate is given by ARN, "
+                       "whether it covers the name is known only in ACM")
+    found = ", ".join(n for c in certificates for n in certificate_names(c))
+    return failed(f"{integration.where} calls https://{host}, which the ALB's certificate ({found}) does not cover")
+
+
+def _certificates(stacks: Stacks, listener: Block) -> list[Block]:
+    """The aws_acm_certificate a listener serves, directly or through its validation resource."""
+    direct = pointed(stacks, listener, "certificate_arn", "aws_acm_certificate")
+    through = [c for v in pointed(stacks, listener, "certificate_arn", "aws_acm_certificate_validation")
+               for c in pointed(stacks, v, "certificate_arn", "aws_acm_certificate")]
+    return direct + through
 
 
 @check("A45", passing=[PLATFORM], failing=[changed(PLATFORM, API, _SETTINGS, settings={"metrics_enabled": True, "logging_level": "OFF"}),

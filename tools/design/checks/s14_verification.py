@@ -142,7 +142,12 @@ IN_TRANSIT = {**IN_TRANSIT, **fixture(
                                                 "ordered_cache_behavior": [{"viewer_protocol_policy": "https-only"}]}),
     (API, "aws_api_gateway_integration.alb", {"type": "HTTP_PROXY", "uri": "https://alb.example/api", "connection_type": "INTERNET"}),
     (MON, "aws_cloudtrail.audit", {"kms_key_id": "${aws_kms_key.audit.arn}"}),
-    (NOTE, "aws_sns_topic.alerts", {"name": "alerts", "kms_master_key_id": "alias/aws/sns"}))}
+    (NOTE, "aws_sns_topic.alerts", {"name": "alerts", "kms_master_key_id": "${aws_kms_key.alerts.arn}"}),
+    (NOTE, "aws_sns_topic_policy.alerts", {"arn": "${aws_sns_topic.alerts.arn}", "policy": json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish", "Resource": "*"}]})}),
+    (NOTE, "aws_kms_key.alerts", {"enable_key_rotation": True, "policy": json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"Service": ["cloudwatch.amazonaws.com"]},
+         "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*"}]})}))}
 
 
 def _transit_outside(stacks: Stacks) -> list[Verdict]:
@@ -170,15 +175,68 @@ def _at_rest_outside(stacks: Stacks) -> list[Verdict]:
                 and not bucket.body.get("server_side_encryption_configuration"):
             parts.append(failed(f"{bucket.where} has no server-side encryption configuration"))
     parts += [failed(f"{t.where} has no kms_key_id") for t in stacks.resources("aws_cloudtrail") if not t.body.get("kms_key_id")]
-    parts += [failed(f"{t.where} has no kms_master_key_id") for t in stacks.resources("aws_sns_topic")
-              if not t.body.get("kms_master_key_id")]
+    parts += [_topic_encrypted(stacks, t) for t in stacks.resources("aws_sns_topic")]
     return parts
+
+
+def _topic_encrypted(stacks: Stacks, topic: Block) -> Verdict:
+    """Encrypted with a key the services that publish to it may use: the AWS-managed alias/aws/sns
+    refuses AWS services (CloudWatch alarms), so a topic that admits one needs a customer-managed key
+    whose policy grants it kms:GenerateDataKey* and kms:Decrypt, with rotation on."""
+    key_id = topic.body.get("kms_master_key_id")
+    if not key_id:
+        return failed(f"{topic.where} has no kms_master_key_id")
+    publishers = sorted({service for policy in stacks.resources("aws_sns_topic_policy")
+                         if referenced_resources(stacks, policy.layer, policy.body.get("arn"), "aws_sns_topic") == [topic]
+                         for service in _services(_statements(policy.body.get("policy")), "sns:Publish")})
+    keys = referenced_resources(stacks, topic.layer, key_id, "aws_kms_key")
+    if not keys:
+        if str(key_id).endswith("alias/aws/sns") and publishers:
+            return failed(f"{topic.where} kms_master_key_id = {key_id}: the AWS-managed key, which "
+                          f"{', '.join(publishers)} cannot use to publish")
+        return passed(f"{topic.where} kms_master_key_id = {key_id}")
+    key = keys[0]
+    if not key.body.get("enable_key_rotation"):
+        return failed(f"{topic.where} key {key.where} has no enable_key_rotation")
+    statements = _statements(key.body.get("policy"))
+    granted = [set(_services(statements, action)) for action in ("kms:GenerateDataKey*", "kms:Decrypt")]
+    missing = [p for p in publishers if not all(p in g for g in granted)]
+    if missing:
+        return failed(f"{topic.where} key {key.where}: its policy does not let {', '.join(missing)} "
+                      "use it (kms:GenerateDataKey*, kms:Decrypt)")
+    return passed(f"{topic.where} encrypted with {key.where} (rotation on)")
+
+
+def _statements(policy: object) -> list[dict]:
+    try:
+        document = json.loads(policy) if isinstance(policy, str) else (policy or {})
+    except ValueError:
+        return []
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    return [statements] if isinstance(statements, dict) else list(statements)
+
+
+def _services(statements: list[dict], action: str) -> list[str]:
+    """The service principals the Allow statements grant `action` to (an exact action, a `*` or a `prefix*`)."""
+    found = []
+    for statement in statements:
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if statement.get("Effect") != "Allow" or not any(
+                a == action or a == "*" or (a.endswith("*") and action.startswith(a[:-1])) for a in actions):
+            continue
+        services = (statement.get("Principal") or {}).get("Service", []) if isinstance(statement.get("Principal"), dict) else []
+        found += [services] if isinstance(services, str) else list(services)
+    return found
 
 
 @check("A133", passing=[IN_TRANSIT], failing=[
     changed(IN_TRANSIT, FRONT, "aws_cloudfront_distribution.cdn", default_cache_behavior={"viewer_protocol_policy": "allow-all"}),
     changed(IN_TRANSIT, API, "aws_api_gateway_integration.alb", uri="http://alb.example/api"),
     changed(IN_TRANSIT, NOTE, "aws_sns_topic.alerts", kms_master_key_id=None),
+    changed(IN_TRANSIT, NOTE, "aws_sns_topic.alerts", kms_master_key_id="alias/aws/sns"),
+    changed(IN_TRANSIT, NOTE, "aws_kms_key.alerts", policy=json.dumps({"Statement": []})),
+    changed(IN_TRANSIT, NOTE, "aws_kms_key.alerts", enable_key_rotation=None),
     without(IN_TRANSIT, FRONT, "aws_s3_bucket_server_side_encryption_configuration.site"), NOTHING])
 def encryption_tested(stacks: Stacks) -> Verdict:
     return combine([alb_https(stacks), tls_enforced(stacks), encrypted_at_rest(stacks)]
