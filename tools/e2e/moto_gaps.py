@@ -68,6 +68,10 @@ IGNORED: tuple[Gap, ...] = (
     Gap("aws_api_gateway_rest_api", ("binary_media_types",), "APIGateway:CreateRestApi",
         "ignores binaryMediaTypes (moto/apigateway/responses.py create_rest_api does not read it), so GetRestApi "
         "returns none"),
+    Gap("aws_service_discovery_service", ("health_check_custom_config",), "ServiceDiscovery:GetService",
+        "returns HealthCheckCustomConfig as it was sent (moto/servicediscovery/models.py keeps the request's "
+        "dict), so the provider's empty block comes back as {} and reads as no block, a forced replacement; "
+        "AWS sets FailureThreshold to 1 whatever is sent (the field is no longer supported) and returns it"),
     Gap("aws_instance", ("vpc_security_group_ids",), "EC2:RunInstances",
         "keeps the groups of a NetworkInterfaces launch spec (the provider's form with associate_public_ip_address) "
         "on the interface only: moto/ec2/models/instances.py takes an instance's groups from SecurityGroups and "
