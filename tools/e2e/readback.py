@@ -204,13 +204,6 @@ def _namespace(clients: Clients, inst: Instance, env: Environment) -> Read:
                   f"{namespace['Name']} {namespace['Type']}")
 
 
-def _provisioned(clients: Clients, inst: Instance, env: Environment) -> Read:
-    a = inst.attributes
-    config = clients("lambda").get_provisioned_concurrency_config(FunctionName=a["function_name"], Qualifier=a["qualifier"])
-    wanted = config.get("RequestedProvisionedConcurrentExecutions")
-    return _check((wanted or 0) >= 1, f"{a['function_name']}:{a['qualifier']} requested {wanted}")
-
-
 def _rotation(clients: Clients, inst: Instance, env: Environment) -> Read:
     secret = clients("secretsmanager").describe_secret(SecretId=inst.attributes["secret_id"])
     days = (secret.get("RotationRules") or {}).get("AutomaticallyAfterDays")
@@ -289,8 +282,6 @@ READ_BACKS: tuple[ReadBack, ...] = (
              lambda i: "/db/" in str(i.attributes.get("name"))),
     ReadBack("A54", "aws_service_discovery_private_dns_namespace", "ServiceDiscovery:GetNamespace",
              "private DNS namespace petclinic.local", _namespace),
-    ReadBack("A62", "aws_lambda_provisioned_concurrency_config", "Lambda:GetProvisionedConcurrencyConfig",
-             "provisioned concurrency on the AI function", _provisioned),
     ReadBack("A66", "aws_secretsmanager_secret_rotation", "SecretsManager:DescribeSecret", "the secret rotates every 30 days",
              _rotation),
     ReadBack("A71", "aws_rds_cluster", "RDS:DescribeDBClusters", "one writer and a reader", _writer_and_reader),
