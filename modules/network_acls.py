@@ -24,13 +24,19 @@ class NetworkAclsProps:
     rules: Mapping[str, Sequence[NaclRule]]     # tier -> its rules
 
 
+# Terraform's null as an expression: null for the provider, a string (not a JSON null) in cdk.tf.json.
+NULL_EXPRESSION = "${null}"
+
+
 def _entry(rule: NaclRule, kind: type) -> object:
     # An inline NACL entry is an attribute of object type: every field is written, and cdktf writes
-    # the unset ones as null, which scanners misread. These are the values the provider stores for a
-    # TCP entry of an IPv4 CIDR, so the plan shows no difference.
+    # the unset ones as a JSON null, which scanners misread. The ICMP fields take the values the
+    # provider stores for a TCP entry (0); the IPv6 CIDR cannot take its stored "" (the provider
+    # rejects "" as a CIDR when it validates the configuration), so it is Terraform's `null`
+    # expression ("${null}"): unset for the provider, no JSON null for the scanners.
     return kind(rule_no=rule.number, action=rule.action, protocol=rule.protocol,
                 from_port=rule.from_port, to_port=rule.to_port, cidr_block=rule.cidr,
-                icmp_type=0, icmp_code=0, ipv6_cidr_block="")
+                icmp_type=0, icmp_code=0, ipv6_cidr_block=NULL_EXPRESSION)
 
 
 class NetworkAcls(Construct):

@@ -172,3 +172,14 @@ def test_the_run_is_in_its_environments_region_and_state_keys(run):
             assert regions == {env.region}, name
         else:   # 00-bootstrap makes the state bucket, in the state's region
             assert regions == {env.state.region}, name
+
+
+def test_the_claims_read_back_from_the_applied_objects_agree_with_the_design_check(run):
+    """tools/e2e/readback.py: every claim the design check passes on the synthesized stacks is held
+    by the applied object it reads (none FAILED), and at least one is confirmed that way."""
+    results = run["read_backs"]
+    assert results, run["design_line"]
+    failed = [(r["claim"], r["address"], r["read"]) for r in results if r["outcome"] == "FAILED"]
+    assert not failed, failed
+    assert any(r["outcome"] == "confirmed" for r in results), results
+    assert "### Claims read back from the local AWS" in run["markdown"]

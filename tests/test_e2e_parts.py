@@ -72,6 +72,24 @@ def test_moto_gaps_only_touch_what_the_stack_configures_and_are_listed(stacks):
         assert gap.api.count(":") == 1 and gap.reason, gap
 
 
+def test_the_to_be_gaps_reach_staging_and_leave_dev_untouched(synthesized, stacks):
+    """Provisioned concurrency (no moto route) is left out, the ECS services' capacity provider strategy
+    and Cloud Map's custom health check (moto does not keep them as AWS does) are ignored: in staging,
+    which configures them, and nowhere in dev, which does not."""
+    staging = synthesized("staging")
+    lambda_override = override_for(staging.stack("06-lambda-genai"), TARGET)
+    assert lambda_override.content["resource"]["aws_lambda_provisioned_concurrency_config"] == {
+        "provisioned_concurrency": {"count": 0}}
+    services = override_for(staging.stack("07-application"), TARGET).content["resource"]["aws_ecs_service"]
+    assert services and all("capacity_provider_strategy" in body["lifecycle"]["ignore_changes"] for body in services.values())
+    discovery = override_for(staging.stack("05-cloud-map"), TARGET).content["resource"]["aws_service_discovery_service"]
+    assert all(body["lifecycle"]["ignore_changes"] == ["health_check_custom_config"] for body in discovery.values())
+    dev_services = override_for(stacks["07-application"], TARGET).content["resource"]["aws_ecs_service"]
+    assert all("capacity_provider_strategy" not in body["lifecycle"]["ignore_changes"] for body in dev_services.values())
+    assert "aws_lambda_provisioned_concurrency_config" not in (override_for(stacks["06-lambda-genai"], TARGET).content
+                                                               .get("resource") or {})
+
+
 def test_an_ignored_attribute_keeps_the_stacks_own_ignore_changes():
     stack = {"terraform": {"backend": {"s3": {"bucket": "b", "key": "k", "region": "us-west-2"}}},
              "resource": {"aws_rds_cluster": {"c": {"enable_http_endpoint": True,

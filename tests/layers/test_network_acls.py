@@ -62,3 +62,11 @@ def test_the_team_admin_group_is_made_as_deployed_and_left_out_to_be(synthesized
     staging = synthesized("staging").stack(LAYER)
     for rtype in ("aws_iam_user", "aws_iam_group", "aws_iam_group_policy_attachment"):
         assert resources_of_type(staging, rtype) == {}, rtype
+
+
+def test_to_be_no_entry_states_an_empty_ipv6_cidr(synthesized):
+    """The provider validates an entry's `ipv6_cidr_block` as a CIDR when set: "" fails the plan
+    (`"" is not a valid CIDR block`, as the staging end-to-end run found); unset is Terraform's null."""
+    for name, acl in resources_of_type(synthesized("staging").stack(LAYER), "aws_network_acl").items():
+        for entry in acl["ingress"] + acl["egress"]:
+            assert entry["ipv6_cidr_block"] == "${null}", (name, entry)

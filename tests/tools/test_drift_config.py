@@ -250,3 +250,17 @@ def test_removed_blocks_forget_without_destroying(synthesized, layer):
     findings = {f.address: f for f in drift(synthesized, "dev", layer, state)}
     for removal in config.removals:
         assert findings[str(removal.source)].kind == "forgotten"
+
+
+def test_a_nacl_entry_refreshed_from_aws_is_the_configured_one():
+    """After a refresh the state keeps the protocol number AWS answers and "" for an unset IPv6 CIDR;
+    the configuration says `tcp` and null (`${null}`): the provider plans no change, and neither does
+    drift. A different port still differs."""
+    from tools.drift.refusals import equivalent
+
+    configured = [{"action": "allow", "cidr_block": "10.1.3.0/24", "from_port": 3306, "to_port": 3306, "icmp_code": 0,
+                   "icmp_type": 0, "ipv6_cidr_block": None, "protocol": "tcp", "rule_no": 100}]
+    refreshed = [{**configured[0], "ipv6_cidr_block": "", "protocol": "6"}]
+    assert equivalent("aws_network_acl", "ingress", refreshed, configured, {})
+    assert not equivalent("aws_network_acl", "ingress", [{**refreshed[0], "to_port": 3307}], configured, {})
+    assert not equivalent("aws_security_group", "ingress", refreshed, configured, {})

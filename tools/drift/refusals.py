@@ -51,8 +51,25 @@ def _user_data_hash(value: str) -> str:
     return hashlib.sha1(raw).hexdigest()
 
 
+NACL_PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "-1": "all"}
+
+
+def _nacl_entry(entry: Any) -> Any:
+    """An inline NACL entry as the provider compares it: the protocol by name (the state keeps the
+    number AWS answers after a refresh), an unset IPv6 CIDR the same as the "" it stores."""
+    if not isinstance(entry, Mapping):
+        return entry
+    protocol = str(entry.get("protocol", ""))
+    return tuple(sorted({**entry, "protocol": NACL_PROTOCOLS.get(protocol, protocol).lower(),
+                         "ipv6_cidr_block": entry.get("ipv6_cidr_block") or "",
+                         "cidr_block": entry.get("cidr_block") or ""}.items()))
+
+
 def equivalent(rtype: str, attribute: str, state: Any, config: Any, attributes: dict) -> bool:
     """Values a plan would not show as a change although they differ as text."""
+    if rtype == "aws_network_acl" and attribute in ("ingress", "egress") \
+            and isinstance(state, list) and isinstance(config, list):
+        return sorted(map(_nacl_entry, state), key=str) == sorted(map(_nacl_entry, config), key=str)
     if rtype in ENGINE_TYPES and attribute == "engine_version":
         running = attributes.get("engine_version_actual") or state
         return same_version(config, running) or same_version(config, state)

@@ -65,9 +65,17 @@ IGNORED: tuple[Gap, ...] = (
     Gap("aws_ecs_service", ("availability_zone_rebalancing",), "ECS:DescribeServices",
         "returns no availabilityZoneRebalancing (moto/ecs/models.py has no such field), read as \"\" against the "
         "provider's default DISABLED", configured_only=False),
+    Gap("aws_ecs_service", ("capacity_provider_strategy",), "ECS:CreateService",
+        "takes no capacityProviderStrategy (moto/ecs/models.py create_service has no such parameter) and sets "
+        "launchType EC2 instead, so DescribeServices returns no strategy, which the provider reads as a change "
+        "that replaces the service"),
     Gap("aws_api_gateway_rest_api", ("binary_media_types",), "APIGateway:CreateRestApi",
         "ignores binaryMediaTypes (moto/apigateway/responses.py create_rest_api does not read it), so GetRestApi "
         "returns none"),
+    Gap("aws_service_discovery_service", ("health_check_custom_config",), "ServiceDiscovery:GetService",
+        "returns HealthCheckCustomConfig as it was sent (moto/servicediscovery/models.py keeps the request's "
+        "dict), so the provider's empty block comes back as {} and reads as no block, a forced replacement; "
+        "AWS sets FailureThreshold to 1 whatever is sent (the field is no longer supported) and returns it"),
     Gap("aws_instance", ("vpc_security_group_ids",), "EC2:RunInstances",
         "keeps the groups of a NetworkInterfaces launch spec (the provider's form with associate_public_ip_address) "
         "on the interface only: moto/ec2/models/instances.py takes an instance's groups from SecurityGroups and "
@@ -79,6 +87,9 @@ IGNORED: tuple[Gap, ...] = (
 EXCLUDED_TYPES: Mapping[str, str] = {
     "aws_appautoscaling_target": "ApplicationAutoScaling:ListTagsForResource (not implemented: HTTP 500, which the "
                                  "provider retries on every read until the apply times out)",
+    "aws_lambda_provisioned_concurrency_config": "Lambda:PutProvisionedConcurrencyConfig (no route for "
+                                                 "/2019-09-30/functions/<name>/provisioned-concurrency in "
+                                                 "moto/awslambda/urls.py: HTTP 404)",
     "aws_cloudfront_function": "CloudFront:CreateFunction (no route for /2020-05-31/function in "
                                "moto/cloudfront/urls.py: HTTP 404)",
     "aws_cloudfront_origin_access_identity": "CloudFront:CreateCloudFrontOriginAccessIdentity (no route for "

@@ -9,12 +9,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from tools.e2e.terraform import local_only_environment
 
+LAUNCHER = Path(__file__).with_name("moto_launch.py")   # moto.server with custom ids registered first
 PORT_RANGE = range(25000, 25099)  # this tool's ports (25099 is the dead proxy, see terraform.py)
 
 
@@ -55,9 +57,11 @@ class MotoServer:
     """`with MotoServer(log) as moto: moto.url` — a fresh moto server; stopped (its whole process
     group) on leaving the block, on an exception and on SIGTERM of this process."""
 
-    def __init__(self, log: Path, start_timeout: float = 60.0, settings: dict[str, str] | None = None):
+    def __init__(self, log: Path, start_timeout: float = 60.0, settings: dict[str, str] | None = None,
+                 hosted_zones: Mapping[str, str] | None = None):
         self.log = log
         self.settings = dict(settings or {})     # moto's own variables (MOTO_ACCOUNT_ID, ...)
+        self.hosted_zones = dict(hosted_zones or {})   # zone name -> the id moto gives it when it is made
         self.port, self._port_lock = reserve_port()
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
@@ -69,7 +73,8 @@ class MotoServer:
     def __enter__(self) -> "MotoServer":
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                [sys.executable, str(LAUNCHER), *(f"--hosted-zone={name}={zone}" for name, zone in self.hosted_zones.items()),
+                 "--", "-H", "127.0.0.1", "-p", str(self.port)],
                 stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
                 # AWS managed policies (AdministratorAccess, ...) exist only when moto is asked to load them
                 env={**local_only_environment(), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", **self.settings},

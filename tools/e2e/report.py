@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from tools.e2e.results import RunReport
+from tools.e2e.readback import markdown as readback_markdown
 from tools.e2e.waves import markdown as waves_markdown
 from tools.e2e.waves import waves_of
 
@@ -30,6 +31,9 @@ def verdict(report: RunReport) -> tuple[int, list[str]]:
         reasons.append("plan after tampering changes more than was tampered: " + ", ".join(report.unexpected_changes))
     if not report.tampered:
         reasons.append("no tamper case could run")
+    for r in report.read_backs:
+        if r.outcome == "FAILED":
+            reasons.append(f"{r.claim} passes the design check but {r.layer} {r.address} reads {r.read} ({r.api})")
     for r in report.drift_runs:
         if r.label.endswith("before") and (r.drifted or r.errors):
             reasons.append(f"drift {r.label} is not clean: {r.drifted or r.errors}")
@@ -60,6 +64,7 @@ def markdown(report: RunReport) -> str:
     steps = [s for layer in report.layers.values() for s in layer.steps]
     lines += waves_markdown(steps, report.parallel)
     lines += ["", "Made in moto before the first layer (boto3): " + "; ".join(report.seeded)]
+    lines += readback_markdown(report.read_backs, report.design_line)
     lines += ["", "### Tampered behind Terraform's back", ""]
     for t in report.tampered:
         caught = "caught" if report.tamper_caught.get(t.case) else "NOT caught"
@@ -114,6 +119,8 @@ def as_json(report: RunReport) -> str:
     data = asdict(report)
     for name, layer in report.layers.items():
         data["layers"][name]["status"] = layer.status
+    for plain_result, result in zip(data["read_backs"], report.read_backs):
+        plain_result["outcome"] = result.outcome
     code, reasons = verdict(report)
     steps = [s for layer in report.layers.values() for s in layer.steps]
     waves = waves_of(steps)

@@ -81,6 +81,8 @@ class RunReport:
     drift_caught: dict[str, bool] = field(default_factory=dict)   # "live after" -> found exactly the tampered
     refreshed: list[str] = field(default_factory=list)
     seeded: list[str] = field(default_factory=list)
+    design_line: str = ""            # the design check's summary on the synthesized stacks
+    read_backs: list[Any] = field(default_factory=list)   # tools.e2e.readback.ReadBackResult
     seconds: float = 0.0
     parallel: int = 0                # steps applied at most at the same time
     error: str = ""

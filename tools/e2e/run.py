@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -22,23 +24,29 @@ from botocore.config import Config
 
 from settings import Environment, load_environment
 from tools.e2e import drift as drift_check
-from tools.e2e.account import SEEDS
+from tools.e2e.account import SEEDS, hosted_zones
 from tools.e2e.defects import Layer, Platform, defects_of
 from tools.e2e.moto_server import MotoServer
 from tools.e2e.override import FAKE, PROVIDER_CHECKS_OFF, Target, override_for
 from tools.e2e.plans import changed_attributes, described, foreign_removed_blocks, is_moto_gap, plan_summary
+from tools.e2e.readback import read_back
 from tools.e2e.results import Budget, LayerReport, RunReport, StepReport
 from tools.e2e.schedule import apply_all
 from tools.e2e.state import State, read_state
 from tools.e2e.steps import environment_with, steps_for
 from tools.e2e.tamper import Tampered, cases_for, pick
-from tools.e2e.terraform import Result, Terraform, mirrored_aws_version
+from tools.e2e.terraform import Result, Terraform, local_only_environment, mirrored_aws_version
 from tools.stack_form import read_stack
 
 INIT_TIMEOUT = 300.0
 APPLY_TIMEOUT = 600.0
 PLAN_TIMEOUT = 300.0
 PARALLEL = 3
+DESIGN_TIMEOUT = 300.0
+# moto turns a requested ACM certificate from PENDING_VALIDATION to ISSUED once this many seconds have
+# passed, whatever the DNS holds (moto/acm/models.py CertificateBundle.check; default 60 s, which the
+# certificate validation of 07-application would wait out on the run's longest chain).
+MOTO_SETTINGS = {"MOTO_ACM_VALIDATION_WAIT": "1"}
 BUDGET_SPENT = "not run: the run's time budget was spent"
 
 
@@ -65,7 +73,7 @@ class Run:
     def execute(self) -> RunReport:
         start = self.started = time.monotonic()
         try:
-            with MotoServer(self.scratch / "moto.log") as moto:
+            with MotoServer(self.scratch / "moto.log", settings=MOTO_SETTINGS, hosted_zones=hosted_zones(self.env)) as moto:
                 self.moto_url = self.report.moto_url = moto.url
                 with ThreadPoolExecutor(max_workers=1) as pool:
                     endpoints = pool.submit(self._endpoints)  # terraform's probe, while cdktf synthesizes here
@@ -73,13 +81,18 @@ class Run:
                     self.target = Target(moto.url, endpoints.result(), self.report.terraform_version,
                                          self.report.aws_version)
                 for seed in SEEDS:
+                    if not seed.needed(self.env):
+                        continue
                     if seed.unless_layer in self.report.layers:
                         self.report.seeded.append(f"{seed.what}: made by the {seed.unless_layer} stack")
                         continue
                     seed.create(self.client, self.env)
                     self.report.seeded.append(f"{seed.what}: {seed.why}")
-                self._apply_all(steps)
-                self._second_plan()
+                with ThreadPoolExecutor(max_workers=1) as checker:
+                    design = checker.submit(self._design_check)   # the design check reads the synthesis meanwhile
+                    self._apply_all(steps)
+                    self._second_plan()
+                    self._read_back(design.result())
                 self._drift_before()
                 self._tamper()
                 self._drift_after()
@@ -311,6 +324,33 @@ class Run:
         for t in self.report.tampered:
             layer = self.report.layers[t.layer]
             self.report.tamper_caught[t.case] = layer.tamper_plan_code == 2 and (t.address, t.action) in layer.tamper_changes
+
+    # ------------------------------------------------------------------ the design, read back
+    def _design_check(self) -> dict[str, str]:
+        """claim -> status of `python -m tools.design` on the environment's synthesized stacks."""
+        stacks = self._synth({}) / "stacks"
+        done = subprocess.run([sys.executable, "-m", "tools.design", "--env", self.env_name, "--stacks", str(stacks),
+                               "--format", "json"], cwd=drift_check.ROOT, env=local_only_environment(),
+                              capture_output=True, text=True, timeout=DESIGN_TIMEOUT, stdin=subprocess.DEVNULL)
+        try:
+            verdicts = json.loads(done.stdout)["environments"][self.env_name]
+        except (ValueError, KeyError):
+            self.report.design_line = f"not read (exit {done.returncode}): {' '.join(done.stderr.split())[-300:]}"
+            return {}
+        counts = verdicts["counts"]
+        self.report.design_line = (f"{self.env_name} {verdicts['profile']}: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+                                   + (f"; blocking {', '.join(verdicts['blocking'])}" if verdicts.get("blocking") else ""))
+        return {claim: v["status"] for claim, v in verdicts["verdicts"].items()}
+
+    def _read_back(self, design: dict[str, str]) -> None:
+        states = [state for name, layer in self.report.layers.items() if layer.last_applied is not None
+                  for state in [self._applied_state(name)] if state is not None]
+        self.report.read_backs = read_back(self.client, self.env, states, design)
+
+    def _applied_state(self, layer: str) -> State | None:
+        step = self.report.layers[layer].last_applied
+        local = step.workdir / "terraform.tfstate" if step and step.workdir else None
+        return State(layer, json.loads(local.read_text())) if local and local.is_file() else self.state_of(layer)
 
     # ------------------------------------------------------------------ the drift command (issue 22)
     def _drift_before(self) -> None:

@@ -109,7 +109,9 @@ def s3_encryption(aws: Aws, a: Mapping[str, Any]) -> dict[str, Any]:
     return {"rule": [{"apply_server_side_encryption_by_default": [{
         "sse_algorithm": (r.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm"),
         "kms_master_key_id": (r.get("ApplyServerSideEncryptionByDefault") or {}).get("KMSMasterKeyID", "")}],
-        "bucket_key_enabled": r.get("BucketKeyEnabled", False)} for r in rules]}
+        # false reads as unset: the provider keeps null for a bucket key the configuration does not set,
+        # while the answer says false (a key switched off behind Terraform's back is left to `plan`)
+        "bucket_key_enabled": r.get("BucketKeyEnabled") or None} for r in rules]}
 
 
 @reader("aws_s3_bucket_versioning")
