@@ -123,7 +123,9 @@ class LadderRun(Run):
         ladder = self._measure_ladder()
         planned = [Planned(n, s.switch.path, s.to_be, s.risk, tuple(s.switch.after), s.error)
                    for n, s in enumerate(ladder.steps, 1)]
-        effects = {s.switch.path: [(e.layer, e.action, e.address) for e in s.effects] for s in ladder.steps}
+        # Effects in a layer this run has no stack of (`--layers`) cannot be seen: not compared.
+        effects = {s.switch.path: [(e.layer, e.action, e.address) for e in s.effects if e.layer in self._applied_dir]
+                   for s in ladder.steps}
         selection = select(planned, self.ladder.accept_data_loss, self.ladder_steps)
         self._record_skips(selection)
         switches: dict[str, Any] = {}
