@@ -129,23 +129,29 @@ class LadderRun(Run):
         selection = select(planned, self.ladder.accept_data_loss, self.ladder_steps)
         self._record_skips(selection)
         switches: dict[str, Any] = {}
-        stopped = ""
+        failed: list[str] = []
         for planned_step in selection.applied:
             step = LadderStep(planned_step, predicted=effects.get(planned_step.path, []))
             self.ladder.steps.append(step)
-            if stopped:
-                step.reason = stopped
+            needs = [a for a in planned_step.after if a in failed]
+            if needs:
+                step.reason = f"not run: it comes after {', '.join(needs)}, which failed"
+                failed.append(planned_step.path)
                 continue
             if self.budget.left() < 180:
-                step.reason = stopped = "not run: the run's time budget was spent"
+                step.reason = "not run: the run's time budget was spent"
+                failed.append(planned_step.path)
                 continue
             switches[planned_step.path] = planned_step.to_be
             self._climb_step(step, dict(switches))
             if step.status != "applied":
-                stopped = f"not run: step {planned_step.index} ({planned_step.path}) failed"
+                # The switch goes back to its current value: the next step's synthesis is without it,
+                # so its layers are planned back to that (what the failed apply left shows there).
+                del switches[planned_step.path]
+                failed.append(planned_step.path)
         self.ladder.steps.sort(key=lambda s: s.planned.index)
-        if not stopped:
-            self._final_plan(ladder.end_state if not selection.skipped else switches, bool(selection.skipped))
+        partial = bool(selection.skipped or failed)
+        self._final_plan(switches if partial else ladder.end_state, partial)
 
     def _record_skips(self, selection: Selection) -> None:
         for planned_step, why in selection.skipped:
@@ -280,7 +286,7 @@ class LadderRun(Run):
     # ------------------------------------------------------------------ the end
     def _final_plan(self, switches: Mapping[str, Any], partial: bool) -> None:
         """Every layer planned with `switches` (the To-Be synthesis when no step was skipped): exit 0 each."""
-        self.ladder.final_label = ("the applied switches (steps were skipped, so not the To-Be synthesis)" if partial
+        self.ladder.final_label = ("the applied switches (steps were skipped or failed: not the To-Be synthesis)" if partial
                                    else "the To-Be synthesis (every differing switch at its to-be value)")
         dirs = self._stack_dirs(switches)
         defects = self._defects({name: read_stack(path) for name, path in dirs.items()})
