@@ -116,3 +116,15 @@ def test_many_switches_make_a_short_scratch_folder_name(tmp_path):
     assert len(folder.name) < 130
     assert env.application.alarms.memory_percent == 80 and env.database.iam_authentication is True
     assert load_environment("dev").application.alarms.memory_percent == 85
+
+
+def test_a_nacl_entry_with_an_empty_cidr_is_a_defect_of_the_stack_and_a_fixed_one_is_not():
+    from tools.e2e.defects import Layer, Platform, defects_of
+
+    entry = {"action": "allow", "cidr_block": "10.0.0.0/16", "from_port": 443, "to_port": 443, "protocol": "tcp",
+             "rule_no": 100}
+    broken = {"aws_network_acl": {"n": {"ingress": [{**entry, "ipv6_cidr_block": ""}], "egress": [entry]}}}
+    fixed = {"aws_network_acl": {"n": {"ingress": [entry], "egress": [entry]}}}
+    found = defects_of(Layer("02", {"resource": broken}, {}), [], Platform({}))
+    assert list(found) == ["aws_network_acl.n"] and "not a valid CIDR" in found["aws_network_acl.n"]
+    assert defects_of(Layer("02", {"resource": fixed}, {}), [], Platform({})) == {}
