@@ -116,6 +116,7 @@ class LadderRun(Run):
             self.ladder.error = f"the deploy as is did not end clean in {', '.join(broken)}: the ladder is not climbed"
             return
         self.order = self._layer_order(layers)
+        self.first_order = list(dict.fromkeys(step.layer for step in steps_for(self.env, layers)))
         for name in layers:
             last = self.report.layers[name].last_applied
             assert last is not None and last.stack_dir is not None
@@ -239,10 +240,13 @@ class LadderRun(Run):
             step.seconds = time.monotonic() - start
 
     def _defects(self, stacks: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]:
-        first = {name: Layer(name, stacks[name], self._producers(stacks[name])) for name in self.order}
+        """As the deploy finds them (Run._find_defects): a layer against the layers whose first deploy
+        step comes before its own (02-security before 07-application, whose rule repeats 02's)."""
+        layers = [name for name in self.first_order if name in stacks]
+        first = {name: Layer(name, stacks[name], self._producers(stacks[name])) for name in layers}
         platform, found = Platform(first), {}
-        for i, name in enumerate(self.order):
-            found[name] = defects_of(first[name], [first[n] for n in self.order[:i]], platform)
+        for i, name in enumerate(layers):
+            found[name] = defects_of(first[name], [first[n] for n in layers[:i]], platform)
         return found
 
     def _readers(self, name: str) -> list[str]:
