@@ -80,7 +80,18 @@ def _log_target_not_granted(resources: Resources, body: Mapping[str, Any]) -> bo
     return not any("logging.s3.amazonaws.com" in json.dumps(p.get("policy")) for p in policies)
 
 
+def _empty_cidr_entry(_resources: Resources, body: Mapping[str, Any]) -> bool:
+    """An inline NACL entry that writes a CIDR attribute as "" (the provider validates each as a CIDR)."""
+    entries = [e for kind in ("ingress", "egress") for e in (body.get(kind) or []) if isinstance(e, Mapping)]
+    return any(e.get(attribute) == "" for e in entries for attribute in ("cidr_block", "ipv6_cidr_block"))
+
+
 DEFECTS: tuple[Defect, ...] = (
+    Defect("aws_network_acl",
+           "an ingress/egress entry sets ipv6_cidr_block (or cidr_block) to \"\": the provider validates the "
+           "attribute as a CIDR (ValidIPv6CIDRNetworkAddress) and the plan fails with '\"\" is not a valid CIDR "
+           "block' before any AWS call (modules/network_acls.py; leave the attribute unset instead)",
+           _empty_cidr_entry),
     Defect("aws_s3_bucket_logging",
            "the target bucket's policy does not let the S3 logging service (logging.s3.amazonaws.com) put "
            "objects, and its ACLs are disabled (BucketOwnerEnforced, the default), so S3 cannot deliver the "

@@ -93,12 +93,16 @@ class Run:
                     self._apply_all(steps)
                     self._second_plan()
                     self._read_back(design.result())
-                self._drift_before()
-                self._tamper()
-                self._drift_after()
+                self._after_deploy()
         finally:
             self.report.seconds = time.monotonic() - start
         return self.report
+
+    def _after_deploy(self) -> None:
+        """What follows the deploy and its second plan (the ladder run replaces it: tools/e2e/ladder_run.py)."""
+        self._drift_before()
+        self._tamper()
+        self._drift_after()
 
     def _plan_steps(self) -> list[StepReport]:
         stacks = self._synth({}) / "stacks"

@@ -6,6 +6,7 @@ they are applied to a scratch copy of the environment files, never to `envs/`.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -57,7 +58,11 @@ def environment_with(name: str, overrides: Mapping[str, object], scratch: Path,
     """`name`'s environment with dotted setting overrides, read from a scratch copy of the env files."""
     if not overrides:
         return load_environment(name, envs_dir)
-    folder = scratch / f"envs-{re.sub(r'[^a-z0-9]+', '-', json.dumps(dict(overrides), sort_keys=True).lower()).strip('-')}"
+    key = json.dumps(dict(overrides), sort_keys=True)
+    slug = re.sub(r'[^a-z0-9]+', '-', key.lower()).strip('-')
+    if len(slug) > 120:   # the ladder's switches add up: a file name has at most 255 bytes
+        slug = f"{slug[:80]}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    folder = scratch / f"envs-{slug}"
     if not folder.exists():
         shutil.copytree(envs_dir, folder)
         path = folder / f"{name}.toml"
