@@ -106,6 +106,11 @@ class Comparison:
     different: list[tuple[str, str, str, str]] = field(default_factory=list)  # layer, address, predicted, applied
     excluded: list[tuple[str, str, str]] = field(default_factory=list)       # predicted on what the run leaves out
     uncertain: list[tuple[str, str, str]] = field(default_factory=list)      # predicted as unknown/refused/...
+    # Created by the step although not predicted, because the run's override left it out before the
+    # step and no longer does (the step's switch fixes a defect of the as-deployed stacks, e.g. 11's
+    # self-logging bucket): against moto's states the object never existed, so the ladder, measured
+    # against those states, has nothing to predict; against the real states it predicts the change.
+    released: list[tuple[str, str, str]] = field(default_factory=list)       # layer, address, action
 
     @property
     def exact(self) -> bool:
@@ -118,12 +123,15 @@ class Comparison:
 
 
 def compare(predicted: Iterable[tuple[str, str, str]], applied: Mapping[str, Mapping[str, str]],
-            left_out: Mapping[str, Iterable[str]] | None = None, layers: Iterable[str] | None = None) -> Comparison:
+            left_out: Mapping[str, Iterable[str]] | None = None, layers: Iterable[str] | None = None,
+            left_out_before: Mapping[str, Iterable[str]] | None = None) -> Comparison:
     """`predicted`: (layer, action, address) of the ladder's effects; `applied`: layer -> address ->
     action of what the step's applies did; `left_out`: layer -> addresses the run's override leaves
     out (moto gaps, defects: a prediction on them cannot be seen); `layers`: the layers the run has
-    (a prediction elsewhere is not compared)."""
+    (a prediction elsewhere is not compared); `left_out_before`: what the override left out before
+    the step (a create of one of those it no longer leaves out is `released`, not a mismatch)."""
     left_out = {k: tuple(v) for k, v in (left_out or {}).items()}
+    before = {k: tuple(v) for k, v in (left_out_before or {}).items()}
     known = set(layers) if layers is not None else None
     result = Comparison()
     seen: set[tuple[str, str]] = set()
@@ -144,7 +152,12 @@ def compare(predicted: Iterable[tuple[str, str, str]], applied: Mapping[str, Map
             result.different.append((layer, address, action, done))
     for layer, changes in sorted(applied.items()):
         for address, action in sorted(changes.items()):
-            if (layer, address) not in seen:
+            if (layer, address) in seen:
+                continue
+            if (action == "create" and _left_out(address, before.get(layer, ()))
+                    and not _left_out(address, left_out.get(layer, ()))):
+                result.released.append((layer, address, action))
+            else:
                 result.unpredicted.append((layer, address, action))
     return result
 

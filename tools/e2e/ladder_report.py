@@ -38,6 +38,8 @@ def _mismatch(step: LadderStep) -> str:
         parts.append(f"{len(step.comparison.excluded)} on what moto leaves out")
     if step.comparison.uncertain:
         parts.append(f"{len(step.comparison.uncertain)} uncertain")
+    if step.comparison.released:
+        parts.append(f"{len(step.comparison.released)} created, left out before")
     return ", ".join(parts)
 
 
@@ -59,13 +61,16 @@ def markdown(ladder: LadderReport) -> str:
                      f"{_counts(_predicted_counts(step))} | {_mismatch(step)} |")
     for step in ladder.steps:
         c = step.comparison
-        if c is None or (c.exact and not c.excluded and not c.uncertain):
+        if c is None or (c.exact and not c.excluded and not c.uncertain and not c.released):
             continue
         lines += ["", f"**Step {step.planned.index}** (`{step.planned.path}`):"]
         lines += [f"- {m}" for m in c.mismatches()]
         lines += [f"- {layer} {address}: predicted {action}, left out by the override (moto gap or defect)"
                   for layer, address, action in c.excluded]
         lines += [f"- {layer} {address}: predicted {action} (the ladder cannot tell)" for layer, address, action in c.uncertain]
+        lines += [f"- {layer} {address}: {action}, left out by the override before this step (the step fixes what "
+                  "kept it out; moto's states never held it, so the ladder measured against them has nothing to predict)"
+                  for layer, address, action in c.released]
     lines += ["", f"Final plan with {ladder.final_label or '(not run)'}: "
               + ("every layer exit 0" if ladder.final_ok else
                  "; ".join(f"{k}: {v}" for k, v in ladder.final_plan.items() if not v.startswith("exit 0")) or "not run")]
@@ -88,6 +93,7 @@ def as_data(ladder: LadderReport) -> dict[str, Any]:
                               "problems": lc.problems, "moto_gaps": lc.moto_gaps} for name, lc in s.layers.items()},
             "exact": c.exact if c else None, "mismatches": c.mismatches() if c else [],
             "excluded": [list(x) for x in c.excluded] if c else [],
+            "released": [list(x) for x in c.released] if c else [],
             "uncertain": [list(x) for x in c.uncertain] if c else [],
         }
 

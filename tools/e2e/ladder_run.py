@@ -136,7 +136,7 @@ class LadderRun(Run):
             self.ladder.steps.append(step)
             needs = [a for a in planned_step.after if a in failed]
             if needs:
-                step.reason = f"not run: it comes after {', '.join(needs)}, which failed"
+                step.reason = f"not run: it comes after {', '.join(needs)}, which did not apply"
                 failed.append(planned_step.path)
                 continue
             if self.budget.left() < 180:
@@ -201,8 +201,14 @@ class LadderRun(Run):
             found[name] = self._synth({**switches, **dict(last.step.settings)}) / "stacks" / name
         return found
 
+    def _left_out(self) -> dict[str, list[str]]:
+        """layer -> the addresses the override of its last apply left out (moto gaps, defects)."""
+        return {name: [x.address for x in (self.report.layers[name].last_applied.excluded or ())]
+                for name in self._applied_dir}
+
     def _climb_step(self, step: LadderStep, switches: Mapping[str, Any]) -> None:
         start = time.monotonic()
+        left_out_before = self._left_out()
         try:
             dirs = self._stack_dirs(switches)
             defects = self._defects({name: read_stack(path) for name, path in dirs.items()})
@@ -233,9 +239,8 @@ class LadderRun(Run):
             self._second_plans(step)
             step.status = "applied"
             step.resources = sum(self._resources(name) for name in self._applied_dir)
-            left_out = {name: [x.address for x in (self.report.layers[name].last_applied.excluded or ())]
-                        for name in self._applied_dir}
-            step.comparison = compare(step.predicted, step.applied_changes(), left_out, self._applied_dir)
+            step.comparison = compare(step.predicted, step.applied_changes(), self._left_out(), self._applied_dir,
+                                      left_out_before)
         finally:
             step.seconds = time.monotonic() - start
 
