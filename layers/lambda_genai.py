@@ -168,7 +168,7 @@ class LambdaGenaiStack(LayerStack):
         if env.lambda_genai.private_egress:
             reason = "the design's Lambda egress (§3.4): the original sent 443/53 anywhere and 3306 to the VPC"
             return [
-                EgressRule("mysql_to_aurora", "MySQL (3306) to the Aurora cluster's security group", "tcp",
+                EgressRule("mysql_to_aurora", "MySQL (3306) to the Aurora cluster security group", "tcp",
                            env.security.database_port, peer_group=db.string("security_group_id"), new_reason=reason),
                 EgressRule("https_to_endpoints", "HTTPS (443) to the VPC endpoints (bedrock-runtime, rds-data)",
                            "tcp", HTTPS, peer_group=net.string("vpce_security_group_id"), new_reason=reason),

@@ -135,7 +135,7 @@ class Alb(Construct):
                 created(VpcSecurityGroupEgressRule(
                     self, f"to_tasks_{port}",
                     security_group_id=self.security_group.id,
-                    description=f"Allow {port}/tcp to the ECS tasks' security group",
+                    description=f"Allow {port}/tcp to the ECS tasks security group",
                     referenced_security_group_id=props.egress_security_group_id,
                     from_port=port, to_port=port, ip_protocol="tcp",
                 ), "the design's ALB egress (§3.4): the original sent all traffic anywhere")
