@@ -54,7 +54,8 @@ class FrontendStack(LayerStack):
             access_logging=settings.access_logging,
             log_retention_days=settings.log_retention_days,
             cors_allowed_origins=settings.cors_allowed_origins if settings.cors else (),
-            origin_access=settings.origin_access, log_bucket=log_bucket,
+            origin_access=settings.origin_access, log_bucket=log_bucket.name if log_bucket else None,
+            log_bucket_ready=log_bucket.ready if log_bucket else (),
         ))
         self.cdn = Cdn(self, "cdn", CdnProps(
             naming=naming,
@@ -88,7 +89,7 @@ class FrontendStack(LayerStack):
                 tags={f"cloudfront_{kind}": naming.tags_for(f"cloudfront-{kind}-alarm") for kind, _, _ in rates},
             ))
 
-    def _log_bucket(self) -> str:
+    def _log_bucket(self) -> AccessLogBucket:
         """The bucket of the site's access logs (`frontend.access_log_bucket`), named after the site's."""
         env, naming = self.env, self.naming
         site_bucket_arn = f"arn:aws:s3:::{naming.name('frontend', env.environment)}"
@@ -96,7 +97,7 @@ class FrontendStack(LayerStack):
             name=naming.name("frontend", env.environment, "logs"), source_bucket_arn=site_bucket_arn,
             account_id=DataAwsCallerIdentity(self, "log_bucket_account").account_id,
             retention_days=env.frontend.log_retention_days,
-            tags=naming.tags_for("frontend-access-logs", Purpose="s3-access-logs"))).name
+            tags=naming.tags_for("frontend-access-logs", Purpose="s3-access-logs")))
 
     def output_values(self) -> Mapping[str, Any]:
         bucket, distribution = self.site.bucket_name, self.cdn.distribution_id

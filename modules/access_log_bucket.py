@@ -65,7 +65,9 @@ class AccessLogBucket(Construct):
                 expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.retention_days)],
                 abort_incomplete_multipart_upload=[
                     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=1)])]), NEW)
-        created(S3BucketPolicy(self, "policy", bucket=bucket, policy=json.dumps({
+        # S3 refuses a logging target whose policy does not admit the logging service yet: the source's
+        # logging waits for this (`ready`).
+        self.policy = created(S3BucketPolicy(self, "policy", bucket=bucket, policy=json.dumps({
             "Version": "2012-10-17",
             "Statement": [{
                 "Sid": "S3ServerAccessLogsPolicy", "Effect": "Allow",
@@ -75,3 +77,4 @@ class AccessLogBucket(Construct):
                               "StringEquals": {"aws:SourceAccount": props.account_id}}}],
         })), NEW)
         self.name = self.bucket.id
+        self.ready = (self.policy,)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import CloudfrontOriginAccessControl
 from cdktf_cdktf_provider_aws.cloudfront_origin_access_identity import CloudfrontOriginAccessIdentity
@@ -62,6 +63,9 @@ class StaticSiteProps:
     origin_access: str = "identity"
     # The bucket the access logs go to; None (as deployed): the site bucket itself.
     log_bucket: str | None = None
+    # What the logging waits for: the log bucket's policy admitting the S3 logging service (S3 refuses
+    # PutBucketLogging to a target that does not admit it yet; found by the end-to-end run).
+    log_bucket_ready: tuple[Any, ...] = ()
 
 
 class StaticSite(Construct):
@@ -108,7 +112,8 @@ class StaticSite(Construct):
                                      tags=naming.tags_for("s3-access-logs", Service="s3", Type="access-logs")),
                   "access_logs", 0)
             carry(S3BucketLoggingA(self, "logging", bucket=bucket_id, target_bucket=props.log_bucket or bucket_id,
-                                   target_prefix=ACCESS_LOG_PREFIX), "logging", 0)
+                                   target_prefix=ACCESS_LOG_PREFIX,
+                                   depends_on=list(props.log_bucket_ready) or None), "logging", 0)
         if props.cors_allowed_origins:
             carry(S3BucketCorsConfiguration(self, "cors", bucket=bucket_id, cors_rule=[
                 S3BucketCorsConfigurationCorsRule(allowed_headers=["*"], allowed_methods=["GET", "HEAD"],

@@ -167,7 +167,9 @@ def test_site_logs_go_to_a_log_bucket_that_admits_s3_logging_when_on(synthesized
     (logging,) = resources_of_type(s, "aws_s3_bucket_logging").values()
     logs = [k for k, b in resources_of_type(s, "aws_s3_bucket").items() if b["bucket"].endswith("-logs")]
     assert logging["target_bucket"] == f"${{aws_s3_bucket.{logs[0]}.id}}" != logging["bucket"]
-    (policy,) = [p for p in resources_of_type(s, "aws_s3_bucket_policy").values() if logs[0] in p["bucket"]]
+    (name, policy), = [(k, p) for k, p in resources_of_type(s, "aws_s3_bucket_policy").items() if logs[0] in p["bucket"]]
+    # S3 refuses the logging until the policy admits the logging service: the logging waits for it.
+    assert logging["depends_on"] == [f"aws_s3_bucket_policy.{name}"]
     (statement,) = json.loads(policy["policy"])["Statement"]
     site = f"arn:aws:s3:::{load_environment(env).name_prefix}-frontend-{env}"
     assert statement["Principal"] == {"Service": "logging.s3.amazonaws.com"}
