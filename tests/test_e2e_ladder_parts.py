@@ -2,7 +2,10 @@
 changes, and how that compares with the ladder's prediction. No terraform, no moto."""
 from __future__ import annotations
 
+import pytest
+
 from settings import load_environment
+from settings.load import ConfigError
 from tools.e2e.ladder_plan import Planned, action_of, compare, counts, cumulative, outputs_changed, plan_changes, select
 from tools.e2e.steps import environment_with
 
@@ -141,3 +144,14 @@ def test_a_nacl_entry_with_an_empty_cidr_is_a_defect_of_the_stack_and_a_fixed_on
     found = defects_of(Layer("02", {"resource": broken}, {}), [], Platform({}))
     assert list(found) == ["aws_network_acl.n"] and "not a valid CIDR" in found["aws_network_acl.n"]
     assert defects_of(Layer("02", {"resource": fixed}, {}), [], Platform({})) == {}
+
+
+def test_the_ladder_switches_are_forced_as_the_design_ladder_measures_them_not_written_into_the_file(tmp_path):
+    # dev has no domain: a file that turns on api_gateway.https_to_alb is refused, while the ladder's view
+    # of dev with it on (load_environment(switch_values=...)) is not, and changes nothing (step 18 of dev).
+    with pytest.raises(ConfigError, match="api_gateway.https_to_alb"):
+        environment_with("dev", {"api_gateway.https_to_alb": True}, tmp_path)
+    forced = environment_with("dev", {"security.alb_integration": False}, tmp_path,
+                              switch_values={"api_gateway.https_to_alb": True})
+    assert forced.api_gateway.https_to_alb is True and forced.security.alb_integration is False
+    assert environment_with("dev", {}, tmp_path, switch_values={"api_gateway.https_to_alb": True}).api_gateway.https_to_alb

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from settings.load import ConfigError
+from synthesis import SynthesisCheckFailed
 from tools.e2e.defects import Layer, Platform, defects_of
 from tools.e2e.ladder_plan import Comparison, Planned, Selection, compare, counts, outputs_changed, plan_changes, select
 from tools.e2e.override import override_for
@@ -198,7 +200,7 @@ class LadderRun(Run):
         for name in self._applied_dir:
             last = self.report.layers[name].last_applied
             assert last is not None
-            found[name] = self._synth({**switches, **dict(last.step.settings)}) / "stacks" / name
+            found[name] = self._synth(dict(last.step.settings), switches) / "stacks" / name
         return found
 
     def _left_out(self) -> dict[str, list[str]]:
@@ -210,7 +212,13 @@ class LadderRun(Run):
         start = time.monotonic()
         left_out_before = self._left_out()
         try:
-            dirs = self._stack_dirs(switches)
+            try:
+                dirs = self._stack_dirs(switches)
+            except (ConfigError, SynthesisCheckFailed) as error:
+                # The environment with this step's switch cannot be synthesized: the step fails with the
+                # reason (its switch goes back), and the climb goes on with the others.
+                step.status, step.reason = "failed", f"not synthesized: {error}"[:600]
+                return
             defects = self._defects({name: read_stack(path) for name, path in dirs.items()})
             queue = [name for name in self.order if fingerprint(dirs[name]) != fingerprint(self._applied_dir[name])]
             visits: dict[str, int] = {}

@@ -200,12 +200,14 @@ class Run:
             raise RuntimeError(f"terraform {result.command} failed: {' '.join(result.text.split())[-800:]}")
 
     # ------------------------------------------------------------------ synthesis per step settings
-    def _synth(self, settings: Mapping[str, object]) -> Path:
-        key = json.dumps(dict(settings), sort_keys=True)
+    def _synth(self, settings: Mapping[str, object], switch_values: Mapping[str, object] | None = None) -> Path:
+        """The environment synthesized with `settings` (a deploy step's own) over design switches forced to
+        `switch_values` (the ladder's, as `tools.design --ladder` measures them); cached per pair."""
+        key = json.dumps([dict(settings), dict(switch_values or {})], sort_keys=True)
         if key not in self._synthesized:
             from synthesis import synthesize  # the cdktf import is paid once, here
 
-            env = environment_with(self.env_name, settings, self.scratch)
+            env = environment_with(self.env_name, settings, self.scratch, switch_values=switch_values)
             outdir = self.scratch / f"synth-{len(self._synthesized)}" / "cdktf.out"
             synthesize(env, outdir)
             self._synthesized[key] = outdir

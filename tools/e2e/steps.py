@@ -54,10 +54,15 @@ def steps_for(env: Environment, layers: list[str]) -> list[Step]:
 
 
 def environment_with(name: str, overrides: Mapping[str, object], scratch: Path,
-                     envs_dir: Path = ENVS_DIR) -> Environment:
-    """`name`'s environment with dotted setting overrides, read from a scratch copy of the env files."""
+                     envs_dir: Path = ENVS_DIR, switch_values: Mapping[str, Any] | None = None) -> Environment:
+    """`name`'s environment with dotted setting overrides, read from a scratch copy of the env files.
+
+    `switch_values` are design switches forced the way `tools.design --ladder` measures them
+    (`load_environment(switch_values=...)`): the environment viewed with those values, not a file that
+    sets them (a file that turns on `api_gateway.https_to_alb` without a domain is refused; the ladder's
+    view of dev with it on is not, and changes nothing)."""
     if not overrides:
-        return load_environment(name, envs_dir)
+        return load_environment(name, envs_dir, switch_values=switch_values)
     key = json.dumps(dict(overrides), sort_keys=True)
     slug = re.sub(r'[^a-z0-9]+', '-', key.lower()).strip('-')
     if len(slug) > 120:   # the ladder's switches add up: a file name has at most 255 bytes
@@ -76,7 +81,7 @@ def environment_with(name: str, overrides: Mapping[str, object], scratch: Path,
                     raise ValueError(f"setting override {dotted!r}: {part!r} is not a table in {path}")
             node[leaf] = value
         path.write_text(to_toml(data))
-    return load_environment(name, folder)
+    return load_environment(name, folder, switch_values=switch_values)
 
 
 def to_toml(data: Mapping[str, Any]) -> str:
