@@ -32,19 +32,25 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def climb(tmp_path_factory: pytest.TempPathFactory, layers: tuple[str, ...] = ()) -> dict:
+    """dev deployed and climbed with `--accept-data-loss` (on `layers` only, when given); the report."""
     scratch = tmp_path_factory.mktemp("e2e-ladder")
     report = scratch / "report.json"
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "tools.e2e", "--env", "dev", "--ladder", "--accept-data-loss",
-                           "--workdir", str(scratch / "work"), "--json", str(report),
-                           "--report", str(scratch / "report.md")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    command = [sys.executable, "-m", "tools.e2e", "--env", "dev", "--ladder", "--accept-data-loss",
+               "--workdir", str(scratch / "work"), "--json", str(report), "--report", str(scratch / "report.md")]
+    if layers:
+        command += ["--layers", *layers]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT)
     assert report.is_file(), f"no report (exit {done.returncode}): {done.stderr[-3000:]}"
     data = json.loads(report.read_text())
     data["exit"], data["stderr"], data["wall"] = done.returncode, done.stderr, time.monotonic() - start
     return data
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return climb(tmp_path_factory)
 
 
 def test_dev_is_deployed_as_it_is_before_the_climb(run):
