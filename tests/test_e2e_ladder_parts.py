@@ -2,6 +2,8 @@
 changes, and how that compares with the ladder's prediction. No terraform, no moto."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from settings import load_environment
@@ -155,3 +157,30 @@ def test_the_ladder_switches_are_forced_as_the_design_ladder_measures_them_not_w
                               switch_values={"api_gateway.https_to_alb": True})
     assert forced.api_gateway.https_to_alb is True and forced.security.alb_integration is False
     assert environment_with("dev", {}, tmp_path, switch_values={"api_gateway.https_to_alb": True}).api_gateway.https_to_alb
+
+
+def _ladder_report(**step_changes) -> dict:
+    step = {"index": 1, "switch": "security.network_acls", "risk": "access-changed", "status": "applied", "reason": "",
+            "resources": 3, "seconds": 9.6, "touched": ["02-security"], "second_plan": {"02-security": "exit 0"},
+            "second_plan_ok": True, "counts": {"create": 3}, "predicted_counts": {"create": 3}, "mismatches": [],
+            "excluded": [], "uncertain": [], "released": [], **step_changes}
+    return {"run": {"env": "dev", "layers": {"02-security": {}}, "seconds": 99.4, "error": "",
+                    "counts": {"applied": 1, "partial": 0, "failed": 0, "layers": 1, "not run": 0}},
+            "ladder": {"steps": [step], "ladder_seconds": 5, "seconds": 20, "accept_data_loss": True, "error": "",
+                       "final_label": "the To-Be synthesis", "final_ok": True, "final_plan": {"02-security": "exit 0"}}}
+
+
+def test_the_docs_table_is_written_only_from_a_climb_that_ended_clean(tmp_path, capsys):
+    from tools.e2e import ladder_doc
+
+    assert ladder_doc.problems(_ladder_report()) == []
+    text = ladder_doc.render(ladder_doc.summary(_ladder_report()))
+    assert "| 1 | `security.network_acls` | access-changed | applied | 3 | 10 | 02-security | exit 0 (1) | 3 create" in text
+    assert "every layer exit 0 (1 layers)" in text
+    dirty = _ladder_report(second_plan_ok=False, mismatches=["02-security x: applied update, predicted none"])
+    assert len(ladder_doc.problems(dirty)) == 2
+    for bad, code in ((dirty, 1), ({"run": {}}, 2)):
+        path = tmp_path / "report.json"
+        path.write_text(json.dumps(bad))
+        assert ladder_doc.main([str(path)]) == code
+        assert f"error: {path}" in capsys.readouterr().err

@@ -8,10 +8,13 @@ import pytest
 
 from tests.conftest import ROOT
 from tools import benchmark, doc_blocks, suite
+from tools.e2e import ladder_doc
 
 GENERATED = [
     (benchmark.DOC, benchmark.BLOCK, ROOT / "docs" / "benchmark.json", benchmark.render, "python tools/benchmark.py --docs"),
     (suite.DOC, suite.BLOCK, suite.RECORD, suite.render, 'python -m tools.suite -m "not e2e"'),
+    *[(ladder_doc.DOC, block, ladder_doc.record_path(block), ladder_doc.render,
+       f"python -m tools.e2e.ladder_doc REPORT.json --block {block}") for block in ladder_doc.BLOCKS],
 ]
 
 
