@@ -19,6 +19,7 @@ from tests.test_e2e_ladder import *  # noqa: F401,F403 -- the checks of the whol
 from tools.e2e.terraform import find_mirror, which_terraform
 
 LAYERS = ("00-bootstrap", "01-network", "02-security", "05-cloud-map", "12-notification")
+BUDGET = 30 * 60     # about 12 minutes on two quiet cores, 20 beside a second end-to-end run
 
 pytestmark = [
     pytest.mark.e2e,
@@ -29,7 +30,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return test_e2e_ladder.climb(tmp_path_factory, LAYERS)
+    return test_e2e_ladder.climb(tmp_path_factory, LAYERS, BUDGET)
 
 
 def test_the_climb_holds_only_these_layers_and_changes_each_of_them(run):
