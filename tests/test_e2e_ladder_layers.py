@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests import test_e2e_ladder
+from tests import test_e2e, test_e2e_ladder
 from tests.test_e2e_ladder import *  # noqa: F401,F403 -- the checks of the whole climb
-from tools.e2e.terraform import find_mirror, which_terraform
 
 LAYERS = ("00-bootstrap", "01-network", "02-security", "05-cloud-map", "12-notification")
 BUDGET = 30 * 60     # about 12 minutes on two quiet cores, 20 beside a second end-to-end run
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(which_terraform() is None or find_mirror() is None,
-                       reason="needs terraform on PATH and a filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR)"),
-]
+pytestmark = test_e2e.pytestmark   # in the default run: terraform and the mirror, or a skip with the reason
 
 
 @pytest.fixture(scope="module")
