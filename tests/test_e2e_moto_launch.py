@@ -40,3 +40,26 @@ def test_update_method_refuses_a_path_it_does_not_know(method):
     client, ids = method
     with pytest.raises(ClientError, match="BadRequestException"):
         client.update_method(**ids, patchOperations=[{"op": "replace", "path": "/nothing", "value": "x"}])
+
+
+def test_a_functions_tracing_mode_is_kept_when_its_configuration_is_updated():
+    import io
+    import json
+    import zipfile
+
+    moto_launch.keep_lambda_tracing()
+    moto_launch.keep_lambda_tracing()     # once is enough: a second call does not wrap it again
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"Service": "lambda.amazonaws.com"}}]}
+        role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        client = boto3.client("lambda", region_name="ap-northeast-2")
+        client.create_function(FunctionName="fn", Runtime="python3.12", Role=role, Handler="index.handler",
+                               Code={"ZipFile": code.getvalue()})
+        assert client.get_function_configuration(FunctionName="fn")["TracingConfig"] == {"Mode": "PassThrough"}
+        client.update_function_configuration(FunctionName="fn", TracingConfig={"Mode": "Active"})
+        assert client.get_function_configuration(FunctionName="fn")["TracingConfig"] == {"Mode": "Active"}

@@ -11,7 +11,9 @@ API Gateway's UpdateMethod has no handler in moto (it answers 500, which the pro
 minutes): an update of a method's settings in place, such as `api_key_required` when
 `aws_native.require_api_key` turns on, could not be applied. `add_update_method` gives moto one, for
 the settings a method holds as flat values and for its request parameters; any other path is refused
-with AWS's BadRequestException. Run by path, not `-m`: it needs nothing of this repository but moto.
+with AWS's BadRequestException. moto's Lambda UpdateFunctionConfiguration drops TracingConfig (only
+CreateFunction keeps it), so turning X-Ray on for a deployed function planned the same update again;
+`keep_lambda_tracing` makes it keep the mode. Run by path, not `-m`: it needs nothing of this repository but moto.
 """
 from __future__ import annotations
 
@@ -69,6 +71,22 @@ def add_update_method() -> None:
     APIGatewayResponse.update_method = update_method
 
 
+def keep_lambda_tracing() -> None:
+    from moto.awslambda.models import LambdaFunction
+
+    original = LambdaFunction.update_configuration
+    if getattr(original, "keeps_tracing", False):
+        return
+
+    def update_configuration(self, config_updates: dict) -> dict:
+        if "TracingConfig" in config_updates:
+            self.tracing_config = config_updates["TracingConfig"]
+        return original(self, config_updates)
+
+    update_configuration.keeps_tracing = True
+    LambdaFunction.update_configuration = update_configuration
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="moto_launch")
     parser.add_argument("--hosted-zone", action="append", default=[], metavar="NAME=ID")
@@ -76,6 +94,7 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv[:split])
     register_hosted_zones(args.hosted_zone)
     add_update_method()
+    keep_lambda_tracing()
     from moto.server import main as serve
 
     serve(argv[split + 1:])
